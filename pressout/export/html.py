@@ -1,0 +1,103 @@
+"""One article as an XHTML fragment: the renderer the EPUB, the web edition and the feeds share.
+
+The fragment is well-formed XML and valid HTML at once (polyglot), so the EPUB can put it
+in an XHTML page and the feeds and web pages can use it unchanged: a reader sees the same
+article everywhere. Class names are the styling contract with ``styles/*.css``.
+
+Every text node goes through ``escape``; nothing from the page ever becomes markup.
+"""
+
+from __future__ import annotations
+
+from html import escape as _escape
+
+from ..model import Article, Credit, Figure, Mark, Note, Paragraph, Role, Subhead
+
+__all__ = ["byline_text", "escape", "inline", "render_article"]
+
+
+def escape(text: str) -> str:
+    """Escape text for an XML/HTML text node or a double-quoted attribute."""
+    return _escape(text, quote=True)
+
+
+_MARK_TAGS = {"subscript": "sub", "superscript": "sup", "bold": "b"}
+
+
+def inline(text: str, marks: tuple[Mark, ...] = ()) -> str:
+    """Text with its inline marks (PM<sub>2.5</sub>), escaped."""
+    if not marks:
+        return escape(text)
+    out: list[str] = []
+    at = 0
+    for mark in sorted(marks, key=lambda m: m.start):
+        tag = _MARK_TAGS[mark.style]
+        out.append(escape(text[at : mark.start]))
+        out.append(f"<{tag}>{escape(text[mark.start : mark.end])}</{tag}>")
+        at = mark.end
+    out.append(escape(text[at:]))
+    return "".join(out)
+
+
+def byline_text(credit: Credit) -> str:
+    """A byline with roles in Chinese: ``记者 韩睿 / 通讯员 高雅慧``; a signed author alone."""
+    groups: dict[Role, list[str]] = {}
+    for person in credit.contributors:
+        groups.setdefault(person.role, []).append(person.name)
+    parts = []
+    for role, names in groups.items():
+        joined = "、".join(names)
+        parts.append(joined if role is Role.AUTHOR else f"{role.label} {joined}")
+    return " / ".join(parts)
+
+
+def render_article(article: Article) -> str:
+    """The article as an ``<article>`` element (a string of XHTML)."""
+    out: list[str] = [f'<article class="item {article.kind.value}" id="{escape(article.id)}">']
+    out.append("<header>")
+    if article.column:
+        out.append(f'<p class="column">{escape(article.column)}</p>')
+    if article.kicker:
+        out.append(f'<p class="kicker">{escape(article.kicker)}</p>')
+    if article.title:
+        out.append(f"<h1>{escape(article.title)}</h1>")
+    else:
+        # No printed headline: show the derived one, marked so it is not taken for print.
+        out.append(f'<h1 class="derived">{escape(article.display_title)}</h1>')
+    if article.subtitle:
+        out.append(f'<p class="subtitle">{escape(article.subtitle)}</p>')
+    if article.byline and article.byline.contributors:
+        out.append(f'<p class="byline">{escape(byline_text(article.byline))}</p>')
+    out.append("</header>")
+
+    dateline = article.dateline
+    for block in article.body:
+        if isinstance(block, Paragraph):
+            lead = ""
+            if dateline:
+                lead = f'<span class="dateline">{escape(dateline)}</span>'
+                dateline = None
+            out.append(f"<p>{lead}{inline(block.text, block.marks)}</p>")
+        elif isinstance(block, Subhead):
+            out.append(f"<h2>{escape(block.text)}</h2>")
+        elif isinstance(block, Figure):
+            out.append(_figure(block))
+        elif isinstance(block, Note):
+            out.append(f'<p class="note {block.kind}">{escape(block.text)}</p>')
+    if dateline:  # a dateline with no paragraph to run into
+        out.append(f'<p><span class="dateline">{escape(dateline)}</span></p>')
+
+    if article.closing:
+        out.append("<footer>")
+        out.extend(f'<p class="credit">{escape(c.text)}</p>' for c in article.closing)
+        out.append("</footer>")
+    out.append("</article>")
+    return "\n".join(out)
+
+
+def _figure(figure: Figure) -> str:
+    caption = escape(figure.text)
+    if figure.credit:
+        sep = " " if caption else ""
+        caption += f'{sep}<span class="credit">{escape(figure.credit.text)}</span>'
+    return f'<figure class="photo"><figcaption>{caption}</figcaption></figure>'

@@ -1,0 +1,169 @@
+"""The model as JSON: the ``pressout parse --json`` contract, and the way back.
+
+``issue_to_dict`` gives the documented shape (README, "JSON output"); keys beyond the
+contract (``byline``, ``closing``, ``marks`` …) carry the rest of the model so that
+``issue_from_dict(issue_to_dict(issue)) == issue`` — the build cache relies on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .model import (
+    Article,
+    Block,
+    Contributor,
+    Credit,
+    Figure,
+    Furniture,
+    Issue,
+    Kind,
+    Mark,
+    Note,
+    Paragraph,
+    Repair,
+    Role,
+    Subhead,
+)
+
+__all__ = ["issue_from_dict", "issue_to_dict"]
+
+
+def issue_to_dict(issue: Issue) -> dict[str, Any]:
+    return {
+        "source": issue.source,
+        "id": issue.id,
+        "publication": issue.publication,
+        "date": issue.date.isoformat() if issue.date else None,
+        "language": issue.language,
+        "articles": [_article_to_dict(a) for a in issue.articles],
+        "publication_slug": issue.publication_slug,
+        "date_cert": issue.date_cert,
+        "page": issue.page,
+        "sha256": issue.sha256,
+        "furniture": [
+            {"id": f.id, "kind": f.kind, "text": f.text, "position": f.position}
+            for f in issue.furniture
+        ],
+    }
+
+
+def _credit_to_dict(credit: Credit | None) -> dict[str, Any] | None:
+    if credit is None:
+        return None
+    return {"text": credit.text, "contributors": [_person(c) for c in credit.contributors]}
+
+
+def _person(c: Contributor) -> dict[str, str]:
+    return {"name": c.name, "role": c.role.value}
+
+
+def _article_to_dict(a: Article) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "kind": a.kind.value,
+        "title": a.title,
+        "display_title": a.display_title,
+        "kicker": a.kicker,
+        "subtitle": a.subtitle,
+        "column": a.column,
+        "dateline": a.dateline,
+        "contributors": [_person(c) for c in a.contributors],
+        "body": [_block_to_dict(b) for b in a.body],
+        "byline": _credit_to_dict(a.byline),
+        "closing": [_credit_to_dict(c) for c in a.closing],
+    }
+
+
+def _block_to_dict(block: Block) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": block.type, "text": block.text}
+    if isinstance(block, Paragraph):
+        if block.marks:
+            out["marks"] = [[m.start, m.end, m.style] for m in block.marks]
+        if block.repairs:
+            out["repairs"] = [
+                {"start": r.start, "end": r.end, "orig": r.orig, "reason": r.reason}
+                for r in block.repairs
+            ]
+        if block.joins:
+            out["joins"] = list(block.joins)
+    elif isinstance(block, Figure):
+        out["credit"] = _credit_to_dict(block.credit)
+        out["photographers"] = [
+            c.name for c in (block.credit.contributors if block.credit else ())
+            if c.role is Role.PHOTOGRAPHER
+        ]
+    elif isinstance(block, Note):
+        out["kind"] = block.kind
+    return out
+
+
+# --- back -------------------------------------------------------------------------
+
+
+def issue_from_dict(data: dict[str, Any]) -> Issue:
+    return Issue(
+        source=data["source"],
+        id=data["id"],
+        sha256=data["sha256"],
+        articles=tuple(_article_from_dict(a) for a in data["articles"]),
+        publication=data["publication"],
+        publication_slug=data["publication_slug"],
+        date=dt.date.fromisoformat(data["date"]) if data["date"] else None,
+        date_cert=data["date_cert"],
+        page=data["page"],
+        language=data["language"],
+        furniture=tuple(
+            Furniture(id=f["id"], kind=f["kind"], text=f["text"], position=f["position"])
+            for f in data["furniture"]
+        ),
+    )
+
+
+def _credit_from_dict(data: dict[str, Any] | None) -> Credit | None:
+    if data is None:
+        return None
+    return Credit(
+        text=data["text"],
+        contributors=tuple(
+            Contributor(name=c["name"], role=Role(c["role"])) for c in data["contributors"]
+        ),
+    )
+
+
+def _article_from_dict(data: dict[str, Any]) -> Article:
+    closing = tuple(_credit_from_dict(c) for c in data["closing"])
+    return Article(
+        id=data["id"],
+        kind=Kind(data["kind"]),
+        title=data["title"],
+        body=tuple(_block_from_dict(b) for b in data["body"]),
+        kicker=data["kicker"],
+        subtitle=data["subtitle"],
+        column=data["column"],
+        dateline=data["dateline"],
+        byline=_credit_from_dict(data["byline"]),
+        closing=tuple(c for c in closing if c is not None),
+    )
+
+
+def _block_from_dict(data: dict[str, Any]) -> Block:
+    kind = data["type"]
+    if kind == "paragraph":
+        return Paragraph(
+            text=data["text"],
+            marks=tuple(Mark(s, e, style) for s, e, style in data.get("marks", ())),
+            repairs=tuple(
+                Repair(r["start"], r["end"], r["orig"], r["reason"])
+                for r in data.get("repairs", ())
+            ),
+            joins=tuple(data.get("joins", ())),
+        )
+    if kind == "subhead":
+        return Subhead(text=data["text"])
+    if kind == "figure":
+        return Figure(text=data["text"], credit=_credit_from_dict(data.get("credit")))
+    if kind == "note":
+        return Note(text=data["text"], kind=data.get("kind", "continuation"))
+    raise ValueError(f"unknown block type {kind!r}")

@@ -1,0 +1,315 @@
+"""The article model: what one newspaper page says, once read.
+
+Readers (``pressout.read``, the TEI reader) produce these objects; exporters (EPUB, feeds,
+web edition, TEI) only consume them. Every value is immutable and plain: strings are
+NFC-normalised Unicode, offsets count code points (never bytes), and nothing here reads
+the clock or draws random numbers, so the same page always gives an equal model.
+
+Shape, in short::
+
+    Issue ─ articles: Article ─ body: Paragraph | Subhead | Figure | Note
+          │                  ├ byline / closing: Credit ─ contributors: Contributor
+          └ furniture: Furniture   (banners and other page furniture, not articles)
+
+Text that was repaired keeps a record of what the page printed (``Repair``) and, for
+paragraphs rejoined across a page or column break, where the break was (``joins``), so
+the TEI archive can show both the cleaned and the original reading.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal, TypeAlias
+
+__all__ = [
+    "Article",
+    "Block",
+    "Contributor",
+    "Credit",
+    "Diagnostic",
+    "Figure",
+    "Furniture",
+    "Issue",
+    "Kind",
+    "Mark",
+    "Note",
+    "Paragraph",
+    "Repair",
+    "Role",
+    "Subhead",
+    "derive_display_title",
+]
+
+
+class Role(StrEnum):
+    """What a contributor did, as printed (记者, 通讯员, 摄 …)."""
+
+    REPORTER = "reporter"  # 记者, 本报记者, 特约记者, 实习生
+    CORRESPONDENT = "correspondent"  # 通讯员
+    PHOTOGRAPHER = "photographer"  # … 摄
+    AUTHOR = "author"  # a signed commentary, or a bare closing credit like （张波）
+    EDITOR = "editor"  # （以上由王勇编辑整理）
+
+    @property
+    def label(self) -> str:
+        """The Chinese word a newspaper prints for this role."""
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.REPORTER: "记者",
+    Role.CORRESPONDENT: "通讯员",
+    Role.PHOTOGRAPHER: "摄影",
+    Role.AUTHOR: "作者",
+    Role.EDITOR: "编辑",
+}
+
+
+class Kind(StrEnum):
+    """What sort of item an article is."""
+
+    ARTICLE = "article"
+    PHOTO = "photo"  # a news photo: a caption and its credit, no headline
+    NOTICE = "notice"  # 通告, 公告, 启事 …
+
+
+@dataclass(frozen=True, slots=True)
+class Contributor:
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """One printed credit: the words as printed (cleaned) and the people they name.
+
+    ``text`` keeps the printed form, e.g. ``（记者 韩睿 通讯员 高雅慧）``, ``记者 李静``,
+    ``（以上由王勇编辑整理）``, ``李学军 宋卫东 摄`` or ``袁剑锋``; every contributor's name
+    occurs in ``text``, in order.
+    """
+
+    text: str
+    contributors: tuple[Contributor, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Inline styling of ``text[start:end]`` that plain text cannot carry."""
+
+    start: int
+    end: int
+    style: Literal["subscript", "superscript", "bold"]
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """A judgement-call repair: ``text[start:end]`` stands where the page printed ``orig``.
+
+    ``reason`` is a stable rule name, e.g. ``latex-subscript`` (``PM_{2.5}`` → PM2.5) or
+    ``photo-credit-moved`` (a credit the layout dropped inside a sentence; then
+    ``start == end`` and the credit lives on in a ``Figure`` after the paragraph).
+    """
+
+    start: int
+    end: int
+    orig: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+    marks: tuple[Mark, ...] = ()
+    repairs: tuple[Repair, ...] = ()
+    # Offsets in ``text`` where the page broke this paragraph (a column or page break
+    # in the dump) and the reader joined it again.
+    joins: tuple[int, ...] = ()
+    type: Literal["paragraph"] = field(default="paragraph", init=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Subhead:
+    """A 小标题 inside an article."""
+
+    text: str
+    type: Literal["subhead"] = field(default="subhead", init=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A photo, of which the text dump keeps only the caption and the credit."""
+
+    text: str  # the caption; "" when the page printed only a credit
+    credit: Credit | None = None
+    type: Literal["figure"] = field(default="figure", init=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A note printed with the article, e.g. a jump line （下转第3版）."""
+
+    text: str
+    kind: Literal["continuation"] = "continuation"
+    type: Literal["note"] = field(default="note", init=False, repr=False)
+
+    @property
+    def page(self) -> int | None:
+        """The page a jump line points to (下转第3版 → 3), if it names one."""
+        found = _JUMP_PAGE.search(self.text)
+        return int(found.group(1)) if found else None
+
+
+_JUMP_PAGE = re.compile(r"第\s*(\d+)\s*版")
+
+Block: TypeAlias = Paragraph | Subhead | Figure | Note
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One item of the page, in page order.
+
+    ``title`` is the printed headline, or None when the page prints none (photo items,
+    reports whose headline the dump lost); ``display_title`` is what exporters show.
+    ``dateline`` is the run-in source line (本报讯, 新华社北京11月5日电); ``byline`` the
+    credit printed with it or under the headline; ``closing`` the credits after the text.
+    """
+
+    id: str
+    kind: Kind
+    title: str | None
+    body: tuple[Block, ...]
+    kicker: str | None = None
+    subtitle: str | None = None
+    column: str | None = None
+    dateline: str | None = None
+    byline: Credit | None = None
+    closing: tuple[Credit, ...] = ()
+
+    @property
+    def display_title(self) -> str:
+        return derive_display_title(self.title, self.body)
+
+    @property
+    def credits(self) -> tuple[Credit, ...]:
+        """Every credit of the article in page order: byline, photo credits, closing."""
+        figures = tuple(b.credit for b in self.body if isinstance(b, Figure) and b.credit)
+        head = (self.byline,) if self.byline else ()
+        return head + figures + self.closing
+
+    @property
+    def contributors(self) -> tuple[Contributor, ...]:
+        """The people credited, in page order, each (name, role) once."""
+        seen: dict[Contributor, None] = {}
+        for credit in self.credits:
+            for person in credit.contributors:
+                seen.setdefault(person, None)
+        return tuple(seen)
+
+    @property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        return tuple(b for b in self.body if isinstance(b, Paragraph))
+
+
+@dataclass(frozen=True, slots=True)
+class Furniture:
+    """Page furniture that is not an article: slogan banners, running column banners.
+
+    ``position`` is the number of articles printed before it, so exporters that keep it
+    (the TEI archive) can put it back in page order.
+    """
+
+    id: str
+    kind: Literal["banner"]
+    text: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A warning about one page: a stable code, the file, and a message for humans."""
+
+    code: str
+    source: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: warning {self.code}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One source page, read.
+
+    ``id`` is an ASCII NCName, stable across rebuilds (see ``pressout.read.meta``).
+    ``date_cert`` says how sure the date is (TEI's ``@cert`` scale): ``"high"`` when the
+    page or its file name states it, ``"medium"``/``"low"`` when the issue metadata gives a
+    date inferred from the text; None exactly when the date is unknown.
+    """
+
+    source: str  # the page's file name, as given to the reader
+    id: str
+    sha256: str  # of the source file's bytes
+    articles: tuple[Article, ...]
+    publication: str = "太原日报"
+    publication_slug: str = "tyrb"
+    date: _dt.date | None = None
+    date_cert: Literal["high", "medium", "low"] | None = None
+    page: int | None = None
+    language: str = "zh-CN"
+    furniture: tuple[Furniture, ...] = ()
+    # Warnings from reading; not part of what the page says, so not compared.
+    diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
+
+    @property
+    def title(self) -> str:
+        """"太原日报 2021年11月8日", or the publication and the source when undated."""
+        if self.date is None:
+            return f"{self.publication}（日期不详，{self.source}）"
+        d = self.date
+        return f"{self.publication} {d.year}年{d.month}月{d.day}日"
+
+
+# --- display titles ---------------------------------------------------------------
+
+DISPLAY_TITLE_MAX = 40
+_SENTENCE_END = re.compile(r"[。！？!?]|……")
+# A leading date or time phrase ("11月4日，", "7月28日下午，") says when, not what.
+_LEADING_WHEN = re.compile(
+    r"^(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:[上下]午|晚|晚间|早|凌晨|清晨|傍晚|中午|夜间)?[，,]"
+)
+_CLAUSE_BREAK = re.compile(r"[，；：]")
+
+
+def derive_display_title(title: str | None, body: tuple[Block, ...]) -> str:
+    """The printed title, or a short title made from the first sentence of the text.
+
+    Rule (documented in the README): take the first paragraph or caption, cut it at the
+    first sentence end, drop a leading date phrase, and if it is still longer than
+    DISPLAY_TITLE_MAX characters cut it at the last clause break (，；：) that fits, or at
+    the limit with an ellipsis.
+    """
+    if title:
+        return title
+    source = next((b.text for b in body if isinstance(b, (Paragraph, Figure)) and b.text), "")
+    if not source:
+        source = next((b.text for b in body if b.text), "")
+    if not source:
+        return "（无题）"
+    end = _SENTENCE_END.search(source)
+    sentence = source[: end.start()] if end else source
+    shorter = _LEADING_WHEN.sub("", sentence, count=1)
+    sentence = shorter or sentence
+    if len(sentence) <= DISPLAY_TITLE_MAX:
+        return sentence
+    cut = max(
+        (m.start() for m in _CLAUSE_BREAK.finditer(sentence, 0, DISPLAY_TITLE_MAX + 1)),
+        default=0,
+    )
+    if cut >= 8:
+        return sentence[:cut]
+    return sentence[: DISPLAY_TITLE_MAX - 1] + "…"

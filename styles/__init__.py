@@ -1,0 +1,1 @@
+"""Style sheets shipped with pressout (installed as ``pressout.styles``); see README."""
