@@ -1,0 +1,155 @@
+"""Hand-built models that use every part of the article model, for exporter tests.
+
+``sample_issue()`` mirrors what the reader makes of a real page (texts from seed 004 and
+003); ``hostile_issue()`` carries markup-like and quote-heavy text that every exporter must
+show as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pressout.model import (
+    Article,
+    Contributor,
+    Credit,
+    Figure,
+    Furniture,
+    Issue,
+    Kind,
+    Mark,
+    Note,
+    Paragraph,
+    Repair,
+    Role,
+    Subhead,
+)
+
+R = Role
+
+
+def _credit(text: str, *people: tuple[str, Role]) -> Credit:
+    return Credit(text=text, contributors=tuple(Contributor(n, r) for n, r in people))
+
+
+def sample_issue() -> Issue:
+    iid = "tyrb-2021-12-10-a"
+    headless = Article(
+        id=f"{iid}-i8d1c2a4e",
+        kind=Kind.ARTICLE,
+        title=None,
+        dateline="本报讯",
+        body=(
+            Paragraph("12月9日，省工信厅、省通信管理局发布《关于推进数据中心高质量发展的实施意见》。"),
+            Paragraph(
+                "构建以太原为核心、大同—吕梁—阳泉为支撑、多地市协同发展的“1+3+N”数据中心空间布局。",
+                joins=(24,),
+            ),
+        ),
+        closing=(_credit("（何宝国）", ("何宝国", R.AUTHOR)),),
+    )
+    talks = Article(
+        id=f"{iid}-i3f9c2d1e",
+        kind=Kind.ARTICLE,
+        title="韦韬与安永中国主席陈凯举行工作会谈",
+        subtitle="张新伟出席",
+        dateline="本报讯",
+        byline=_credit("（记者 赵继钊、殷雪莺）", ("赵继钊", R.REPORTER), ("殷雪莺", R.REPORTER)),
+        body=(
+            Paragraph("12月8日，省委常委、市委书记韦韬与安永中国主席陈凯一行举行工作会谈。"),
+            Paragraph("陈凯感谢太原对安永的关注和支持。"),
+        ),
+    )
+    photo = Article(
+        id=f"{iid}-i0a1b2c3d",
+        kind=Kind.PHOTO,
+        title=None,
+        body=(
+            Figure(
+                "12月9日，进山中学校航天科技教育基地，师生观看太空科普课。图为师生观看现场直播。",
+                _credit("牛利敏 摄", ("牛利敏", R.PHOTOGRAPHER)),
+            ),
+        ),
+    )
+    feature = Article(
+        id=f"{iid}-i77aa0012",
+        kind=Kind.ARTICLE,
+        title="为全方位高质量发展“赋能添翼”",
+        subtitle="——杏花岭区深化省校合作成果初探",
+        kicker="林红玉在小店区宣讲调研时强调",
+        column="并州论坛",
+        byline=_credit("袁剑锋", ("袁剑锋", R.AUTHOR)),
+        body=(
+            Paragraph("进入12月份，太原天气渐冷。"),
+            Subhead("赋能产业升级，传统产业焕发“新活力”"),
+            Paragraph(
+                "在除尘减霾清洁机、PM2.5+臭氧协同治理等方面取得技术突破。",
+                marks=(Mark(10, 13, "subscript"),),
+                repairs=(Repair(8, 13, "PM_{2.5}", "latex-subscript"),),
+            ),
+            Paragraph(
+                "登上启春阁顶层时，天际云海边缘泛起红晕。随着朝阳升起。",
+                repairs=(Repair(19, 19, "高劲鹏 摄", "photo-credit-moved"),),
+                joins=(19,),
+            ),
+            Figure("", _credit("高劲鹏 摄", ("高劲鹏", R.PHOTOGRAPHER))),
+            Note("（下转第3版）"),
+        ),
+        closing=(
+            _credit("记者 王勇 司勇", ("王勇", R.REPORTER), ("司勇", R.REPORTER)),
+            _credit("（以上由王勇编辑整理）", ("王勇", R.EDITOR)),
+        ),
+    )
+    notice = Article(
+        id=f"{iid}-i55e0f9aa",
+        kind=Kind.NOTICE,
+        title="通告",
+        body=(
+            Paragraph("亲贤村城中村改造太原广场项目地块二项目，现决定更换物业公司。"),
+            Paragraph("特此通告"),
+            Paragraph("太原绿城房地产开发有限公司"),
+            Paragraph("2022年7月26日"),
+        ),
+    )
+    return Issue(
+        source="004_e799359604fa2b7c.txt",
+        id=iid,
+        sha256="0" * 64,
+        date=dt.date(2021, 12, 10),
+        date_cert="medium",
+        articles=(headless, talks, photo, feature, notice),
+        furniture=(
+            Furniture(f"{iid}-b1", "banner", "全面贯彻“五位一体”总体布局和“四个全面”战略布局", 4),
+        ),
+    )
+
+
+HOSTILE = '<script>alert("x")</script> & ]]> “引号” \'单\' <b>粗</b> &amp;'
+
+
+def hostile_issue() -> Issue:
+    """Text that looks like markup must come out as text, everywhere."""
+    art = Article(
+        id="tyrb-x-hostile-i00000001",
+        kind=Kind.ARTICLE,
+        title=f"标题{HOSTILE}",
+        kicker=HOSTILE,
+        subtitle=HOSTILE,
+        column=HOSTILE,
+        dateline=HOSTILE,
+        byline=_credit(f"（记者 {HOSTILE}）", (HOSTILE, R.REPORTER)),
+        body=(
+            Paragraph(f"正文{HOSTILE}。"),
+            Subhead(HOSTILE),
+            Figure(HOSTILE, _credit(f"{HOSTILE} 摄", (HOSTILE, R.PHOTOGRAPHER))),
+            Note(HOSTILE),
+        ),
+        closing=(_credit(f"（{HOSTILE}）", (HOSTILE, R.AUTHOR)),),
+    )
+    return Issue(
+        source="hostile <&> ]]>.txt",
+        id="tyrb-x-hostile",
+        sha256="f" * 64,
+        date=None,
+        articles=(art,),
+    )
