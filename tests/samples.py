@@ -32,6 +32,10 @@ def _credit(text: str, *people: tuple[str, Role]) -> Credit:
     return Credit(text=text, contributors=tuple(Contributor(n, r) for n, r in people))
 
 
+_PM = "在除尘减霾清洁机、PM2.5+臭氧协同治理等方面取得技术突破。"
+_CLOUD = "登上启春阁顶层时，天际云海边缘泛起红晕。随着朝阳升起。"
+
+
 def sample_issue() -> Issue:
     iid = "tyrb-2021-12-10-a"
     headless = Article(
@@ -43,7 +47,7 @@ def sample_issue() -> Issue:
             Paragraph("12月9日，省工信厅、省通信管理局发布《关于推进数据中心高质量发展的实施意见》。"),
             Paragraph(
                 "构建以太原为核心、大同—吕梁—阳泉为支撑、多地市协同发展的“1+3+N”数据中心空间布局。",
-                joins=(24,),
+                joins=(len("构建以太原为核心、大同—吕梁—阳泉为支撑、多地市"),),
             ),
         ),
         closing=(_credit("（何宝国）", ("何宝国", R.AUTHOR)),),
@@ -83,14 +87,14 @@ def sample_issue() -> Issue:
             Paragraph("进入12月份，太原天气渐冷。"),
             Subhead("赋能产业升级，传统产业焕发“新活力”"),
             Paragraph(
-                "在除尘减霾清洁机、PM2.5+臭氧协同治理等方面取得技术突破。",
-                marks=(Mark(10, 13, "subscript"),),
-                repairs=(Repair(8, 13, "PM_{2.5}", "latex-subscript"),),
+                _PM,
+                marks=(Mark(_PM.index("2.5"), _PM.index("2.5") + 3, "subscript"),),
+                repairs=(Repair(_PM.index("PM"), _PM.index("PM") + 5, "PM_{2.5}", "latex-subscript"),),
             ),
             Paragraph(
-                "登上启春阁顶层时，天际云海边缘泛起红晕。随着朝阳升起。",
-                repairs=(Repair(19, 19, "高劲鹏 摄", "photo-credit-moved"),),
-                joins=(19,),
+                _CLOUD,
+                repairs=(Repair(_CLOUD.index("晕"), _CLOUD.index("晕"), "高劲鹏 摄", "photo-credit-moved"),),
+                joins=(_CLOUD.index("晕"),),
             ),
             Figure("", _credit("高劲鹏 摄", ("高劲鹏", R.PHOTOGRAPHER))),
             Note("（下转第3版）"),
