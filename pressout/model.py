@@ -215,14 +215,16 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Furniture:
-    """Page furniture that is not an article: slogan banners, running column banners.
+    """Page furniture that is not an article.
 
+    ``kind`` is ``banner`` for slogan banners, running column banners and headlines whose
+    text the dump lost, ``editor-box`` for the page's staff line (责任编辑, 版式设计 …).
     ``position`` is the number of articles printed before it, so exporters that keep it
     (the TEI archive) can put it back in page order.
     """
 
     id: str
-    kind: Literal["banner"]
+    kind: Literal["banner", "editor-box"]
     text: str
     position: int
 
