@@ -278,7 +278,8 @@ class Issue:
 
 # --- display titles ---------------------------------------------------------------
 
-DISPLAY_TITLE_MAX = 40
+DISPLAY_TITLE_MAX = 60
+_MIN_CLAUSE = 20  # a clause shorter than this says too little to stand as a title
 _SENTENCE_END = re.compile(r"[。！？!?]|……")
 # A leading date or time phrase ("11月4日，", "7月28日下午，") says when, not what.
 _LEADING_WHEN = re.compile(
@@ -292,8 +293,8 @@ def derive_display_title(title: str | None, body: tuple[Block, ...]) -> str:
 
     Rule (documented in the README): take the first paragraph or caption, cut it at the
     first sentence end, drop a leading date phrase, and if it is still longer than
-    DISPLAY_TITLE_MAX characters cut it at the last clause break (，；：) that fits, or at
-    the limit with an ellipsis.
+    DISPLAY_TITLE_MAX characters cut it at the last clause break (，；：) that fits, when
+    that leaves at least _MIN_CLAUSE characters, or else at the limit with an ellipsis.
     """
     if title:
         return title
@@ -312,6 +313,6 @@ def derive_display_title(title: str | None, body: tuple[Block, ...]) -> str:
         (m.start() for m in _CLAUSE_BREAK.finditer(sentence, 0, DISPLAY_TITLE_MAX + 1)),
         default=0,
     )
-    if cut >= 8:
+    if cut >= _MIN_CLAUSE:
         return sentence[:cut]
     return sentence[: DISPLAY_TITLE_MAX - 1] + "…"

@@ -1,0 +1,260 @@
+"""The newspaper-page reader: one page dump (a .txt file) → one ``Issue``.
+
+    decode (bytes → text) → lines (spaces, punctuation, Markdown) → units (paragraphs
+    rejoined, lines classified) → articles (headline stacks, credits, items) → Issue
+
+``read_page`` reads a file (and the ``issues.toml`` beside it, if any); ``read_text``
+reads text you already have. Both raise ``pressout.errors.InputError`` (or ConfigError)
+with a one-line message for a page they cannot read, and never anything else for any text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+from os import PathLike
+from pathlib import Path
+
+from ..errors import InputError
+from ..model import Article, Diagnostic, Furniture, Issue
+from .clean import fullwidth_punctuation, normalize_spaces
+from .decode import decode_page
+from .meta import SIDECAR_NAME, IssueMeta, Sidecar, date_from_filename, issue_id, load_sidecar
+from .segment import Line, RawArticle, segment, units
+
+__all__ = ["IssueMeta", "read_page", "read_text"]
+
+DEFAULT_PUBLICATION = "太原日报"
+DEFAULT_SLUG = "tyrb"
+MAX_BYTES = 256 * 1024 * 1024  # a page dump larger than this is not a page
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s*(.+?)(?:\s+#+)?$")
+_BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*$")
+_FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def read_page(
+    path: str | PathLike[str],
+    *,
+    meta: IssueMeta | None = None,
+    sidecar: Sidecar | str | PathLike[str] | None = None,
+    encoding: str | None = None,
+    errors: str = "strict",
+) -> Issue:
+    """Read one page file. Metadata: ``meta`` if given, else the page's entry in
+    ``sidecar`` (default: ``issues.toml`` in the page's folder, when present)."""
+    path = Path(path)
+    source = str(path)
+    if not path.exists():
+        raise InputError("no such file", path=source)
+    if path.is_dir():
+        raise InputError("is a folder, not a page file", path=source)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"file is {size} bytes; pages larger than {MAX_BYTES} are refused", path=source)
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError("permission denied", path=source) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=source) from None
+    if meta is None:
+        if sidecar is None and (path.parent / SIDECAR_NAME).is_file():
+            sidecar = path.parent / SIDECAR_NAME
+        if sidecar is not None:
+            loaded = sidecar if isinstance(sidecar, Sidecar) else load_sidecar(sidecar)
+            meta = loaded.for_page(path.name)
+    return read_bytes(data, source=path.name, meta=meta, encoding=encoding, errors=errors, display=source)
+
+
+def read_bytes(
+    data: bytes,
+    *,
+    source: str,
+    meta: IssueMeta | None = None,
+    encoding: str | None = None,
+    errors: str = "strict",
+    display: str | None = None,
+) -> Issue:
+    """Read a page from bytes; ``source`` is the file name recorded in the model."""
+    decoded = decode_page(data, source=display or source, encoding=encoding, errors=errors)
+    diagnostics: list[Diagnostic] = []
+    if decoded.replaced:
+        diagnostics.append(Diagnostic("PO102", source, f"{decoded.replaced} undecodable bytes replaced by U+FFFD"))
+    if decoded.controls_removed:
+        diagnostics.append(Diagnostic("PO103", source, f"{decoded.controls_removed} control characters removed"))
+    return _read(decoded.text, source=source, sha256=hashlib.sha256(data).hexdigest(),
+                 meta=meta, diagnostics=diagnostics)
+
+
+def read_text(text: str, *, source: str = "page.txt", meta: IssueMeta | None = None) -> Issue:
+    """Read a page from text already decoded (the sha256 is that of its UTF-8 bytes)."""
+    return read_bytes(text.encode("utf-8", errors="surrogatepass"), source=source, meta=meta,
+                      errors="replace")
+
+
+# --- lines --------------------------------------------------------------------------
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str, int]:
+    """A YAML front matter block → (simple key: value pairs, rest of text, lines skipped)."""
+    if not text.startswith("---\n"):
+        return {}, text, 0
+    end = text.find("\n---\n", 4)
+    if end < 0 or text.count("\n", 0, end) > 50:
+        return {}, text, 0
+    pairs: dict[str, str] = {}
+    for raw in text[4:end].splitlines():
+        key, sep, value = raw.partition(":")
+        if sep and key.strip():
+            pairs[key.strip().lower()] = value.strip().strip("'\"")
+    skipped = text.count("\n", 0, end + 5)
+    return pairs, text[end + 5 :], skipped
+
+
+def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
+    """Non-blank lines with their gaps, Markdown markers and bold blocks resolved, and
+    whether the page separates paragraphs by blank lines."""
+    lines: list[Line] = []
+    gap = 0
+    bold_open: list[tuple[int, str, int]] | None = None
+    for offset, raw in enumerate(text.split("\n")):
+        no = first_line + offset
+        line = normalize_spaces(raw)
+        if not line:
+            gap += 1
+            continue
+        if bold_open is not None:  # inside a **bold block** spanning lines
+            bold_open.append((no, line, gap))
+            gap = 0
+            if line.endswith("**") or len(bold_open) > 6:
+                start_no, _, start_gap = bold_open[0]
+                joined = "".join(part for _, part, _ in bold_open).strip("*").strip()
+                lines.append(Line(start_no, fullwidth_punctuation(joined), start_gap, bold=True))
+                bold_open = None
+            continue
+        level = 0
+        bold = False
+        m = _MD_HEADING.match(line)
+        if m:
+            level, line = len(m.group(1)), m.group(2).strip()
+        m = _BOLD_LINE.match(line)
+        if m:
+            line, bold = m.group(1).strip(), True
+        elif line.startswith("**") and "**" not in line[2:]:
+            bold_open = [(no, line, gap)]
+            gap = 0
+            continue
+        if not line:
+            gap += 1
+            continue
+        lines.append(Line(no, fullwidth_punctuation(line), gap, level, bold))
+        gap = 0
+    if bold_open is not None:  # never closed: the markers were debris, keep the text
+        for no, part, g in bold_open:
+            lines.append(Line(no, fullwidth_punctuation(part.lstrip("*")), g))
+    separated = sum(1 for ln in lines[1:] if ln.gap) > 0.5 * max(1, len(lines) - 1)
+    return lines, separated
+
+
+# --- the whole page -------------------------------------------------------------------
+
+
+def _read(text: str, *, source: str, sha256: str, meta: IssueMeta | None,
+          diagnostics: list[Diagnostic]) -> Issue:
+    front, body, skipped = _front_matter(text)
+    meta = meta or IssueMeta()
+    meta = meta.over(_front_meta(front, source))
+    if meta.date is None:
+        filename_date = date_from_filename(source)
+        if filename_date is not None:
+            meta = meta.over(IssueMeta(date=filename_date, date_cert="high"))
+    if meta.date is None:
+        mentioned = [m.group(0) for m in _FULL_DATE.finditer(body)]
+        hint = f" (the text mentions {mentioned[-1]})" if mentioned else ""
+        diagnostics.append(Diagnostic(
+            "PO101", source, f"issue date unknown: give it in {SIDECAR_NAME} or the file name{hint}"))
+
+    lines, separated = page_lines(body, first_line=1 + skipped)
+    found = units(lines, diagnostics, source)
+    seg = segment(found, blank_separated=separated, diagnostics=diagnostics, source=source)
+
+    slug = meta.publication_slug or DEFAULT_SLUG
+    iid = issue_id(slug, meta, source, sha256)
+    articles = _freeze(seg.articles, iid)
+    furniture = _furniture(seg.furniture, iid)
+    if not articles:
+        diagnostics.append(Diagnostic("PO201", source, "no articles found on the page"))
+    return Issue(
+        source=source,
+        id=iid,
+        sha256=sha256,
+        articles=articles,
+        publication=meta.publication or DEFAULT_PUBLICATION,
+        publication_slug=slug,
+        date=meta.date,
+        date_cert=meta.date_cert if meta.date else None,
+        page=meta.page,
+        furniture=furniture,
+        diagnostics=tuple(diagnostics),
+    )
+
+
+def _front_meta(front: dict[str, str], source: str) -> IssueMeta:
+    from .meta import meta_from_table
+
+    table: dict[str, object] = {}
+    if "date" in front:
+        table["date"] = front["date"][:10]
+    for key in ("publication", "page"):
+        if key in front:
+            table[key] = int(front[key]) if key == "page" and front[key].isdigit() else front[key]
+    if not table:
+        return IssueMeta()
+    return meta_from_table(table, where="front matter", path=Path(source))
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=4).hexdigest()
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    ident, n = base, 2
+    while ident in taken:
+        ident, n = f"{base}-{n}", n + 1
+    taken.add(ident)
+    return ident
+
+
+def _freeze(raw: list[RawArticle], issue_id_: str) -> tuple[Article, ...]:
+    """Model articles with ids derived from their own display titles, so adding, removing
+    or fixing another article never changes an article's id."""
+    taken: set[str] = set()
+    out = []
+    for art in raw:
+        if not art.body and not art.title:
+            continue
+        draft = Article(
+            id="",
+            kind=art.kind,
+            title=art.title,
+            body=tuple(art.body),
+            kicker=art.kicker,
+            subtitle=art.subtitle,
+            column=art.column,
+            dateline=art.dateline,
+            byline=art.byline,
+            closing=tuple(art.closing),
+        )
+        ident = _unique(f"{issue_id_}-i{_short_hash(draft.display_title)}", taken)
+        out.append(replace(draft, id=ident))
+    return tuple(out)
+
+
+def _furniture(items: list[tuple[str, str, int]], issue_id_: str) -> tuple[Furniture, ...]:
+    taken: set[str] = set()
+    return tuple(
+        Furniture(_unique(f"{issue_id_}-f{_short_hash(text)}", taken), kind, text, position)  # type: ignore[arg-type]
+        for kind, text, position in items
+    )

@@ -1,0 +1,199 @@
+"""Cleaning of one line of a page: spaces, punctuation width, leftover markup.
+
+Silent normalisations (spaces, full-width punctuation) return plain strings; repairs that
+are judgement calls (Markdown bold, LaTeX sub/superscripts) return an ``Inline``: the
+clean text plus the marks and repairs that keep what the page printed, offsets in code
+points. ``join`` glues inline pieces (a paragraph rejoined across a break) and shifts
+their offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Mark, Repair
+from .rules import CJK, OPENERS
+
+__all__ = [
+    "Inline",
+    "convert_markup",
+    "drop_stray_spaces",
+    "fullwidth_punctuation",
+    "join",
+    "normalize_spaces",
+]
+
+# Zero-width characters and stray BOMs carry nothing visible.
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Every other Unicode space (NBSP, U+3000 ideographic space, thin spaces …) is a space.
+_SPACES = re.compile("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_CJK_CHAR = re.compile(f"[{CJK}]")
+
+
+def normalize_spaces(line: str) -> str:
+    """One plain space per run of spaces, tabs kept (they separate headline parts), trimmed."""
+    line = _ZERO_WIDTH.sub("", line)
+    line = _SPACES.sub(" ", line)
+    line = re.sub(r" *\t[ \t]*", "\t", line)
+    return line.strip(" \t")
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and bool(_CJK_CHAR.match(ch))
+
+
+def _neighbours(text: str, i: int) -> tuple[str, str]:
+    """The nearest non-space characters before and after position i ("" at the ends)."""
+    j = i - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    k = i + 1
+    while k < len(text) and text[k] in " \t":
+        k += 1
+    return (text[j] if j >= 0 else ""), (text[k] if k < len(text) else "")
+
+
+_FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+
+
+def fullwidth_punctuation(text: str) -> str:
+    """ASCII , : ; ? ! ( ) in Chinese text → full width (rule fullwidth-punctuation)."""
+    if not any(ch in _FULLWIDTH for ch in text):
+        return text
+    chars = list(text)
+    # Brackets go by pairs: a pair converts when its content or its surroundings are Chinese.
+    stack: list[int] = []
+    pairs: list[tuple[int, int]] = []
+    for i, ch in enumerate(chars):
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            pairs.append((stack.pop(), i))
+    paired = set()
+    for start, end in pairs:
+        paired.update((start, end))
+        inside = text[start + 1 : end]
+        before, _ = _neighbours(text, start)
+        _, after = _neighbours(text, end)
+        if any(_is_cjk(c) for c in inside) or _is_cjk(before) or _is_cjk(after):
+            chars[start], chars[end] = "（", "）"
+    for i, ch in enumerate(text):
+        if ch not in _FULLWIDTH or i in paired:
+            continue
+        before, after = _neighbours(text, i)
+        if not (_is_cjk(before) or _is_cjk(after)):
+            continue
+        if ch in ",:" and before.isdigit() and after.isdigit():
+            continue  # 1,000 and 10:30 stay as they are
+        chars[i] = _FULLWIDTH[ch]
+    return "".join(chars)
+
+
+def drop_stray_spaces(text: str) -> str:
+    """Drop spaces between Chinese characters in running text (rule stray-spaces).
+
+    A space stays between Latin words or numbers (``iPhone 13``) and inside
+    quotation marks, where it separates the parts of a quoted slogan (“相约浦江 共享未来”).
+    """
+    if " " not in text and "\t" not in text:
+        return text
+    out: list[str] = []
+    depth = 0
+    closers = set(OPENERS.values()) - {"）"}
+    openers = set(OPENERS) - {"（"}
+    for i, ch in enumerate(text):
+        if ch in openers:
+            depth += 1
+        elif ch in closers and depth:
+            depth -= 1
+        if ch not in " \t":
+            out.append(ch)
+            continue
+        before, after = _neighbours(text, i)
+        if i > 0 and text[i - 1] in " \t":
+            continue  # one space per run at most
+        if not before or not after:
+            continue
+        cjk_before, cjk_after = _is_cjk(before), _is_cjk(after)
+        if depth and cjk_before and cjk_after:
+            out.append(" ")
+        elif not (cjk_before or cjk_after):
+            out.append(" ")
+        # else: Chinese on either side needs no space (clreq), so the space goes
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Inline:
+    """Clean text with the marks and repairs that remember what the page printed."""
+
+    text: str
+    marks: tuple[Mark, ...] = ()
+    repairs: tuple[Repair, ...] = ()
+
+
+_MARKUP = re.compile(
+    r"(?P<bold>\*\*(?P<bold_text>[^*]+?)\*\*)"
+    r"|(?P<tex>(?P<dollar>\$?)(?P<base>[A-Za-z0-9.]*)(?P<op>[_^])"
+    r"(?:\{(?P<arg>[^{}\s]{1,16})\}|(?P<digit>\d))(?P=dollar))"
+)
+
+
+def convert_markup(text: str) -> Inline:
+    """Markdown bold and LaTeX sub/superscripts → plain text with marks (rules markdown-bold,
+    latex-subscript); each conversion is recorded as a Repair with the printed original."""
+    if "*" not in text and "_" not in text and "^" not in text:
+        return Inline(text)
+    out: list[str] = []
+    marks: list[Mark] = []
+    repairs: list[Repair] = []
+    at = 0
+    length = 0
+    for m in _MARKUP.finditer(text):
+        if m.group("tex") and m.group("digit") and not m.group("base")[-1:].isupper():
+            continue  # CO_2 is a formula; snake_case_1 and a bare _1 are not
+        out.append(text[at : m.start()])
+        length += m.start() - at
+        start = length
+        if m.group("bold"):
+            inner = m.group("bold_text")
+            out.append(inner)
+            length += len(inner)
+            marks.append(Mark(start, length, "bold"))
+            repairs.append(Repair(start, length, m.group(0), "markdown-bold"))
+        else:
+            base = m.group("base")
+            arg = m.group("arg") or m.group("digit")
+            out.append(base + arg)
+            length += len(base) + len(arg)
+            style = "subscript" if m.group("op") == "_" else "superscript"
+            marks.append(Mark(start + len(base), length, style))
+            repairs.append(Repair(start, length, m.group(0), f"latex-{style}"))
+        at = m.end()
+    if not marks:
+        return Inline(text)
+    out.append(text[at:])
+    return Inline("".join(out), tuple(marks), tuple(repairs))
+
+
+def join(pieces: list[Inline]) -> tuple[Inline, tuple[int, ...]]:
+    """Glue the pieces of a broken paragraph; returns the paragraph and the join offsets.
+
+    Chinese needs nothing between the pieces; two Latin words or numbers meeting at the
+    break get a space, as the line end stood for one.
+    """
+    text = ""
+    marks: list[Mark] = []
+    repairs: list[Repair] = []
+    joins: list[int] = []
+    for piece in pieces:
+        if text:
+            if text[-1].isascii() and text[-1].isalnum() and piece.text[:1].isascii() and piece.text[:1].isalnum():
+                text += " "
+            joins.append(len(text))
+        shift = len(text)
+        marks.extend(Mark(m.start + shift, m.end + shift, m.style) for m in piece.marks)
+        repairs.extend(Repair(r.start + shift, r.end + shift, r.orig, r.reason) for r in piece.repairs)
+        text += piece.text
+    return Inline(text, tuple(marks), tuple(repairs)), tuple(joins)

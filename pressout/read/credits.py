@@ -1,0 +1,222 @@
+"""Credits: who wrote, reported, photographed or edited, as the page prints it.
+
+Each function takes one cleaned line (full-width punctuation, one space per run, spaces
+not yet dropped — they separate the names) and returns the ``Credit`` it finds plus what is
+left of the line, or None when the line carries no credit of that shape. A credit's
+``text`` is the printed form with layout spaces inside two-character names removed, so
+every contributor's name occurs in it verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Contributor, Credit, Role
+from .rules import (
+    DATELINE_RE,
+    HAN,
+    NAME_RE,
+    NOT_NAME_ENDINGS,
+    NOT_NAME_WORDS,
+    ROLE_WORD_RE,
+    ROLE_WORDS,
+    SENTENCE_END,
+    SURNAMES,
+    SURNAMES_COMPOUND,
+)
+
+__all__ = [
+    "is_person_name",
+    "match_author_line",
+    "match_credit_line",
+    "match_dateline",
+    "match_photo_credit",
+    "split_trailing_credit",
+]
+
+_SEPARATORS = re.compile(r"[\s、，,/／]+")
+_ROLE_TOKEN = re.compile(f"^(?:{ROLE_WORD_RE})$")
+_ROLE_PREFIX = re.compile(f"^(?P<role>{ROLE_WORD_RE})(?P<rest>[{HAN}].*)$")
+_AUTHOR_MARK = re.compile(r"^(?:文\s*[/／]|□|■|◎|○|●)\s*")
+
+
+def is_person_name(token: str) -> bool:
+    """Two to four hanzi that start with a known surname and do not end like a place."""
+    if not NAME_RE.match(token) or token in NOT_NAME_WORDS:
+        return False
+    if token.endswith(NOT_NAME_ENDINGS):
+        return False
+    return token[0] in SURNAMES or token[:2] in SURNAMES_COMPOUND
+
+
+def _merge_single_hanzi(tokens: list[str]) -> list[str]:
+    """王 勇 → 王勇: no name is one hanzi, so layout-split halves belong together."""
+    merged: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if (
+            len(nxt) == 1
+            and not _ROLE_TOKEN.match(nxt)
+            and (len(tok) == 1 or tok in SURNAMES_COMPOUND)
+            and not _ROLE_TOKEN.match(tok)
+        ):
+            merged.append(tok + nxt)
+            i += 2
+        else:
+            merged.append(tok)
+            i += 1
+    return merged
+
+
+def parse_people(
+    text: str, *, default: Role, strict_names: bool
+) -> tuple[Contributor, ...] | None:
+    """Names and role words → contributors; None if any token is neither.
+
+    ``strict_names`` asks for a known surname (used where no role word vouches for the
+    names, as in a bare （张波））.
+    """
+    tokens = [t for t in _SEPARATORS.split(text.strip()) if t]
+    # "记者王勇" (no space after the role word) splits into role and name.
+    split: list[str] = []
+    for tok in tokens:
+        m = _ROLE_PREFIX.match(tok)
+        if m and not _ROLE_TOKEN.match(tok) and NAME_RE.match(m.group("rest")):
+            split.extend((m.group("role"), m.group("rest")))
+        else:
+            split.append(tok)
+    tokens = _merge_single_hanzi(split)
+    people: list[Contributor] = []
+    role = default
+    vouched = False
+    for tok in tokens:
+        if _ROLE_TOKEN.match(tok):
+            role = Role(ROLE_WORDS[tok])
+            vouched = True
+            continue
+        if not NAME_RE.match(tok) or tok in NOT_NAME_WORDS:
+            return None
+        if (strict_names and not vouched) and not is_person_name(tok):
+            return None
+        people.append(Contributor(tok, role))
+    return tuple(people) or None
+
+
+def _printed(text: str, people: tuple[Contributor, ...]) -> str:
+    """The credit as printed, with the layout space inside merged names taken out."""
+    for person in people:
+        if person.name not in text:
+            spaced = r"\s*".join(map(re.escape, person.name))
+            text = re.sub(spaced, person.name, text, count=1)
+    return text
+
+
+def _credit(printed: str, people: tuple[Contributor, ...]) -> Credit:
+    return Credit(_printed(printed, people), people)
+
+
+_EDITOR = re.compile(
+    rf"^（(?:以上|本版|本组)?(?:稿件|内容|文字)?由(?P<names>[{HAN}、\s]{{2,30}}?)"
+    r"(?:编辑)?(?:整理|编辑|编写|采写)）$"
+)
+_BRACKETED = re.compile(r"^（(?P<inner>[^（）]{2,40})）$")
+_ROLE_LED = re.compile(rf"^(?:{ROLE_WORD_RE})\s*[{HAN}]")
+
+
+def match_credit_line(line: str) -> Credit | None:
+    """A closing or byline credit that fills the whole line.
+
+    Shapes: ``（以上由王勇编辑整理）`` (editor), ``（司勇）`` / ``（李涛、马卓）`` (authors, known
+    surnames required), ``（记者 甲 通讯员 乙）`` and ``记者 王勇 司勇 李杰华`` (role words).
+    """
+    line = line.strip()
+    m = _EDITOR.match(line)
+    if m:
+        people = parse_people(m.group("names"), default=Role.EDITOR, strict_names=False)
+        return _credit(line, people) if people else None
+    m = _BRACKETED.match(line)
+    if m:
+        people = parse_people(m.group("inner"), default=Role.AUTHOR, strict_names=True)
+        return _credit(line, people) if people else None
+    if _ROLE_LED.match(line) and not line.endswith("摄"):
+        people = parse_people(line, default=Role.AUTHOR, strict_names=False)
+        return _credit(line, people) if people else None
+    return None
+
+
+def split_trailing_credit(line: str) -> tuple[str, Credit] | None:
+    """A credit after the last sentence of a paragraph: ``…共舞。 记者 李静``, ``…保障。(刘志刚)``."""
+    line = line.rstrip()
+    if not _ENDS_LIKE_CREDIT.search(line):
+        return None
+    # Try sentence ends from the right; the credit is all that follows one of them.
+    for m in reversed(list(_SENTENCE_BOUNDARY.finditer(line))):
+        rest = line[m.end() :].strip()
+        if not rest:
+            return None
+        if len(rest) > 60:
+            return None
+        credit = match_credit_line(rest)
+        if credit is not None:
+            return line[: m.end()].rstrip(), credit
+    return None
+
+
+_ENDS_LIKE_CREDIT = re.compile(f"[）{HAN}]$")
+_SENTENCE_BOUNDARY = re.compile(f"[{re.escape(SENTENCE_END)}][”’」』》）]*")
+_PHOTO_SUFFIX = re.compile(r"^(?P<body>.*?)\s*[/／]?\s*摄(?:影)?$")
+_CAPTION_END = SENTENCE_END + "”’」』》）"
+
+
+def match_photo_credit(line: str) -> tuple[str, Credit] | None:
+    """A photo credit ending the line: ``…冲刺。 张澍宏 摄`` → (caption, credit); a line
+    that is only ``李学军 宋卫东 摄`` → ("", credit).
+
+    The names are the shortest run of name tokens before 摄 that follows a finished
+    caption (or the start of the line); they must start with known surnames unless a
+    role word (记者) vouches for them.
+    """
+    line = line.strip()
+    m = _PHOTO_SUFFIX.match(line)
+    if not m or not m.group("body"):
+        return None
+    body = m.group("body")
+    # Where the caption may end: at a space, or right after a full stop or closing quote.
+    cuts = {0} | {g.end() for g in re.finditer(r"\s+", body)}
+    cuts |= {i + 1 for i, ch in enumerate(body) if ch in _CAPTION_END}
+    for cut in sorted(cuts, reverse=True):
+        caption, who = body[:cut].rstrip(), body[cut:].strip()
+        if not who or (caption and caption[-1] not in _CAPTION_END):
+            continue
+        people = parse_people(who, default=Role.PHOTOGRAPHER, strict_names=True)
+        if people:
+            people = tuple(Contributor(p.name, Role.PHOTOGRAPHER) for p in people)
+            return caption, _credit(line[len(body[:cut]) :].strip(), people)
+    return None
+
+
+def match_dateline(line: str) -> tuple[str, Credit | None, str] | None:
+    """A run-in dateline: ``本报讯(记者 尹哲)太原…`` → ("本报讯", credit, "太原…")."""
+    m = DATELINE_RE.match(line)
+    if not m:
+        return None
+    dateline = m.group("dateline")
+    rest = line[m.end() :]
+    credit = None
+    bracket = re.match(r"^\s*（(?P<inner>[^（）]{1,60})）", rest)
+    if bracket:
+        people = parse_people(bracket.group("inner"), default=Role.AUTHOR, strict_names=True)
+        if people:
+            credit = _credit(bracket.group(0).strip(), people)
+            rest = rest[bracket.end() :]
+    return dateline, credit, rest.strip()
+
+
+def match_author_line(line: str) -> Credit | None:
+    """A name alone on its line (under a commentary's headline): ``袁剑锋``, ``文/袁剑锋``."""
+    stripped = _AUTHOR_MARK.sub("", line.strip())
+    if not is_person_name(stripped):
+        return None
+    return Credit(line.strip(), (Contributor(stripped, Role.AUTHOR),))

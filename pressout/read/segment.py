@@ -1,0 +1,584 @@
+"""Lines of a page → units (paragraphs, headline lines, credits …) → articles.
+
+Two passes, each small enough to reason about:
+
+``units(lines)``
+    walks the lines once and rebuilds paragraphs: a body line that does not end a
+    sentence continues in the next body line (rule rejoin-broken-paragraph), a photo
+    credit dropped inside such a paragraph becomes a figure after it, and each other line
+    is classified (headline line, credit, photo credit, jump line, column label …).
+``articles(units)``
+    groups units into articles: a stack of headline lines starts an article (or is a
+    subhead of the current one, or page furniture when nothing follows it), credits and
+    jump lines close one, a dateline after a closed article starts a headline-less one.
+
+The rules are named in ``pressout.read.rules.RULES``; the comments below cite them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import Credit, Diagnostic, Figure, Kind, Mark, Note, Paragraph, Repair, Subhead
+from . import credits as cr
+from .clean import Inline, convert_markup, drop_stray_spaces, fullwidth_punctuation, join
+from .rules import (
+    CLOSERS,
+    COLUMN_LABEL_RE,
+    DANGLING_ENDINGS,
+    DATELINE_RE,
+    EDITOR_BOX_RE,
+    FULL_DATE_RE,
+    HEADLINE_MAX,
+    HEADLINE_MAX_COMMAS,
+    JUMP_RE,
+    KICKER_ENDINGS,
+    LEADING_DATE,
+    NOTICE_CLOSING_RE,
+    NOTICE_WORDS,
+    OPENERS,
+    SENTENCE_END,
+    SUBTITLE_DASHES,
+    SUBTITLE_ENDINGS,
+)
+
+__all__ = ["Line", "RawArticle", "Segmented", "segment"]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One non-blank line of the page, spaces and punctuation width already normalised."""
+
+    no: int  # 1-based line number in the source file
+    text: str
+    gap: int  # blank lines before it
+    level: int = 0  # Markdown heading level (# = 1), 0 for none
+    bold: bool = False  # the whole line was **bold**
+
+
+# --- units ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Unit:
+    kind: str  # head, para, credit, figure, note, notice, editor-box
+    line: Line
+    text: str = ""
+    level: int = 0
+    bold: bool = False
+    inline: Inline | None = None  # para: the clean paragraph
+    joins: tuple[int, ...] = ()
+    dateline: str | None = None
+    credit: Credit | None = None  # credit, figure; para: the dateline's credit
+    gap: int = 0
+
+
+def _finished(text: str) -> bool:
+    """Does this body text end a sentence? (…。 / …！” ; a quote alone does not)."""
+    text = text.rstrip()
+    if not text:
+        return False
+    i = len(text) - 1
+    while i >= 0 and text[i] in CLOSERS:
+        i -= 1
+    if i < 0:
+        return False
+    if i < len(text) - 1:  # closers after a sentence end: 。” finishes, 子” does not
+        return text[i] in SENTENCE_END
+    return text[i] in SENTENCE_END
+
+
+def _balanced(text: str) -> bool:
+    for opener, closer in OPENERS.items():
+        if text.count(opener) != text.count(closer):
+            return False
+    return True
+
+
+def looks_like_headline(text: str) -> bool:
+    """Rules headline-line and fragment-not-headline: short, unfinished, phrase-like."""
+    t = text.replace(" ", "").replace("\t", "")
+    if not t or len(t) > HEADLINE_MAX:
+        return False
+    if any(c in t for c in "。！？!?"):
+        return False
+    if t[-1] in "，,、；;：:…" or t[-1] in DANGLING_ENDINGS:
+        return False
+    if t.count("，") + t.count(",") > HEADLINE_MAX_COMMAS:
+        return False
+    if not _balanced(t) or LEADING_DATE.match(t) or DATELINE_RE.match(t):
+        return False
+    return True
+
+
+def _running_text_follows(lines: list[Line], idx: int) -> bool:
+    """Is the next line (past any photo credit) running text of the same paragraph kind:
+    not a heading, dateline, credit, jump line, column label, notice or headline line?"""
+    k = idx + 1
+    while k < len(lines):
+        photo = cr.match_photo_credit(lines[k].text)
+        if not (photo and not photo[0]):
+            break
+        k += 1
+    if k >= len(lines):
+        return False
+    line = lines[k]
+    text = line.text
+    return not (
+        line.level
+        or line.bold
+        or JUMP_RE.match(text)
+        or cr.match_credit_line(text)
+        or COLUMN_LABEL_RE.match(text)
+        or _notice_start(text)
+        or cr.match_dateline(text)
+        or looks_like_headline(text)
+    )
+
+
+def _caption_like(unit: Unit) -> bool:
+    """A paragraph that reads as a photo caption: set apart by a wide gap, or starting
+    with a date clause or 图为 (rule photo-item)."""
+    return not unit.dateline and (
+        unit.gap >= 2 or bool(LEADING_DATE.match(unit.text)) or unit.text.startswith("图为")
+    )
+
+
+def _body_inline(text: str) -> Inline:
+    return convert_markup(drop_stray_spaces(text))
+
+
+def _notice_start(text: str) -> bool:
+    first = text.split(" ", 1)[0].rstrip("：:")
+    return first in NOTICE_WORDS or bool(NOTICE_CLOSING_RE.search(text) and text.startswith(NOTICE_WORDS))
+
+
+@dataclass(slots=True)
+class _OpenParagraph:
+    first: Line
+    pieces: list[Inline] = field(default_factory=list)
+    dateline: str | None = None
+    credit: Credit | None = None
+    figures: list[Unit] = field(default_factory=list)  # photo credits found inside
+    moved: list[tuple[int, str]] = field(default_factory=list)  # (piece index, printed credit)
+
+    def text(self) -> str:
+        return "".join(p.text for p in self.pieces)
+
+
+def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list[Unit]:
+    out: list[Unit] = []
+    para: _OpenParagraph | None = None
+
+    def close(unfinished_ok: bool = True) -> None:
+        nonlocal para
+        if para is None:
+            return
+        joined, joins = join(para.pieces)
+        repairs = list(joined.repairs)
+        for piece_index, printed in para.moved:
+            # The credit stood where piece ``piece_index`` starts (or at the very end).
+            at = joins[piece_index - 1] if 0 < piece_index <= len(joins) else len(joined.text)
+            repairs.append(Repair(at, at, printed, "photo-credit-moved"))
+        repairs.sort(key=lambda r: (r.start, r.end))
+        inline = Inline(joined.text, joined.marks, tuple(repairs))
+        if inline.text or para.dateline:
+            out.append(
+                Unit("para", para.first, inline.text, inline=inline, joins=joins,
+                     dateline=para.dateline, credit=para.credit, gap=para.first.gap)
+            )
+        out.extend(para.figures)
+        para = None
+
+    def add_body(line: Line, text: str) -> None:
+        """Add a body line to the open paragraph or start one; split a trailing credit."""
+        nonlocal para
+        trailing = cr.split_trailing_credit(text)
+        photo = None if trailing else cr.match_photo_credit(text)
+        if trailing:
+            text = trailing[0]
+        elif photo and photo[0]:
+            text = photo[0]
+        if para is None:
+            para = _OpenParagraph(first=line)
+            dl = cr.match_dateline(text)
+            if dl:
+                para.dateline, para.credit, text = dl
+        if text:
+            para.pieces.append(_body_inline(text))
+        if photo and photo[0]:
+            # A caption with its credit on the same line (rule photo-item).
+            caption = para
+            para = None
+            joined, joins = join(caption.pieces)
+            out.append(Unit("figure", caption.first, joined.text, inline=joined, joins=joins,
+                            credit=photo[1], gap=caption.first.gap, dateline=caption.dateline))
+            return
+        if trailing:
+            close()
+            out.append(Unit("credit", line, trailing[1].text, credit=trailing[1], gap=0))
+        elif _finished(para.text()) and not (para.dateline and not para.pieces):
+            close()
+
+    in_report = False  # inside a 本报讯-style report (rule fragment-not-headline)
+    for idx, line in enumerate(lines):
+        text = line.text
+        if line.level or line.bold:
+            close()
+            in_report = False
+            out.append(Unit("head", line, text.replace("\t", " "), level=line.level, bold=line.bold, gap=line.gap))
+            continue
+        if JUMP_RE.match(text):
+            close()
+            in_report = False
+            out.append(Unit("note", line, text, gap=line.gap))
+            continue
+        photo = cr.match_photo_credit(text)
+        if photo and not photo[0]:
+            if para is not None and not _finished(para.text()):
+                # A credit inside a broken paragraph (rule photo-credit-inside-paragraph).
+                para.moved.append((len(para.pieces), photo[1].text))
+                para.figures.append(Unit("figure", line, "", credit=photo[1], gap=line.gap))
+                continue
+            close()
+            if out and out[-1].kind == "para" and line.gap <= 1 and _caption_like(out[-1]):
+                # The credit on the line under its caption (rule photo-item).
+                cap = out.pop()
+                out.append(Unit("figure", cap.line, cap.text, inline=cap.inline, joins=cap.joins,
+                                credit=photo[1], gap=cap.gap))
+            else:
+                out.append(Unit("figure", line, "", credit=photo[1], gap=line.gap))
+            continue
+        credit = cr.match_credit_line(text)
+        if credit is not None:
+            close()
+            in_report = False
+            out.append(Unit("credit", line, credit.text, credit=credit, gap=line.gap))
+            continue
+        if EDITOR_BOX_RE.match(text) and len(text) <= 60:
+            close()
+            out.append(Unit("editor-box", line, text, gap=line.gap))
+            continue
+        column = COLUMN_LABEL_RE.match(text)
+        if column and (not column.group("rest") or looks_like_headline(column.group("rest"))):
+            close()
+            in_report = False
+            out.append(Unit("column", line, column.group("column"), gap=line.gap))
+            if column.group("rest"):
+                out.append(Unit("head", line, column.group("rest"), gap=0))
+            continue
+        if _notice_start(text):
+            close()
+            in_report = False
+            out.append(Unit("notice", line, text, gap=line.gap))
+            continue
+        if cr.match_dateline(text):
+            if para is not None and not _finished(para.text()):
+                diagnostics.append(Diagnostic(
+                    "PO210", source, "paragraph ends mid-sentence before a new dateline", para.first.no))
+            close()
+            in_report = True
+            add_body(line, text)
+            continue
+        if para is not None:
+            add_body(line, text)
+            continue
+        if looks_like_headline(text) and not (in_report and _running_text_follows(lines, idx)):
+            in_report = False
+            for part in text.split("\t"):  # tabs join kicker / headline / subtitle
+                out.append(Unit("head", line, part.strip(), gap=line.gap if part is text else 1))
+            continue
+        add_body(line, text.replace("\t", " "))
+    close()
+    return out
+
+
+# --- articles ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class RawArticle:
+    """An article being assembled; the reader gives it an id and freezes it."""
+
+    kind: Kind
+    line: int  # where it starts in the source
+    title: str | None = None
+    kicker: str | None = None
+    subtitle: str | None = None
+    column: str | None = None
+    dateline: str | None = None
+    byline: Credit | None = None
+    body: list[Paragraph | Subhead | Figure | Note] = field(default_factory=list)
+    closing: list[Credit] = field(default_factory=list)
+    closed: bool = False
+    level: int = 0  # Markdown level of its headline, 0 when none
+
+    @property
+    def has_text(self) -> bool:
+        return any(isinstance(b, (Paragraph, Figure)) for b in self.body)
+
+
+@dataclass(slots=True)
+class Segmented:
+    articles: list[RawArticle]
+    furniture: list[tuple[str, str, int]]  # (kind, text, number of articles before it)
+
+
+def _is_subtitle(text: str) -> bool:
+    return text.startswith(SUBTITLE_DASHES) or text.endswith(SUBTITLE_ENDINGS)
+
+
+def _prepend(lead: str, p: Paragraph) -> Paragraph:
+    """``lead`` + the paragraph, its offsets moved along."""
+    by = len(lead)
+    return Paragraph(
+        lead + p.text,
+        tuple(Mark(m.start + by, m.end + by, m.style) for m in p.marks),
+        tuple(Repair(r.start + by, r.end + by, r.orig, r.reason) for r in p.repairs),
+        tuple(j + by for j in p.joins),
+    )
+
+
+def _paragraph(unit: Unit) -> Paragraph:
+    inline = unit.inline or Inline(unit.text)
+    return Paragraph(inline.text, inline.marks, inline.repairs, unit.joins)
+
+
+class _Assembler:
+    def __init__(self, units_: list[Unit], *, blank_separated: bool,
+                 diagnostics: list[Diagnostic], source: str) -> None:
+        self.units = units_
+        self.blank_separated = blank_separated
+        self.diagnostics = diagnostics
+        self.source = source
+        self.articles: list[RawArticle] = []
+        self.furniture: list[tuple[str, str, int]] = []
+        self.current: RawArticle | None = None
+        self.column: str | None = None  # a column label waiting for its article
+
+    def warn(self, code: str, message: str, line: int) -> None:
+        self.diagnostics.append(Diagnostic(code, self.source, message, line))
+
+    def open(self) -> RawArticle | None:
+        return self.current if self.current is not None and not self.current.closed else None
+
+    def start(self, kind: Kind, line: int, **fields) -> RawArticle:
+        if self.current is not None:
+            self.current.closed = True
+        self.current = RawArticle(kind=kind, line=line, column=self.column, **fields)
+        self.column = None
+        self.articles.append(self.current)
+        return self.current
+
+    def run(self) -> Segmented:
+        units_, i = self.units, 0
+        while i < len(units_):
+            unit = units_[i]
+            if unit.kind in ("head", "column"):
+                j = i
+                while j < len(units_) and units_[j].kind in ("head", "column"):
+                    j += 1
+                self.stack(units_[i:j], units_[j] if j < len(units_) else None)
+                i = j
+                continue
+            nxt = units_[i + 1] if i + 1 < len(units_) else None
+            i += 1
+            if unit.kind == "para":
+                self.paragraph(unit)
+            elif unit.kind == "figure":
+                self.figure(unit, nxt)
+            elif unit.kind == "credit":
+                self.credit(unit)
+            elif unit.kind == "note":
+                self.note(unit)
+            elif unit.kind == "notice":
+                i = self.notice(unit, i)
+            elif unit.kind == "editor-box":
+                self.furniture.append(("editor-box", unit.text, len(self.articles)))
+        if self.column:
+            self.furniture.append(("banner", self.column, len(self.articles)))
+        return Segmented(self.articles, self.furniture)
+
+    # headline stacks ---------------------------------------------------------------
+
+    def merge_wrapped(self, heads: list[Unit]) -> list[Unit]:
+        """Rule headline-wrap: headline lines with no blank line between are one headline."""
+        merged: list[Unit] = []
+        last_line = 0
+        for unit in heads:
+            prev = merged[-1] if merged else None
+            if (
+                prev is not None
+                and self.blank_separated
+                and unit.gap == 0
+                and unit.line.no == last_line + 1
+                and unit.level == prev.level
+                and not _is_subtitle(unit.text)
+            ):
+                # A clause boundary (a space already there, a closing quote) keeps a
+                # space; a wrap inside a phrase joins without one.
+                sep = " " if (" " in prev.text or prev.text[-1:] in CLOSERS) else ""
+                prev.text = prev.text + sep + unit.text
+            else:
+                merged.append(Unit("head", unit.line, unit.text, level=unit.level, gap=unit.gap))
+            last_line = unit.line.no
+        return merged
+
+    def stack(self, stack: list[Unit], nxt: Unit | None) -> None:
+        for unit in stack:
+            if unit.kind == "column":
+                if self.column:
+                    self.furniture.append(("banner", self.column, len(self.articles)))
+                self.column = unit.text
+            elif unit.bold:  # rule banner: bold slogans are furniture
+                self.furniture.append(("banner", unit.text, len(self.articles)))
+        heads = self.merge_wrapped([u for u in stack if u.kind == "head" and not u.bold])
+        if not heads:
+            return
+        texts = [h.text for h in heads]
+
+        if nxt is None or nxt.kind in ("notice", "editor-box") or (nxt.kind == "figure" and nxt.text):
+            # Rule banner: a headline that no text follows is furniture.
+            for head in heads:
+                self.furniture.append(("banner", head.text, len(self.articles)))
+                self.warn("PO230", f"headline without text kept as page furniture: {head.text}", head.line.no)
+            return
+
+        art = self.open()
+        has_column = any(u.kind == "column" for u in stack)
+        # A name alone after the text of an open article is its closing credit.
+        if art is not None and art.has_text and not has_column:
+            author = cr.match_author_line(texts[0])
+            if author is not None and (len(heads) == 1 or not cr.match_author_line(texts[1])):
+                art.closing.append(author)
+                art.closed = True
+                heads, texts = heads[1:], texts[1:]
+                if not heads:
+                    return
+                art = None
+
+        starts_report = nxt.kind == "para" and nxt.dateline is not None
+        if art is not None and len(heads) == 1 and not has_column and art.kind is Kind.ARTICLE \
+                and art.has_text and nxt.kind in ("para", "figure") and not starts_report:
+            head = heads[0]
+            if head.level == 0 or head.level > max(art.level, 1) or art.level == 0:
+                art.body.append(Subhead(head.text))  # rule subhead
+                return
+
+        # A new article (rules headline-stack, author-line).
+        byline = None
+        if len(heads) >= 2:
+            byline = cr.match_author_line(texts[-1])
+            if byline is not None:
+                heads, texts = heads[:-1], texts[:-1]
+        levels = [h.level for h in heads]
+        if any(levels):
+            top = min(level for level in levels if level)
+            main = levels.index(top)
+        else:
+            top, main = 0, 0
+            while main < len(heads) - 1 and texts[main].endswith(KICKER_ENDINGS):
+                main += 1
+        subtitles: list[str] = []
+        subheads: list[str] = []
+        for head in heads[main + 1 :]:
+            if _is_subtitle(head.text) or (top and head.level > top) or starts_report:
+                subtitles.append(head.text)
+            else:
+                subheads.append(head.text)
+        art = self.start(
+            Kind.ARTICLE,
+            heads[0].line.no,
+            title=texts[main],
+            kicker=" ".join(texts[:main]) or None,
+            subtitle=" ".join(subtitles) or None,
+            byline=byline,
+            level=top,
+        )
+        art.body.extend(Subhead(t) for t in subheads)
+
+    # other units -------------------------------------------------------------------
+
+    def paragraph(self, unit: Unit) -> None:
+        art = self.open()
+        if art is None or (unit.dateline and art.kind is not Kind.ARTICLE):
+            # Rule headline-missing: text after a finished article starts a new one.
+            art = self.start(Kind.ARTICLE, unit.line.no)
+        para = _paragraph(unit)
+        if unit.dateline and art.dateline is None and not art.has_text:
+            art.dateline = unit.dateline
+            art.byline = unit.credit or art.byline
+        elif unit.dateline:
+            # Several datelines in one roundup: the later ones stay in their paragraph.
+            lead = unit.dateline + (unit.credit.text if unit.credit else "")
+            para = _prepend(lead, para)
+        art.body.append(para)
+
+    def figure(self, unit: Unit, nxt: Unit | None) -> None:
+        art = self.open()
+        figure = Figure(unit.text, unit.credit)
+        continues = nxt is not None and nxt.kind == "para" and not nxt.dateline
+        if art is not None and art.kind is Kind.ARTICLE and (continues or not unit.text):
+            art.body.append(figure)
+            return
+        photo = self.start(Kind.PHOTO, unit.line.no)  # rule photo-item
+        photo.body.append(figure)
+        photo.closed = True
+
+    def credit(self, unit: Unit) -> None:
+        assert unit.credit is not None
+        art = self.open()
+        if art is not None and not art.has_text and art.byline is None and art.kind is Kind.ARTICLE:
+            art.byline = unit.credit  # a credit between headline and text is the byline
+            return
+        art = art or (self.articles[-1] if self.articles else None)
+        if art is None:
+            self.warn("PO220", f"credit before any article kept as page furniture: {unit.text}", unit.line.no)
+            self.furniture.append(("banner", unit.text, 0))
+            return
+        art.closing.append(unit.credit)  # rules closing-credit, editor-credit
+        art.closed = True
+
+    def note(self, unit: Unit) -> None:
+        art = self.open()
+        jump_in = bool(re.search(r"上接|接第|续", unit.text))
+        if art is None or (jump_in and art.has_text):
+            art = self.start(Kind.ARTICLE, unit.line.no)
+        art.body.append(Note(unit.text))  # rule continuation-note
+        if not jump_in:
+            art.closed = True
+
+    def notice(self, unit: Unit, i: int) -> int:
+        """Rule notice: the notice line, then its paragraphs up to the signing date."""
+        notice = self.start(Kind.NOTICE, unit.line.no)
+        word, _, rest = unit.text.partition(" ")
+        word = word.rstrip("：:")
+        if word in NOTICE_WORDS:
+            notice.title = word
+        else:
+            rest = unit.text
+        for part in _notice_parts(rest):
+            notice.body.append(Paragraph(drop_stray_spaces(part)))
+        while i < len(self.units) and self.units[i].kind == "para" and not self.units[i].dateline:
+            para = self.units[i]
+            notice.body.append(_paragraph(para))
+            i += 1
+            if FULL_DATE_RE.match(para.text):
+                break
+        notice.closed = True
+        return i
+
+
+_NOTICE_SPLIT = re.compile(
+    rf"(?<=[{re.escape(SENTENCE_END)}])\s+|\s+(?=特此)|(?<=通告|公告|声明|公示|通知)\s+|\s+(?=\d{{4}}年\d{{1,2}}月\d{{1,2}}日$)"
+)
+
+
+def _notice_parts(text: str) -> list[str]:
+    """A one-line notice → its paragraphs: text, 特此通告, signatory, date."""
+    return [part.strip() for part in _NOTICE_SPLIT.split(text) if part and part.strip()]
+
+
+def segment(units_: list[Unit], *, blank_separated: bool, diagnostics: list[Diagnostic], source: str) -> Segmented:
+    return _Assembler(units_, blank_separated=blank_separated, diagnostics=diagnostics, source=source).run()

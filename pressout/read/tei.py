@@ -1,0 +1,321 @@
+"""Read pressout's own TEI archive back into the model: the inverse of ``export.tei``.
+
+A ``TEI`` file gives one issue, a ``teiCorpus`` file gives all of its issues in order. The
+corpus is parsed incrementally and each issue's tree dropped once read, so a large archive
+does not have to fit in memory as a tree. The mapping is documented in
+``pressout.export.tei``; anything outside it (a TEI file some other tool wrote, an element
+pressout never writes) is an InputError with a one-line message, not a guess.
+
+``joins`` come back only from files written with ``keep_breaks`` (they are the ``cb``
+milestones); everything else in the model comes back equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from ..errors import InputError
+from ..model import (
+    Article,
+    Block,
+    Contributor,
+    Credit,
+    Figure,
+    Furniture,
+    Issue,
+    Kind,
+    Mark,
+    Note,
+    Paragraph,
+    Repair,
+    Role,
+    Subhead,
+)
+
+__all__ = ["read_tei"]
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+NS = {"t": TEI_NS}
+# Must match pressout.export.tei (kept literal so reading never imports the writer).
+CLOSING = "closing"
+EMPTY_BODY = "empty"
+
+
+def t(name: str) -> str:
+    return f"{{{TEI_NS}}}{name}"
+
+
+class _Bad(Exception):
+    """What is wrong with the file, before the path is attached."""
+
+
+def read_tei(path: str | os.PathLike[str]) -> list[Issue]:
+    """The issues in a pressout TEI file or teiCorpus file, in document order."""
+    path = Path(path)
+    issues: list[Issue] = []
+    root_tag: str | None = None
+    try:
+        # No entity expansion or network access: an archive is data, never instructions.
+        for event, el in etree.iterparse(
+            str(path), events=("start", "end"), resolve_entities=False, no_network=True,
+            remove_comments=True, remove_pis=True,
+        ):
+            if root_tag is None:
+                root_tag = el.tag
+                if root_tag not in (t("TEI"), t("teiCorpus")):
+                    raise _Bad(f"not a TEI file (root element {_name(el)})")
+            if event == "end" and el.tag == t("TEI"):
+                issues.append(_issue(el))
+                # The issue is read: drop its tree and those of the issues before it.
+                el.clear()
+                parent = el.getparent()
+                if parent is not None:
+                    while el.getprevious() is not None:
+                        del parent[0]
+    except _Bad as bad:
+        raise InputError(str(bad), path=path) from None
+    except etree.XMLSyntaxError as error:
+        raise InputError(f"not well-formed XML: {_one_line(error)}", path=path) from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
+    if not issues:
+        raise InputError("a teiCorpus without any TEI document", path=path)
+    return issues
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
+
+
+def _name(el: Any) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else repr(el.tag)
+
+
+def _text(el: Any) -> str:
+    return "".join(el.itertext())
+
+
+def _one(parent: Any, path: str, what: str) -> Any:
+    found = parent.find(path, NS)
+    if found is None:
+        raise _Bad(f"not a pressout TEI file: missing {what}")
+    return found
+
+
+# --- header -------------------------------------------------------------------------
+
+
+def _issue(tei: Any) -> Issue:
+    issue_id = tei.get(XML_ID)
+    if not issue_id:
+        raise _Bad("not a pressout TEI file: a TEI element without xml:id")
+    header = _one(tei, "t:teiHeader", "teiHeader")
+    if header.find("t:encodingDesc/t:appInfo/t:application[@ident='pressout']", NS) is None:
+        raise _Bad(f"{issue_id}: not written by pressout (no appInfo/application ident=pressout)")
+    bibl = _one(header, "t:fileDesc/t:sourceDesc/t:bibl", f"{issue_id}: sourceDesc/bibl")
+    journal = _one(bibl, "t:title[@level='j']", f"{issue_id}: bibl/title level=j")
+    date_el = _one(bibl, "t:date", f"{issue_id}: bibl/date")
+    when = date_el.get("when")
+    cert = date_el.get("cert")
+    try:
+        date = dt.date.fromisoformat(when) if when else None
+    except ValueError:
+        raise _Bad(f"{issue_id}: bad issue date {when!r}") from None
+    if date is not None:
+        cert = "high" if cert is None else cert
+    date_cert = None if cert in (None, "unknown") else cert
+    if date_cert not in (None, "high", "medium", "low"):
+        raise _Bad(f"{issue_id}: bad date certainty {cert!r}")
+    page_el = bibl.find("t:biblScope[@unit='page']", NS)
+    try:
+        page = int(page_el.get("from")) if page_el is not None else None
+    except (TypeError, ValueError):
+        raise _Bad(f"{issue_id}: bad page number") from None
+    language = _one(bibl, "t:textLang", f"{issue_id}: bibl/textLang").get("mainLang")
+    articles, furniture = _body(_one(tei, "t:text/t:body", f"{issue_id}: text/body"))
+    return Issue(
+        source=_text(_one(bibl, "t:idno[@type='sourceFile']", f"{issue_id}: idno type=sourceFile")),
+        id=issue_id,
+        sha256=_text(_one(bibl, "t:idno[@type='sha256']", f"{issue_id}: idno type=sha256")),
+        articles=articles,
+        publication=_text(journal),
+        publication_slug=journal.get("key", ""),
+        date=date,
+        date_cert=date_cert,
+        page=page,
+        language=language or "",
+        furniture=furniture,
+    )
+
+
+# --- body ---------------------------------------------------------------------------
+
+
+def _body(body: Any) -> tuple[tuple[Article, ...], tuple[Furniture, ...]]:
+    articles: list[Article] = []
+    furniture: list[Furniture] = []
+    for el in body:
+        if el.tag == t("pb"):
+            continue
+        if el.tag != t("div"):
+            raise _Bad(f"unexpected {_name(el)} in body")
+        kind = el.get("type")
+        if kind == "article":
+            articles.append(_article(el))
+        elif kind == "banner":
+            ab = _one(el, "t:ab", "ab in a banner")
+            furniture.append(Furniture(el.get(XML_ID, ""), kind, _text(ab), len(articles)))
+        elif kind == EMPTY_BODY:
+            continue
+        else:
+            raise _Bad(f"unexpected div type={kind!r} in body")
+    return tuple(articles), tuple(furniture)
+
+
+_KINDS = {None: Kind.ARTICLE, "photo": Kind.PHOTO, "notice": Kind.NOTICE}
+_HEADS = ("column", "kicker", "main", "sub")
+
+
+def _article(div: Any) -> Article:
+    article_id = div.get(XML_ID)
+    if not article_id:
+        raise _Bad("an article div without xml:id")
+    if div.get("subtype") not in _KINDS:
+        raise _Bad(f"{article_id}: unknown article subtype {div.get('subtype')!r}")
+    heads: dict[str, str] = {}
+    dateline: str | None = None
+    byline: Credit | None = None
+    closing: list[Credit] = []
+    body: list[Block] = []
+    for el in div:
+        tag = el.tag
+        if tag == t("head"):
+            kind = el.get("type")
+            if kind not in _HEADS or kind in heads:
+                raise _Bad(f"{article_id}: unexpected head type={kind!r}")
+            heads[kind] = _text(el)
+        elif tag == t("dateline"):
+            dateline = _text(el)
+        elif tag == t("byline"):
+            if el.get("rend") == CLOSING:
+                closing.append(_credit(el))
+            elif byline is None:
+                byline = _credit(el)
+            else:
+                raise _Bad(f"{article_id}: two bylines")
+        elif tag == t("div") and el.get("type") == "section":
+            children = iter(el)
+            head = next(children, None)
+            if head is None or head.tag != t("head"):
+                raise _Bad(f"{article_id}: a section without its head")
+            body.append(Subhead(_text(head)))
+            body.extend(_block(child, article_id) for child in children)
+        else:
+            body.append(_block(el, article_id))
+    return Article(
+        id=article_id,
+        kind=_KINDS[div.get("subtype")],
+        title=heads.get("main"),
+        body=tuple(body),
+        kicker=heads.get("kicker"),
+        subtitle=heads.get("sub"),
+        column=heads.get("column"),
+        dateline=dateline,
+        byline=byline,
+        closing=tuple(closing),
+    )
+
+
+def _block(el: Any, article_id: str) -> Block:
+    tag = el.tag
+    if tag == t("p"):
+        return _paragraph(el)
+    if tag == t("figure"):
+        caption = el.find("t:p", NS)
+        credit = el.find("t:byline", NS)
+        return Figure(
+            _text(caption) if caption is not None else "",
+            _credit(credit) if credit is not None else None,
+        )
+    if tag == t("note"):
+        if el.get("type") != "continuation":
+            raise _Bad(f"{article_id}: unknown note type {el.get('type')!r}")
+        return Note(_text(el), kind="continuation")
+    raise _Bad(f"{article_id}: unexpected {_name(el)} in an article")
+
+
+def _credit(byline: Any) -> Credit:
+    people = []
+    for person in byline.iter(t("persName")):
+        try:
+            role = Role(person.get("role"))
+        except ValueError:
+            raise _Bad(f"unknown contributor role {person.get('role')!r}") from None
+        people.append(Contributor(_text(person), role))
+    return Credit(_text(byline), tuple(people))
+
+
+class _Inline:
+    """Text, marks, repairs and joins collected from a paragraph, offsets in code points."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.marks: list[Mark | None] = []
+        self.repairs: list[Repair | None] = []
+        self.joins: list[int] = []
+
+    def add(self, text: str | None) -> None:
+        if text:
+            self.parts.append(text)
+            self.length += len(text)
+
+    def walk(self, el: Any) -> None:
+        """The content of ``el`` (its text and children with their tails)."""
+        self.add(el.text)
+        for child in el:
+            self.child(child)
+            self.add(child.tail)
+
+    def child(self, el: Any) -> None:
+        tag = el.tag
+        start = self.length
+        if tag == t("hi"):
+            # Reserve the slot first: marks are listed in document order of their starts.
+            slot = len(self.marks)
+            self.marks.append(None)
+            self.walk(el)
+            self.marks[slot] = Mark(start, self.length, el.get("rend"))
+        elif tag == t("choice"):
+            orig = el.find("t:orig", NS)
+            reg = el.find("t:reg", NS)
+            if orig is None or reg is None or len(el) != 2:
+                raise _Bad("a choice without exactly one orig and one reg")
+            slot = len(self.repairs)
+            self.repairs.append(None)
+            self.walk(reg)
+            self.repairs[slot] = Repair(start, self.length, _text(orig), reg.get("type", ""))
+        elif tag == t("cb") and el.get("break") == "no":
+            self.joins.append(start)
+        else:
+            raise _Bad(f"unexpected {_name(el)} in a paragraph")
+
+
+def _paragraph(p: Any) -> Paragraph:
+    inline = _Inline()
+    inline.walk(p)
+    for mark in inline.marks:
+        if mark is not None and mark.style not in ("subscript", "superscript", "bold"):
+            raise _Bad(f"unknown hi rend={mark.style!r}")
+    return Paragraph(
+        "".join(inline.parts),
+        marks=tuple(m for m in inline.marks if m is not None),
+        repairs=tuple(r for r in inline.repairs if r is not None),
+        joins=tuple(inline.joins),
+    )
