@@ -43,8 +43,7 @@ def issue_to_dict(issue: Issue) -> dict[str, Any]:
         "page": issue.page,
         "sha256": issue.sha256,
         "furniture": [
-            {"id": f.id, "kind": f.kind, "text": f.text, "position": f.position}
-            for f in issue.furniture
+            {"id": f.id, "kind": f.kind, "text": f.text, "position": f.position} for f in issue.furniture
         ],
     }
 
@@ -83,16 +82,14 @@ def _block_to_dict(block: Block) -> dict[str, Any]:
             out["marks"] = [[m.start, m.end, m.style] for m in block.marks]
         if block.repairs:
             out["repairs"] = [
-                {"start": r.start, "end": r.end, "orig": r.orig, "reason": r.reason}
-                for r in block.repairs
+                {"start": r.start, "end": r.end, "orig": r.orig, "reason": r.reason} for r in block.repairs
             ]
         if block.joins:
             out["joins"] = list(block.joins)
     elif isinstance(block, Figure):
         out["credit"] = _credit_to_dict(block.credit)
         out["photographers"] = [
-            c.name for c in (block.credit.contributors if block.credit else ())
-            if c.role is Role.PHOTOGRAPHER
+            c.name for c in (block.credit.contributors if block.credit else ()) if c.role is Role.PHOTOGRAPHER
         ]
     elif isinstance(block, Note):
         out["kind"] = block.kind
@@ -126,9 +123,7 @@ def _credit_from_dict(data: dict[str, Any] | None) -> Credit | None:
         return None
     return Credit(
         text=data["text"],
-        contributors=tuple(
-            Contributor(name=c["name"], role=Role(c["role"])) for c in data["contributors"]
-        ),
+        contributors=tuple(Contributor(name=c["name"], role=Role(c["role"])) for c in data["contributors"]),
     )
 
 
@@ -155,8 +150,7 @@ def _block_from_dict(data: dict[str, Any]) -> Block:
             text=data["text"],
             marks=tuple(Mark(s, e, style) for s, e, style in data.get("marks", ())),
             repairs=tuple(
-                Repair(r["start"], r["end"], r["orig"], r["reason"])
-                for r in data.get("repairs", ())
+                Repair(r["start"], r["end"], r["orig"], r["reason"]) for r in data.get("repairs", ())
             ),
             joins=tuple(data.get("joins", ())),
         )

@@ -269,7 +269,7 @@ class Issue:
 
     @property
     def title(self) -> str:
-        """"太原日报 2021年11月8日", or the publication and the source when undated."""
+        """ "太原日报 2021年11月8日", or the publication and the source when undated."""
         if self.date is None:
             return f"{self.publication}（日期不详，{self.source}）"
         d = self.date

@@ -25,7 +25,7 @@ UNKNOWN_DATE = dt.datetime(2000, 1, 1, tzinfo=BEIJING)
 @lru_cache(maxsize=1)
 def _epoch_fallback(value: str | None) -> dt.datetime:
     if value and value.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc).astimezone(BEIJING)
+        return dt.datetime.fromtimestamp(int(value), tz=dt.UTC).astimezone(BEIJING)
     return UNKNOWN_DATE
 
 

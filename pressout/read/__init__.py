@@ -81,17 +81,27 @@ def read_bytes(
     decoded = decode_page(data, source=display or source, encoding=encoding, errors=errors)
     diagnostics: list[Diagnostic] = []
     if decoded.replaced:
-        diagnostics.append(Diagnostic("PO102", source, f"{decoded.replaced} undecodable bytes replaced by U+FFFD"))
+        diagnostics.append(
+            Diagnostic("PO102", source, f"{decoded.replaced} undecodable bytes replaced by U+FFFD")
+        )
     if decoded.controls_removed:
-        diagnostics.append(Diagnostic("PO103", source, f"{decoded.controls_removed} control characters removed"))
-    return _read(decoded.text, source=source, sha256=hashlib.sha256(data).hexdigest(),
-                 meta=meta, diagnostics=diagnostics)
+        diagnostics.append(
+            Diagnostic("PO103", source, f"{decoded.controls_removed} control characters removed")
+        )
+    return _read(
+        decoded.text,
+        source=source,
+        sha256=hashlib.sha256(data).hexdigest(),
+        meta=meta,
+        diagnostics=diagnostics,
+    )
 
 
 def read_text(text: str, *, source: str = "page.txt", meta: IssueMeta | None = None) -> Issue:
     """Read a page from text already decoded (the sha256 is that of its UTF-8 bytes)."""
-    return read_bytes(text.encode("utf-8", errors="surrogatepass"), source=source, meta=meta,
-                      errors="replace")
+    return read_bytes(
+        text.encode("utf-8", errors="surrogatepass"), source=source, meta=meta, errors="replace"
+    )
 
 
 # --- lines --------------------------------------------------------------------------
@@ -161,8 +171,9 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
 # --- the whole page -------------------------------------------------------------------
 
 
-def _read(text: str, *, source: str, sha256: str, meta: IssueMeta | None,
-          diagnostics: list[Diagnostic]) -> Issue:
+def _read(
+    text: str, *, source: str, sha256: str, meta: IssueMeta | None, diagnostics: list[Diagnostic]
+) -> Issue:
     front, body, skipped = _front_matter(text)
     meta = meta or IssueMeta()
     meta = meta.over(_front_meta(front, source))
@@ -173,8 +184,11 @@ def _read(text: str, *, source: str, sha256: str, meta: IssueMeta | None,
     if meta.date is None:
         mentioned = [m.group(0) for m in _FULL_DATE.finditer(body)]
         hint = f" (the text mentions {mentioned[-1]})" if mentioned else ""
-        diagnostics.append(Diagnostic(
-            "PO101", source, f"issue date unknown: give it in {SIDECAR_NAME} or the file name{hint}"))
+        diagnostics.append(
+            Diagnostic(
+                "PO101", source, f"issue date unknown: give it in {SIDECAR_NAME} or the file name{hint}"
+            )
+        )
 
     lines, separated = page_lines(body, first_line=1 + skipped)
     found = units(lines, diagnostics, source)

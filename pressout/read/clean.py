@@ -189,7 +189,12 @@ def join(pieces: list[Inline]) -> tuple[Inline, tuple[int, ...]]:
     joins: list[int] = []
     for piece in pieces:
         if text:
-            if text[-1].isascii() and text[-1].isalnum() and piece.text[:1].isascii() and piece.text[:1].isalnum():
+            if (
+                text[-1].isascii()
+                and text[-1].isalnum()
+                and piece.text[:1].isascii()
+                and piece.text[:1].isalnum()
+            ):
                 text += " "
             joins.append(len(text))
         shift = len(text)

@@ -70,9 +70,7 @@ def _merge_single_hanzi(tokens: list[str]) -> list[str]:
     return merged
 
 
-def parse_people(
-    text: str, *, default: Role, strict_names: bool
-) -> tuple[Contributor, ...] | None:
+def parse_people(text: str, *, default: Role, strict_names: bool) -> tuple[Contributor, ...] | None:
     """Names and role words → contributors; None if any token is neither.
 
     ``strict_names`` asks for a known surname (used where no role word vouches for the
@@ -154,9 +152,7 @@ def split_trailing_credit(line: str) -> tuple[str, Credit] | None:
     # Try sentence ends from the right; the credit is all that follows one of them.
     for m in reversed(list(_SENTENCE_BOUNDARY.finditer(line))):
         rest = line[m.end() :].strip()
-        if not rest:
-            return None
-        if len(rest) > 60:
+        if not rest or len(rest) > _MAX_CREDIT:
             return None
         credit = match_credit_line(rest)
         if credit is not None:
@@ -168,6 +164,7 @@ _ENDS_LIKE_CREDIT = re.compile(f"[）{HAN}]$")
 _SENTENCE_BOUNDARY = re.compile(f"[{re.escape(SENTENCE_END)}][”’」』》）]*")
 _PHOTO_SUFFIX = re.compile(r"^(?P<body>.*?)\s*[/／]?\s*摄(?:影)?$")
 _CAPTION_END = SENTENCE_END + "”’」』》）"
+_MAX_CREDIT = 60  # characters a printed credit can take
 
 
 def match_photo_credit(line: str) -> tuple[str, Credit] | None:
@@ -187,6 +184,8 @@ def match_photo_credit(line: str) -> tuple[str, Credit] | None:
     cuts = {0} | {g.end() for g in re.finditer(r"\s+", body)}
     cuts |= {i + 1 for i, ch in enumerate(body) if ch in _CAPTION_END}
     for cut in sorted(cuts, reverse=True):
+        if len(body) - cut > _MAX_CREDIT:
+            break  # names are short; do not scan a long caption quadratically
         caption, who = body[:cut].rstrip(), body[cut:].strip()
         if not who or (caption and caption[-1] not in _CAPTION_END):
             continue

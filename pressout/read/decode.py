@@ -48,9 +48,7 @@ class Decoded:
     controls_removed: int = 0  # XML-invalid control characters dropped
 
 
-def decode_page(
-    data: bytes, *, source: str, encoding: str | None = None, errors: str = "strict"
-) -> Decoded:
+def decode_page(data: bytes, *, source: str, encoding: str | None = None, errors: str = "strict") -> Decoded:
     """Decode a page's bytes; raises InputError naming ``source`` and the problem."""
     if errors not in ("strict", "replace"):
         raise InputError(f"unknown --errors value {errors!r} (use strict or replace)", path=source)
@@ -133,13 +131,14 @@ def _mostly_invalid_utf8(data: bytes) -> bool:
     """True when the non-ASCII bytes are mostly not UTF-8 (a legacy encoding, not damage)."""
     decoded = data.decode("utf-8", errors="replace")
     bad = decoded.count("\ufffd")
-    good = sum(1 for ch in decoded if ord(ch) > 0x7F and ch != "\ufffd")
+    ascii_chars = len(decoded.encode("ascii", errors="ignore"))
+    good = len(decoded) - ascii_chars - bad
     return bad > good
 
 
 def _reads_as_chinese(text: str) -> bool:
     """Common hanzi (GB2312 level 1 covers 3755 of the most used) and CJK punctuation."""
-    wide = [ch for ch in text if ord(ch) > 0x7F]
+    wide = [ch for ch in text[:200_000] if ord(ch) > 0x7F]  # a sample is enough
     if not wide:
         return True
     common = 0

@@ -87,30 +87,55 @@ def meta_from_table(table: dict[str, Any], *, where: str, path: Path) -> IssueMe
                     date = dt.date.fromisoformat(date)
                 except ValueError:
                     _check(date, "date", where, False, "a date like 2021-12-10")
-            _check(date, "date", where, isinstance(date, dt.date) and not isinstance(date, dt.datetime),
-                   "a date like 2021-12-10")
+            _check(
+                date,
+                "date",
+                where,
+                isinstance(date, dt.date) and not isinstance(date, dt.datetime),
+                "a date like 2021-12-10",
+            )
         cert = table.get("date_cert")
         if cert is not None:
             _check(cert, "date_cert", where, cert in CERTAINTIES, " | ".join(CERTAINTIES))
         page = table.get("page")
         if page is not None:
-            _check(page, "page", where, isinstance(page, int) and not isinstance(page, bool) and page > 0,
-                   "a page number from 1")
+            _check(
+                page,
+                "page",
+                where,
+                isinstance(page, int) and not isinstance(page, bool) and page > 0,
+                "a page number from 1",
+            )
         edition = table.get("edition")
         if edition is not None:
-            _check(edition, "edition", where, isinstance(edition, str) and bool(re.fullmatch(r"[a-z0-9]{1,8}", edition)),
-                   "a short lowercase ASCII edition code such as a")
+            _check(
+                edition,
+                "edition",
+                where,
+                isinstance(edition, str) and bool(re.fullmatch(r"[a-z0-9]{1,8}", edition)),
+                "a short lowercase ASCII edition code such as a",
+            )
         slug = table.get("publication_slug")
         if slug is not None:
-            _check(slug, "publication_slug", where, isinstance(slug, str) and bool(_SLUG.match(slug)),
-                   "lowercase ASCII letters, digits and -, starting with a letter (e.g. tyrb)")
+            _check(
+                slug,
+                "publication_slug",
+                where,
+                isinstance(slug, str) and bool(_SLUG.match(slug)),
+                "lowercase ASCII letters, digits and -, starting with a letter (e.g. tyrb)",
+            )
         pub = table.get("publication")
         if pub is not None:
             _check(pub, "publication", where, isinstance(pub, str) and bool(pub.strip()), "a non-empty name")
         ident = table.get("id")
         if ident is not None:
-            _check(ident, "id", where, isinstance(ident, str) and bool(_NCNAME.match(ident)),
-                   "an ASCII XML name (letters, digits, - _ .; not starting with a digit)")
+            _check(
+                ident,
+                "id",
+                where,
+                isinstance(ident, str) and bool(_NCNAME.match(ident)),
+                "an ASCII XML name (letters, digits, - _ .; not starting with a digit)",
+            )
         evidence = table.get("evidence")
         if evidence is not None:
             _check(evidence, "evidence", where, isinstance(evidence, str), "a string")
@@ -160,7 +185,7 @@ def load_sidecar(path: str | Path) -> Sidecar:
     pages: dict[str, IssueMeta] = {}
     for name, table in data.items():
         if not isinstance(table, dict):
-            raise ConfigError(f"{name!r} must be a table: [\"{name}\"]", path=path)
+            raise ConfigError(f'{name!r} must be a table: ["{name}"]', path=path)
         pages[name] = meta_from_table(table, where=name, path=path)
     return Sidecar(path, defaults, pages)
 

@@ -29,41 +29,191 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     # decoding
-    Rule("decode-encoding", "decoding", "Bytes are decoded as UTF-8 (with or without BOM), UTF-16/32 with BOM, or GB18030 when the page is not UTF-8 at all and reads as Chinese.", "silent"),
-    Rule("unicode-nfc", "decoding", "Text is normalised to Unicode NFC; CRLF and CR line ends become LF; a leading BOM is dropped.", "silent"),
-    Rule("drop-control-characters", "decoding", "Control characters that XML forbids are removed (reported as a warning).", "silent"),
-    Rule("front-matter", "decoding", "A YAML front matter block (--- … ---) at the top is read as issue metadata (date, publication, page), not as text.", "silent"),
+    Rule(
+        "decode-encoding",
+        "decoding",
+        "Bytes are decoded as UTF-8 (with or without BOM), UTF-16/32 with BOM, or GB18030 when the page is not UTF-8 at all and reads as Chinese.",
+        "silent",
+    ),
+    Rule(
+        "unicode-nfc",
+        "decoding",
+        "Text is normalised to Unicode NFC; CRLF and CR line ends become LF; a leading BOM is dropped.",
+        "silent",
+    ),
+    Rule(
+        "drop-control-characters",
+        "decoding",
+        "Control characters that XML forbids are removed (reported as a warning).",
+        "silent",
+    ),
+    Rule(
+        "front-matter",
+        "decoding",
+        "A YAML front matter block (--- … ---) at the top is read as issue metadata (date, publication, page), not as text.",
+        "silent",
+    ),
     # cleaning
-    Rule("blank-lines", "cleaning", "Whitespace-only lines count as blank; leading and trailing whitespace (spaces, U+3000 indents, NBSP, tabs) is trimmed.", "silent"),
-    Rule("fullwidth-punctuation", "cleaning", "ASCII , : ; ( ) ? ! next to Chinese text become full width (，：；（）？！); between digits or Latin letters they stay (0351-2366977, 10:30, 1,000).", "silent"),
-    Rule("stray-spaces", "cleaning", "Spaces between Chinese characters in running text are dropped, except inside quotation marks (“相约浦江 共享未来”); a space run in a headline is kept as one space.", "silent"),
-    Rule("zero-width", "cleaning", "Zero-width spaces and joiners and stray BOMs inside the text are removed.", "silent"),
-    Rule("markdown-heading", "cleaning", "Markdown heading markers (#, ##, ###) are removed; their level decides kicker, headline, subtitle and subhead.", "silent"),
-    Rule("markdown-bold", "cleaning", "Markdown bold markers (**…**) are removed; bold runs inside a paragraph are kept as bold marks.", "markup"),
-    Rule("latex-subscript", "cleaning", "LaTeX-style sub- and superscripts (PM_{2.5}, m^{2}) become plain text with a subscript/superscript mark (PM2.5).", "markup"),
+    Rule(
+        "blank-lines",
+        "cleaning",
+        "Whitespace-only lines count as blank; leading and trailing whitespace (spaces, U+3000 indents, NBSP, tabs) is trimmed.",
+        "silent",
+    ),
+    Rule(
+        "fullwidth-punctuation",
+        "cleaning",
+        "ASCII , : ; ( ) ? ! next to Chinese text become full width (，：；（）？！); between digits or Latin letters they stay (0351-2366977, 10:30, 1,000).",
+        "silent",
+    ),
+    Rule(
+        "stray-spaces",
+        "cleaning",
+        "Spaces between Chinese characters in running text are dropped, except inside quotation marks (“相约浦江 共享未来”); a space run in a headline is kept as one space.",
+        "silent",
+    ),
+    Rule(
+        "zero-width",
+        "cleaning",
+        "Zero-width spaces and joiners and stray BOMs inside the text are removed.",
+        "silent",
+    ),
+    Rule(
+        "markdown-heading",
+        "cleaning",
+        "Markdown heading markers (#, ##, ###) are removed; their level decides kicker, headline, subtitle and subhead.",
+        "silent",
+    ),
+    Rule(
+        "markdown-bold",
+        "cleaning",
+        "Markdown bold markers (**…**) are removed; bold runs inside a paragraph are kept as bold marks.",
+        "markup",
+    ),
+    Rule(
+        "latex-subscript",
+        "cleaning",
+        "LaTeX-style sub- and superscripts (PM_{2.5}, m^{2}) become plain text with a subscript/superscript mark (PM2.5).",
+        "markup",
+    ),
     # paragraphs
-    Rule("rejoin-broken-paragraph", "paragraphs", "A body line that does not end a sentence continues in the next body line (page and column breaks in the dump split paragraphs mid-sentence).", "silent"),
-    Rule("photo-credit-inside-paragraph", "paragraphs", "A photo credit (甲 摄) that the layout dropped inside a broken paragraph is moved to a figure after the paragraph, and the paragraph is joined across it.", "markup"),
-    Rule("fragment-not-headline", "paragraphs", "A short line is not taken for a headline when it reads as a broken piece of a paragraph: two or more commas, unbalanced quotes or brackets, a leading date clause, a dangling last character (的, 把), or, inside a 本报讯-style news report, when running text (not a dateline or another headline line) follows it.", "interpretation"),
+    Rule(
+        "rejoin-broken-paragraph",
+        "paragraphs",
+        "A body line that does not end a sentence continues in the next body line (page and column breaks in the dump split paragraphs mid-sentence).",
+        "silent",
+    ),
+    Rule(
+        "photo-credit-inside-paragraph",
+        "paragraphs",
+        "A photo credit (甲 摄) that the layout dropped inside a broken paragraph is moved to a figure after the paragraph, and the paragraph is joined across it.",
+        "markup",
+    ),
+    Rule(
+        "fragment-not-headline",
+        "paragraphs",
+        "A short line is not taken for a headline when it reads as a broken piece of a paragraph: two or more commas, unbalanced quotes or brackets, a leading date clause, a dangling last character (的, 把), or, inside a 本报讯-style news report, when running text (not a dateline or another headline line) follows it.",
+        "interpretation",
+    ),
     # headlines
-    Rule("headline-line", "headlines", "A short line without sentence-ending punctuation that follows a finished paragraph, a credit or the top of the page is a headline line.", "interpretation"),
-    Rule("headline-wrap", "headlines", "Consecutive headline lines with no blank line between them, on a page that separates paragraphs by blank lines, are one wrapped headline.", "interpretation"),
-    Rule("headline-stack", "headlines", "A stack of headline lines gives kicker (a line ending in 强调/指出/表示 … above the headline, or a lower Markdown level above), headline, and subtitle (a line starting with —— or ending in 出席/参加/主持 …, or a lower Markdown level below).", "interpretation"),
-    Rule("column-label", "headlines", "A short line ending in | or ｜ (并州论坛 |) names the column of the next article.", "interpretation"),
-    Rule("subhead", "headlines", "A single headline line inside an unfinished feature article (no 本报讯 dateline, no new dateline after it) is a subhead of that article; so are the unmarked lines of a headline stack below the headline.", "interpretation"),
-    Rule("banner", "headlines", "Bold slogan blocks, and headline stacks that no text follows (running column banners, headlines whose story the dump lost), are page furniture, not articles.", "interpretation"),
+    Rule(
+        "headline-line",
+        "headlines",
+        "A short line without sentence-ending punctuation that follows a finished paragraph, a credit or the top of the page is a headline line.",
+        "interpretation",
+    ),
+    Rule(
+        "headline-wrap",
+        "headlines",
+        "Consecutive headline lines with no blank line between them, on a page that separates paragraphs by blank lines, are one wrapped headline.",
+        "interpretation",
+    ),
+    Rule(
+        "headline-stack",
+        "headlines",
+        "A stack of headline lines gives kicker (a line ending in 强调/指出/表示 … above the headline, or a lower Markdown level above), headline, and subtitle (a line starting with —— or ending in 出席/参加/主持 …, or a lower Markdown level below).",
+        "interpretation",
+    ),
+    Rule(
+        "column-label",
+        "headlines",
+        "A short line ending in | or ｜ (并州论坛 |) names the column of the next article.",
+        "interpretation",
+    ),
+    Rule(
+        "subhead",
+        "headlines",
+        "A single headline line inside an unfinished feature article (no 本报讯 dateline, no new dateline after it) is a subhead of that article; so are the unmarked lines of a headline stack below the headline.",
+        "interpretation",
+    ),
+    Rule(
+        "banner",
+        "headlines",
+        "Bold slogan blocks, and headline stacks that no text follows (running column banners, headlines whose story the dump lost), are page furniture, not articles.",
+        "interpretation",
+    ),
     # credits
-    Rule("dateline", "credits", "A run-in dateline at the start of a paragraph (本报讯, 本报北京11月14日电, 新华社北京11月5日电) with its credit in brackets starts a report.", "interpretation"),
-    Rule("credit-roles", "credits", "Inside a credit, role words (记者, 本报记者, 特约记者, 实习生, 通讯员, 摄) give the role of the names after them; names are two to four hanzi, and single hanzi split by a layout space are one name (王 勇).", "interpretation"),
-    Rule("closing-credit", "credits", "A credit after the last sentence or on its own line (记者 李静; （张波）; (李涛、马卓)) closes the article; bracketed names without a role word are authors and must start with a known surname.", "interpretation"),
-    Rule("editor-credit", "credits", "（以上由甲编辑整理） credits the editor of a roundup and closes it.", "interpretation"),
-    Rule("author-line", "credits", "A name alone on the line under a headline (a signed commentary) is the article's author.", "interpretation"),
+    Rule(
+        "dateline",
+        "credits",
+        "A run-in dateline at the start of a paragraph (本报讯, 本报北京11月14日电, 新华社北京11月5日电) with its credit in brackets starts a report.",
+        "interpretation",
+    ),
+    Rule(
+        "credit-roles",
+        "credits",
+        "Inside a credit, role words (记者, 本报记者, 特约记者, 实习生, 通讯员, 摄) give the role of the names after them; names are two to four hanzi, and single hanzi split by a layout space are one name (王 勇).",
+        "interpretation",
+    ),
+    Rule(
+        "closing-credit",
+        "credits",
+        "A credit after the last sentence or on its own line (记者 李静; （张波）; (李涛、马卓)) closes the article; bracketed names without a role word are authors and must start with a known surname.",
+        "interpretation",
+    ),
+    Rule(
+        "editor-credit",
+        "credits",
+        "（以上由甲编辑整理） credits the editor of a roundup and closes it.",
+        "interpretation",
+    ),
+    Rule(
+        "author-line",
+        "credits",
+        "A name alone on the line under a headline (a signed commentary) is the article's author.",
+        "interpretation",
+    ),
     # items
-    Rule("photo-item", "items", "A caption ending in 甲 摄 (credit on the same or the next line) that stands between articles is a photo item.", "interpretation"),
-    Rule("headline-missing", "items", "A paragraph starting with a dateline right after a finished article starts a new article whose headline the page does not print (title null).", "interpretation"),
-    Rule("continuation-note", "items", "Jump lines ((下转第3版), (上接第1版)) become notes of the article they end or start.", "interpretation"),
-    Rule("notice", "items", "A block starting with 通告/公告/启事/声明/公示, or containing 特此通告, is a notice item; its signature and date become paragraphs.", "interpretation"),
-    Rule("editor-box", "items", "Staff lines (责任编辑, 版式设计, 本版策划 …) are page furniture.", "interpretation"),
+    Rule(
+        "photo-item",
+        "items",
+        "A caption ending in 甲 摄 (credit on the same or the next line) that stands between articles is a photo item.",
+        "interpretation",
+    ),
+    Rule(
+        "headline-missing",
+        "items",
+        "A paragraph starting with a dateline right after a finished article starts a new article whose headline the page does not print (title null).",
+        "interpretation",
+    ),
+    Rule(
+        "continuation-note",
+        "items",
+        "Jump lines ((下转第3版), (上接第1版)) become notes of the article they end or start.",
+        "interpretation",
+    ),
+    Rule(
+        "notice",
+        "items",
+        "A block starting with 通告/公告/启事/声明/公示, or containing 特此通告, is a notice item; its signature and date become paragraphs.",
+        "interpretation",
+    ),
+    Rule(
+        "editor-box",
+        "items",
+        "Staff lines (责任编辑, 版式设计, 本版策划 …) are page furniture.",
+        "interpretation",
+    ),
 )
 
 RULE_NAMES = frozenset(rule.name for rule in RULES)
@@ -80,7 +230,17 @@ CJK_RE = re.compile(f"[{CJK}]")
 
 SENTENCE_END = "。！？!?…；;："  # a paragraph ending in one of these is finished
 CLOSERS = "”’」』）)》〉】〕"  # finish a paragraph only right after a SENTENCE_END mark
-OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "（": "）", "《": "》", "〈": "〉", "【": "】", "〔": "〕"}
+OPENERS = {
+    "“": "”",
+    "‘": "’",
+    "「": "」",
+    "『": "』",
+    "（": "）",
+    "《": "》",
+    "〈": "〉",
+    "【": "】",
+    "〔": "〕",
+}
 
 HEADLINE_MAX = 40  # characters; a longer line is body text
 HEADLINE_MAX_COMMAS = 1  # a line with more commas than this reads as a sentence piece
@@ -120,7 +280,17 @@ ROLE_WORDS: dict[str, str] = {
 ROLE_WORD_RE = "|".join(sorted(map(re.escape, ROLE_WORDS), key=len, reverse=True))
 
 # Run-in datelines: 本报讯; 本报北京11月14日电; 新华社北京11月5日电; 据新华社…电.
-AGENCIES = ("新华社", "中新社", "中国新闻社", "人民日报", "央视新闻", "央广网", "光明日报", "经济日报", "中央广播电视总台")
+AGENCIES = (
+    "新华社",
+    "中新社",
+    "中国新闻社",
+    "人民日报",
+    "央视新闻",
+    "央广网",
+    "光明日报",
+    "经济日报",
+    "中央广播电视总台",
+)
 DATELINE_RE = re.compile(
     r"^(?P<dateline>本报讯|本报[^\s，。（(]{0,10}?\d{1,2}月\d{1,2}日[电讯]"
     r"|(?:据)?(?:" + "|".join(AGENCIES) + r")[^\s，。（(]{0,10}?\d{1,2}月\d{1,2}日[电讯])"

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..model import Credit, Diagnostic, Figure, Kind, Mark, Note, Paragraph, Repair, Subhead
 from . import credits as cr
-from .clean import Inline, convert_markup, drop_stray_spaces, fullwidth_punctuation, join
+from .clean import Inline, convert_markup, drop_stray_spaces, join
 from .rules import (
     CLOSERS,
     COLUMN_LABEL_RE,
@@ -75,18 +75,9 @@ class Unit:
 
 
 def _finished(text: str) -> bool:
-    """Does this body text end a sentence? (…。 / …！” ; a quote alone does not)."""
-    text = text.rstrip()
-    if not text:
-        return False
-    i = len(text) - 1
-    while i >= 0 and text[i] in CLOSERS:
-        i -= 1
-    if i < 0:
-        return False
-    if i < len(text) - 1:  # closers after a sentence end: 。” finishes, 子” does not
-        return text[i] in SENTENCE_END
-    return text[i] in SENTENCE_END
+    """Does this body text end a sentence? ``…。`` and ``…！”`` do; ``…“果篮子”`` does not."""
+    core = text.rstrip().rstrip(CLOSERS)
+    return bool(core) and core[-1] in SENTENCE_END
 
 
 def _balanced(text: str) -> bool:
@@ -163,8 +154,12 @@ class _OpenParagraph:
     figures: list[Unit] = field(default_factory=list)  # photo credits found inside
     moved: list[tuple[int, str]] = field(default_factory=list)  # (piece index, printed credit)
 
-    def text(self) -> str:
-        return "".join(p.text for p in self.pieces)
+    def tail(self) -> str:
+        """The end of the paragraph so far (enough to tell whether a sentence ended)."""
+        for piece in reversed(self.pieces):
+            if piece.text:
+                return piece.text
+        return ""
 
 
 def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list[Unit]:
@@ -185,8 +180,16 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
         inline = Inline(joined.text, joined.marks, tuple(repairs))
         if inline.text or para.dateline:
             out.append(
-                Unit("para", para.first, inline.text, inline=inline, joins=joins,
-                     dateline=para.dateline, credit=para.credit, gap=para.first.gap)
+                Unit(
+                    "para",
+                    para.first,
+                    inline.text,
+                    inline=inline,
+                    joins=joins,
+                    dateline=para.dateline,
+                    credit=para.credit,
+                    gap=para.first.gap,
+                )
             )
         out.extend(para.figures)
         para = None
@@ -212,13 +215,23 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             caption = para
             para = None
             joined, joins = join(caption.pieces)
-            out.append(Unit("figure", caption.first, joined.text, inline=joined, joins=joins,
-                            credit=photo[1], gap=caption.first.gap, dateline=caption.dateline))
+            out.append(
+                Unit(
+                    "figure",
+                    caption.first,
+                    joined.text,
+                    inline=joined,
+                    joins=joins,
+                    credit=photo[1],
+                    gap=caption.first.gap,
+                    dateline=caption.dateline,
+                )
+            )
             return
         if trailing:
             close()
             out.append(Unit("credit", line, trailing[1].text, credit=trailing[1], gap=0))
-        elif _finished(para.text()) and not (para.dateline and not para.pieces):
+        elif _finished(para.tail()) and not (para.dateline and not para.pieces):
             close()
 
     in_report = False  # inside a 本报讯-style report (rule fragment-not-headline)
@@ -227,7 +240,9 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
         if line.level or line.bold:
             close()
             in_report = False
-            out.append(Unit("head", line, text.replace("\t", " "), level=line.level, bold=line.bold, gap=line.gap))
+            out.append(
+                Unit("head", line, text.replace("\t", " "), level=line.level, bold=line.bold, gap=line.gap)
+            )
             continue
         if JUMP_RE.match(text):
             close()
@@ -236,7 +251,7 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             continue
         photo = cr.match_photo_credit(text)
         if photo and not photo[0]:
-            if para is not None and not _finished(para.text()):
+            if para is not None and not _finished(para.tail()):
                 # A credit inside a broken paragraph (rule photo-credit-inside-paragraph).
                 para.moved.append((len(para.pieces), photo[1].text))
                 para.figures.append(Unit("figure", line, "", credit=photo[1], gap=line.gap))
@@ -245,8 +260,17 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             if out and out[-1].kind == "para" and line.gap <= 1 and _caption_like(out[-1]):
                 # The credit on the line under its caption (rule photo-item).
                 cap = out.pop()
-                out.append(Unit("figure", cap.line, cap.text, inline=cap.inline, joins=cap.joins,
-                                credit=photo[1], gap=cap.gap))
+                out.append(
+                    Unit(
+                        "figure",
+                        cap.line,
+                        cap.text,
+                        inline=cap.inline,
+                        joins=cap.joins,
+                        credit=photo[1],
+                        gap=cap.gap,
+                    )
+                )
             else:
                 out.append(Unit("figure", line, "", credit=photo[1], gap=line.gap))
             continue
@@ -274,9 +298,12 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             out.append(Unit("notice", line, text, gap=line.gap))
             continue
         if cr.match_dateline(text):
-            if para is not None and not _finished(para.text()):
-                diagnostics.append(Diagnostic(
-                    "PO210", source, "paragraph ends mid-sentence before a new dateline", para.first.no))
+            if para is not None and not _finished(para.tail()):
+                diagnostics.append(
+                    Diagnostic(
+                        "PO210", source, "paragraph ends mid-sentence before a new dateline", para.first.no
+                    )
+                )
             close()
             in_report = True
             add_body(line, text)
@@ -313,10 +340,12 @@ class RawArticle:
     closing: list[Credit] = field(default_factory=list)
     closed: bool = False
     level: int = 0  # Markdown level of its headline, 0 when none
+    has_text: bool = False  # a paragraph or figure so far (kept, not recounted: pages can be huge)
 
-    @property
-    def has_text(self) -> bool:
-        return any(isinstance(b, (Paragraph, Figure)) for b in self.body)
+    def add(self, block: Paragraph | Subhead | Figure | Note) -> None:
+        self.body.append(block)
+        if isinstance(block, (Paragraph, Figure)):
+            self.has_text = True
 
 
 @dataclass(slots=True)
@@ -346,8 +375,9 @@ def _paragraph(unit: Unit) -> Paragraph:
 
 
 class _Assembler:
-    def __init__(self, units_: list[Unit], *, blank_separated: bool,
-                 diagnostics: list[Diagnostic], source: str) -> None:
+    def __init__(
+        self, units_: list[Unit], *, blank_separated: bool, diagnostics: list[Diagnostic], source: str
+    ) -> None:
         self.units = units_
         self.blank_separated = blank_separated
         self.diagnostics = diagnostics
@@ -459,11 +489,18 @@ class _Assembler:
                 art = None
 
         starts_report = nxt.kind == "para" and nxt.dateline is not None
-        if art is not None and len(heads) == 1 and not has_column and art.kind is Kind.ARTICLE \
-                and art.has_text and nxt.kind in ("para", "figure") and not starts_report:
+        if (
+            art is not None
+            and len(heads) == 1
+            and not has_column
+            and art.kind is Kind.ARTICLE
+            and art.has_text
+            and nxt.kind in ("para", "figure")
+            and not starts_report
+        ):
             head = heads[0]
             if head.level == 0 or head.level > max(art.level, 1) or art.level == 0:
-                art.body.append(Subhead(head.text))  # rule subhead
+                art.add(Subhead(head.text))  # rule subhead
                 return
 
         # A new article (rules headline-stack, author-line).
@@ -496,7 +533,8 @@ class _Assembler:
             byline=byline,
             level=top,
         )
-        art.body.extend(Subhead(t) for t in subheads)
+        for text in subheads:
+            art.add(Subhead(text))
 
     # other units -------------------------------------------------------------------
 
@@ -513,17 +551,17 @@ class _Assembler:
             # Several datelines in one roundup: the later ones stay in their paragraph.
             lead = unit.dateline + (unit.credit.text if unit.credit else "")
             para = _prepend(lead, para)
-        art.body.append(para)
+        art.add(para)
 
     def figure(self, unit: Unit, nxt: Unit | None) -> None:
         art = self.open()
         figure = Figure(unit.text, unit.credit)
         continues = nxt is not None and nxt.kind == "para" and not nxt.dateline
         if art is not None and art.kind is Kind.ARTICLE and (continues or not unit.text):
-            art.body.append(figure)
+            art.add(figure)
             return
         photo = self.start(Kind.PHOTO, unit.line.no)  # rule photo-item
-        photo.body.append(figure)
+        photo.add(figure)
         photo.closed = True
 
     def credit(self, unit: Unit) -> None:
@@ -545,7 +583,7 @@ class _Assembler:
         jump_in = bool(re.search(r"上接|接第|续", unit.text))
         if art is None or (jump_in and art.has_text):
             art = self.start(Kind.ARTICLE, unit.line.no)
-        art.body.append(Note(unit.text))  # rule continuation-note
+        art.add(Note(unit.text))  # rule continuation-note
         if not jump_in:
             art.closed = True
 
@@ -559,10 +597,10 @@ class _Assembler:
         else:
             rest = unit.text
         for part in _notice_parts(rest):
-            notice.body.append(Paragraph(drop_stray_spaces(part)))
+            notice.add(Paragraph(drop_stray_spaces(part)))
         while i < len(self.units) and self.units[i].kind == "para" and not self.units[i].dateline:
             para = self.units[i]
-            notice.body.append(_paragraph(para))
+            notice.add(_paragraph(para))
             i += 1
             if FULL_DATE_RE.match(para.text):
                 break
@@ -580,5 +618,7 @@ def _notice_parts(text: str) -> list[str]:
     return [part.strip() for part in _NOTICE_SPLIT.split(text) if part and part.strip()]
 
 
-def segment(units_: list[Unit], *, blank_separated: bool, diagnostics: list[Diagnostic], source: str) -> Segmented:
+def segment(
+    units_: list[Unit], *, blank_separated: bool, diagnostics: list[Diagnostic], source: str
+) -> Segmented:
     return _Assembler(units_, blank_separated=blank_separated, diagnostics=diagnostics, source=source).run()
