@@ -164,7 +164,7 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
     if bold_open is not None:  # never closed: the markers were debris, keep the text
         for no, part, g in bold_open:
             lines.append(Line(no, fullwidth_punctuation(part.lstrip("*")), g))
-    separated = sum(1 for ln in lines[1:] if ln.gap) > 0.5 * max(1, len(lines) - 1)
+    separated = sum(1 for ln in lines[1:] if ln.gap) >= 0.5 * max(1, len(lines) - 1)
     return lines, separated
 
 
