@@ -146,10 +146,10 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
             continue
         level = 0
         bold = False
-        m = _MD_HEADING.match(line)
+        m = _MD_HEADING.match(line) if line[0] == "#" else None
         if m:
             level, line = len(m.group(1)), m.group(2).strip()
-        m = _BOLD_LINE.match(line)
+        m = _BOLD_LINE.match(line) if "**" in line else None
         if m:
             line, bold = m.group(1).strip(), True
         elif line.startswith("**") and "**" not in line[2:]:

@@ -31,8 +31,13 @@ _SPACES = re.compile("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK_CHAR = re.compile(f"[{CJK}]")
 
 
+_UNUSUAL = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]|  ")
+
+
 def normalize_spaces(line: str) -> str:
     """One plain space per run of spaces, tabs kept (they separate headline parts), trimmed."""
+    if not _UNUSUAL.search(line):
+        return line.strip(" ")
     line = _ZERO_WIDTH.sub("", line)
     line = _SPACES.sub(" ", line)
     line = re.sub(r" *\t[ \t]*", "\t", line)
@@ -57,30 +62,32 @@ def _neighbours(text: str, i: int) -> tuple[str, str]:
 _FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 
 
+_ASCII_PUNCT = re.compile(r"[,:;?!()]")
+
+
 def fullwidth_punctuation(text: str) -> str:
     """ASCII , : ; ? ! ( ) in Chinese text → full width (rule fullwidth-punctuation)."""
-    if not any(ch in _FULLWIDTH for ch in text):
+    hits = [m.start() for m in _ASCII_PUNCT.finditer(text)]
+    if not hits:
         return text
     chars = list(text)
     # Brackets go by pairs: a pair converts when its content or its surroundings are Chinese.
     stack: list[int] = []
-    pairs: list[tuple[int, int]] = []
-    for i, ch in enumerate(chars):
-        if ch == "(":
+    paired: set[int] = set()
+    for i in hits:
+        if text[i] == "(":
             stack.append(i)
-        elif ch == ")" and stack:
-            pairs.append((stack.pop(), i))
-    paired = set()
-    for start, end in pairs:
-        paired.update((start, end))
-        inside = text[start + 1 : end]
-        before, _ = _neighbours(text, start)
-        _, after = _neighbours(text, end)
-        if any(_is_cjk(c) for c in inside) or _is_cjk(before) or _is_cjk(after):
-            chars[start], chars[end] = "（", "）"
-    for i, ch in enumerate(text):
-        if ch not in _FULLWIDTH or i in paired:
+        elif text[i] == ")" and stack:
+            start = stack.pop()
+            paired.update((start, i))
+            before, _ = _neighbours(text, start)
+            _, after = _neighbours(text, i)
+            if _is_cjk(before) or _is_cjk(after) or _CJK_CHAR.search(text, start + 1, i):
+                chars[start], chars[i] = "（", "）"
+    for i in hits:
+        if i in paired:
             continue
+        ch = text[i]
         before, after = _neighbours(text, i)
         if not (_is_cjk(before) or _is_cjk(after)):
             continue

@@ -34,6 +34,7 @@ __all__ = [
     "split_trailing_credit",
 ]
 
+_MAX_CREDIT = 60  # characters a printed credit can take
 _SEPARATORS = re.compile(r"[\s、，,/／]+")
 _ROLE_TOKEN = re.compile(f"^(?:{ROLE_WORD_RE})$")
 _ROLE_PREFIX = re.compile(f"^(?P<role>{ROLE_WORD_RE})(?P<rest>[{HAN}].*)$")
@@ -130,6 +131,8 @@ def match_credit_line(line: str) -> Credit | None:
     surnames required), ``（记者 甲 通讯员 乙）`` and ``记者 王勇 司勇 李杰华`` (role words).
     """
     line = line.strip()
+    if len(line) > _MAX_CREDIT:
+        return None
     m = _EDITOR.match(line)
     if m:
         people = parse_people(m.group("names"), default=Role.EDITOR, strict_names=False)
@@ -164,7 +167,6 @@ _ENDS_LIKE_CREDIT = re.compile(f"[）{HAN}]$")
 _SENTENCE_BOUNDARY = re.compile(f"[{re.escape(SENTENCE_END)}][”’」』》）]*")
 _PHOTO_SUFFIX = re.compile(r"^(?P<body>.*?)\s*[/／]?\s*摄(?:影)?$")
 _CAPTION_END = SENTENCE_END + "”’」』》）"
-_MAX_CREDIT = 60  # characters a printed credit can take
 
 
 def match_photo_credit(line: str) -> tuple[str, Credit] | None:
@@ -176,6 +178,8 @@ def match_photo_credit(line: str) -> tuple[str, Credit] | None:
     role word (记者) vouches for them.
     """
     line = line.strip()
+    if not line.endswith(("摄", "摄影")):
+        return None
     m = _PHOTO_SUFFIX.match(line)
     if not m or not m.group("body"):
         return None

@@ -31,6 +31,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -166,8 +167,21 @@ class Sidecar:
 
 
 def load_sidecar(path: str | Path) -> Sidecar:
-    """Read and check an ``issues.toml``; a bad value is a ConfigError naming file and key."""
+    """Read and check an ``issues.toml``; a bad value is a ConfigError naming file and key.
+
+    Loaded once per file version: a build reads many pages beside the same sidecar."""
     path = Path(path)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise ConfigError("issue metadata file not found", path=path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read issue metadata: {exc.strerror or exc}", path=path) from None
+    return _load_sidecar(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _load_sidecar(path: Path, _mtime_ns: int, _size: int) -> Sidecar:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

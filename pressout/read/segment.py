@@ -74,6 +74,9 @@ class Unit:
     gap: int = 0
 
 
+_SHORT_LINE = 60
+
+
 def _finished(text: str) -> bool:
     """Does this body text end a sentence? ``…。`` and ``…！”`` do; ``…“果篮子”`` does not."""
     core = text.rstrip().rstrip(CLOSERS)
@@ -237,6 +240,7 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
     in_report = False  # inside a 本报讯-style report (rule fragment-not-headline)
     for idx, line in enumerate(lines):
         text = line.text
+        short = len(text) <= _SHORT_LINE  # only short lines can be jump lines, credits, labels
         if line.level or line.bold:
             close()
             in_report = False
@@ -244,7 +248,7 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
                 Unit("head", line, text.replace("\t", " "), level=line.level, bold=line.bold, gap=line.gap)
             )
             continue
-        if JUMP_RE.match(text):
+        if short and JUMP_RE.match(text):
             close()
             in_report = False
             out.append(Unit("note", line, text, gap=line.gap))
@@ -280,11 +284,11 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             in_report = False
             out.append(Unit("credit", line, credit.text, credit=credit, gap=line.gap))
             continue
-        if EDITOR_BOX_RE.match(text) and len(text) <= 60:
+        if short and EDITOR_BOX_RE.match(text):
             close()
             out.append(Unit("editor-box", line, text, gap=line.gap))
             continue
-        column = COLUMN_LABEL_RE.match(text)
+        column = COLUMN_LABEL_RE.match(text) if short else None
         if column and (not column.group("rest") or looks_like_headline(column.group("rest"))):
             close()
             in_report = False
