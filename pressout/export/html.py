@@ -75,7 +75,9 @@ def render_article(article: Article) -> str:
         if isinstance(block, Paragraph):
             lead = ""
             if dateline:
-                lead = f'<span class="dateline">{escape(dateline)}</span>'
+                # A full-width space after the source line, as papers print it: the
+                # feeds show this fragment without CSS, and 本报讯12月9日 runs together.
+                lead = f'<span class="dateline">{escape(dateline)}</span>\u3000'
                 dateline = None
             out.append(f"<p>{lead}{inline(block.text, block.marks)}</p>")
         elif isinstance(block, Subhead):

@@ -1,0 +1,303 @@
+"""The one place pressout touches ebooklib: a plain description of a book in, EPUB bytes out.
+
+ebooklib 0.20 packages an EPUB well enough but has traps (see the project's EPUB notes):
+it swallows write errors, draws a random identifier, stamps ``dcterms:modified`` and zip
+entries with the clock, cannot put ``xml:lang`` on ``<package>``, writes NCX depth 0 and
+no play order, shows landmarks and turns a chapter it cannot parse into an empty file
+without a word. This module hands ebooklib only what it does well (manifest, spine,
+metadata, nav and NCX skeletons) and repairs the rest on the finished archive, so no
+caller ever sees an ebooklib object or quirk. Everything it writes is a function of the
+``Book`` it is given: same ``Book``, same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+import zipfile
+from dataclasses import dataclass
+
+from ebooklib import epub
+from lxml import etree
+
+__all__ = ["Book", "BookError", "Document", "Landmark", "NavPoint", "build", "identifier"]
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+OPF_NS = "http://www.idpf.org/2007/opf"
+NCX_NS = "http://www.daisy.org/z3986/2005/ncx/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+# ebooklib's fixed layout: the package document and all content live in EPUB/.
+_FOLDER = "EPUB"
+_NAV_NAME = "nav.xhtml"
+_NCX_NAME = "toc.ncx"
+# A stable namespace for identifiers, so uuid5(key) is the same on every machine.
+_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://pressout.invalid/epub")
+_EARLIEST_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class BookError(Exception):
+    """The book could not be packaged (ebooklib failed, or produced a broken document)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One XHTML content document; ``body`` is well-formed XHTML for inside ``<body>``."""
+
+    name: str  # file name in the package, flat (no folders), e.g. "a01.xhtml"
+    id: str  # manifest id: an XML name
+    title: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class NavPoint:
+    """A table-of-contents entry; without ``href`` it is a heading for its children."""
+
+    title: str
+    href: str | None
+    children: tuple[NavPoint, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Landmark:
+    type: str  # EPUB 3 structural semantics: cover, toc, bodymatter …
+    title: str
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """Everything that goes into one EPUB, already decided by the caller."""
+
+    key: str  # stable key the urn:uuid identifier is derived from
+    title: str
+    language: str
+    modified: dt.datetime  # aware; becomes dcterms:modified and the zip entry times
+    documents: tuple[Document, ...]  # spine order; the nav goes in after ``nav_after`` of them
+    toc: tuple[NavPoint, ...]
+    landmarks: tuple[Landmark, ...]
+    nav_title: str
+    landmarks_title: str
+    nav_after: int = 1
+    stylesheets: tuple[tuple[str, bytes], ...] = ()  # (file name, CSS), linked from every page
+    dc: tuple[tuple[str, str], ...] = ()  # extra Dublin Core: (element, value)
+    properties: tuple[tuple[str, str], ...] = ()  # <meta property=…>value</meta>
+    named_meta: tuple[tuple[str, str], ...] = ()  # EPUB 2 style <meta name=… content=…/>
+    rtl: bool = False  # page-progression-direction="rtl"
+
+
+def identifier(key: str) -> str:
+    """The book's ``urn:uuid``: a uuid5 of its key, never a random one."""
+    return f"urn:uuid:{uuid.uuid5(_ID_NAMESPACE, key)}"
+
+
+def build(book: Book) -> bytes:
+    """The EPUB file for ``book``, as bytes; raises BookError if it cannot be made."""
+    try:
+        return _repack(_write_with_ebooklib(book), book)
+    except BookError:
+        raise
+    except Exception as error:  # ebooklib and lxml raise anything from ValueError to KeyError
+        raise BookError(f"packaging failed: {error}") from error
+
+
+# --- ebooklib ------------------------------------------------------------------------
+
+
+def _write_with_ebooklib(book: Book) -> bytes:
+    eb = epub.EpubBook()
+    eb.set_identifier(identifier(book.key))
+    eb.set_title(book.title)
+    eb.set_language(book.language)
+    if book.rtl:
+        eb.set_direction("rtl")  # only used for the spine, never as dir= on pages
+    for element, value in book.dc:
+        eb.add_metadata("DC", element, value)
+    for prop, value in book.properties:
+        eb.add_metadata(None, "meta", value, {"property": prop})
+    for name, content in book.named_meta:
+        eb.add_metadata(None, "meta", "", {"name": name, "content": content})
+
+    styles = []
+    for name, css in book.stylesheets:
+        styles.append(
+            eb.add_item(epub.EpubItem(uid=_css_id(name), file_name=name, media_type="text/css", content=css))
+        )
+
+    pages: dict[str, epub.EpubHtml] = {}
+    for doc in book.documents:
+        page = epub.EpubHtml(uid=doc.id, file_name=doc.name, title=doc.title, lang=book.language)
+        # Bytes, not str: ebooklib's HTML parser silently drops a str it cannot decode.
+        page.content = f"<html><body>{doc.body}</body></html>".encode()
+        for style in styles:
+            page.add_item(style)
+        pages[doc.name] = eb.add_item(page)
+
+    nav = epub.EpubNav(uid="nav", file_name=_NAV_NAME, title=book.nav_title)
+    for style in styles:
+        nav.add_item(style)
+    eb.add_item(nav)
+    # EPUB 3 requires the nav, ebooklib always writes toc="ncx": the NCX is never optional.
+    eb.add_item(epub.EpubNcx(uid="ncx", file_name=_NCX_NAME))
+
+    spine: list[object] = [pages[d.name] for d in book.documents]
+    spine.insert(book.nav_after, nav)
+    eb.spine = spine
+    eb.toc = [_toc_entry(point) for point in book.toc]
+    eb.guide = [
+        {"type": _GUIDE_TYPES.get(m.type, m.type), "title": m.title, "href": m.href} for m in book.landmarks
+    ]
+
+    out = io.BytesIO()
+    writer = epub.EpubWriter(
+        out,
+        eb,
+        {
+            "raise_exceptions": True,
+            # ebooklib formats this as UTC ("…Z") without converting: give it UTC.
+            "mtime": book.modified.astimezone(dt.UTC).replace(tzinfo=None),
+            "landmark_title": book.landmarks_title,
+            "epub3_pages": False,
+            "play_order": {"enabled": False},  # set in _fix_ncx, where duplicates share one
+            "compresslevel": 0,  # _repack compresses it once, for good
+        },
+    )
+    writer.process()
+    writer.write()
+    return out.getvalue()
+
+
+# EPUB 2 guide names for the EPUB 3 landmark types; ebooklib maps "text" back to bodymatter.
+_GUIDE_TYPES = {"bodymatter": "text"}
+
+
+def _css_id(name: str) -> str:
+    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return "css-" + "".join(c if c.isalnum() else "-" for c in stem)
+
+
+def _toc_entry(point: NavPoint) -> object:
+    if not point.children:
+        if point.href is None:
+            raise BookError(f"table of contents entry {point.title!r} has neither link nor children")
+        return epub.Link(point.href, point.title, _link_id(point.href))
+    # A Section without href becomes a <span> heading in the nav; the NCX, which needs a
+    # target for every navPoint, gets the first child's (ebooklib fills it in).
+    section = epub.Section(point.title, point.href or "")
+    return (section, [_toc_entry(child) for child in point.children])
+
+
+def _link_id(href: str) -> str:
+    return "toc-" + "".join(c if c.isalnum() else "-" for c in href)
+
+
+# --- repairs on the finished archive ---------------------------------------------------
+
+
+def _repack(raw: bytes, book: Book) -> bytes:
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zin:
+            entries = {info.filename: zin.read(info) for info in zin.infolist()}
+    except zipfile.BadZipFile as error:
+        raise BookError(f"ebooklib wrote a broken archive: {error}") from error
+
+    opf = f"{_FOLDER}/content.opf"
+    entries[opf] = _fix_opf(entries[opf], book)
+    entries[f"{_FOLDER}/{_NCX_NAME}"] = _fix_ncx(entries[f"{_FOLDER}/{_NCX_NAME}"], book)
+    entries[f"{_FOLDER}/{_NAV_NAME}"] = _fix_nav(entries[f"{_FOLDER}/{_NAV_NAME}"])
+    for doc in book.documents:
+        _check_document(entries.get(f"{_FOLDER}/{doc.name}", b""), doc)
+
+    when = _zip_time(book.modified)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        # OCF: "mimetype" first, stored, no extra field; the rest sorted, so the order of
+        # ebooklib's writes never shows.
+        _add(zout, "mimetype", entries.pop("mimetype"), when, zipfile.ZIP_STORED)
+        for name in sorted(entries):
+            _add(zout, name, entries[name], when, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _add(zout: zipfile.ZipFile, name: str, data: bytes, when: tuple[int, ...], method: int) -> None:
+    info = zipfile.ZipInfo(name, date_time=when)
+    info.compress_type = method
+    info.create_system = 3  # Unix, whatever machine builds it
+    info.external_attr = 0o644 << 16
+    zout.writestr(info, data, compresslevel=9 if method == zipfile.ZIP_DEFLATED else None)
+
+
+def _zip_time(modified: dt.datetime) -> tuple[int, int, int, int, int, int]:
+    # Zip times have no zone: use the wall clock where the book is dated, as given.
+    t = modified.timetuple()[:6]
+    return max(t, _EARLIEST_ZIP_TIME)  # type: ignore[return-value]
+
+
+def _parse(data: bytes) -> etree._Element:
+    return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def _serialize(root: etree._Element, doctype: str | None = None) -> bytes:
+    return etree.tostring(
+        root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True, doctype=doctype
+    )
+
+
+def _fix_opf(data: bytes, book: Book) -> bytes:
+    root = _parse(data)
+    root.set(XML_LANG, book.language)  # Ace requires it; ebooklib has no API for it
+    return _serialize(root)
+
+
+def _fix_ncx(data: bytes, book: Book) -> bytes:
+    root = _parse(data)
+    root.set(XML_LANG, book.language)
+    ns = {"n": NCX_NS}
+    points = root.findall(".//n:navPoint", ns)
+
+    def depth(el: etree._Element) -> int:
+        return 1 + max((depth(c) for c in el.findall("n:navPoint", ns)), default=0)
+
+    nav_map = root.find("n:navMap", ns)
+    max_depth = max((depth(p) for p in nav_map.findall("n:navPoint", ns)), default=1)
+    for meta in root.findall("n:head/n:meta", ns):
+        if meta.get("name") == "dtb:depth":
+            meta.set("content", str(max_depth))
+    # A column heading and its first article point to the same file: NCX wants one play
+    # order per target, so they share it.
+    order: dict[str, int] = {}
+    for point in points:
+        src = point.find("n:content", ns).get("src", "")
+        if not src:
+            raise BookError(f"NCX entry {point.get('id')} has no target")
+        point.set("playOrder", str(order.setdefault(src, len(order) + 1)))
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def _fix_nav(data: bytes) -> bytes:
+    root = _parse(data)
+    ns = {"h": XHTML_NS}
+    for nav in root.iterfind(".//h:nav", ns):
+        kind = nav.get(f"{{{EPUB_NS}}}type")
+        if kind == "toc":
+            nav.set("id", "toc")  # ebooklib names it "id"
+            heading = nav.find("h:h2", ns)
+            if heading is not None:
+                heading.tag = f"{{{XHTML_NS}}}h1"  # the page's only heading
+        elif kind == "landmarks":
+            nav.set("hidden", "hidden")  # for reading systems, not for reading
+    return _serialize(root, doctype="<!DOCTYPE html>")
+
+
+def _check_document(data: bytes, doc: Document) -> None:
+    # ebooklib writes an empty file when it cannot parse a chapter: catch that here.
+    try:
+        root = _parse(data)
+    except etree.XMLSyntaxError as error:
+        raise BookError(f"{doc.name} ({doc.title}) is not well-formed: {error}") from error
+    body = root.find(f"{{{XHTML_NS}}}body")
+    if body is None or len(body) == 0:
+        raise BookError(f"{doc.name} ({doc.title}) came out empty")

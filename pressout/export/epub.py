@@ -1,0 +1,212 @@
+"""EPUB 3 edition of one newspaper page: a masthead cover, a table of contents, one page per item.
+
+Built from the article model only (never the raw text), through the shared renderer in
+``pressout.export.html``, so the EPUB shows what the web edition and the feeds show. Every
+value that varies between books (identifier, dates, zip times) comes from the ``Issue``
+and ``issue_instant``: the same issue always gives the same bytes. Packaging details and
+ebooklib's quirks stay in ``_ebooklib``.
+
+Page furniture is shown on the cover, not in the table of contents (it is not an item):
+banners under the masthead, where a reader of the printed page saw them first, and the
+staff line (editor box: 责任编辑 …) at the foot, small, as an imprint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+from ..errors import OutputError
+from ..model import Article, Issue, Kind
+from ..timestamps import issue_instant
+from . import _ebooklib as eb
+from .html import escape, render_article
+
+__all__ = ["epub_bytes", "epub_name", "write_epub"]
+
+A11Y_CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+A11Y_SUMMARY = (
+    "本书由报纸版面的文字生成，只含文字，没有图像；照片只保留图片说明和摄影者署名。"
+    "每篇稿件单独成页，按版面顺序排列，标题分级，附目录和导览。"
+)
+LEAD_HEADLINES = 4  # how many headlines the cover shows under the masthead
+_WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    article: Article
+    name: str  # file name in the package
+    id: str  # manifest id
+
+
+def epub_name(issue: Issue, *, vertical: bool = False) -> str:
+    """The file name for an issue's EPUB: ``{id}.epub`` or ``{id}-vertical.epub``."""
+    return f"{issue.id}-vertical.epub" if vertical else f"{issue.id}.epub"
+
+
+def epub_bytes(issue: Issue, *, vertical: bool = False) -> bytes:
+    """The issue as an EPUB 3 file, in memory."""
+    if not issue.articles:
+        raise OutputError("the page has no items to put in an EPUB", path=issue.source)
+    try:
+        return eb.build(_book(issue, vertical=vertical))
+    except eb.BookError as error:
+        raise OutputError(f"cannot build the EPUB: {error}", path=issue.source) from error
+
+
+def write_epub(issue: Issue, path: str | os.PathLike[str], *, vertical: bool = False) -> Path:
+    """Write the issue's EPUB to ``path`` (or into ``path`` if it is a folder); return the file.
+
+    The book is written to a temporary file next to the target and renamed over it only
+    when complete, so a failure leaves no file (and never a half-written one) behind.
+    """
+    target = Path(path)
+    if target.is_dir():
+        target = target / epub_name(issue, vertical=vertical)
+    data = epub_bytes(issue, vertical=vertical)
+    _atomic_write(target, data)
+    return target
+
+
+_temp_counter = itertools.count()
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    folder = target.parent
+    if not folder.is_dir():
+        raise OutputError("the output folder does not exist", path=folder)
+    while True:
+        temp = folder / f".{target.name}.{os.getpid()}.{next(_temp_counter)}.tmp"
+        try:
+            # 0o666 through the umask, like any new file; mkstemp would make it private.
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise OutputError(f"cannot write here: {error.strerror}", path=target) from error
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except BaseException as error:
+        temp.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise OutputError(f"cannot write the EPUB: {error.strerror}", path=target) from error
+        raise
+
+
+# --- the book ----------------------------------------------------------------------------
+
+
+@cache
+def _stylesheet(name: str) -> bytes:
+    return files("pressout.styles").joinpath(name).read_bytes()
+
+
+def _book(issue: Issue, *, vertical: bool) -> eb.Book:
+    items = [
+        _Item(article, name=f"a{n:03d}.xhtml", id=f"a{n:03d}")
+        for n, article in enumerate(issue.articles, start=1)
+    ]
+    css = ["article.css", "epub.css"] + (["vertical.css"] if vertical else [])
+    instant = issue_instant(issue)
+
+    dc = [("publisher", issue.publication), ("source", f"{issue.source} sha256:{issue.sha256}")]
+    if issue.date is not None:
+        dc.append(("date", issue.date.isoformat()))
+    properties = [
+        ("schema:accessMode", "textual"),
+        ("schema:accessModeSufficient", "textual"),
+        ("schema:accessibilityFeature", "structuralNavigation"),
+        ("schema:accessibilityFeature", "tableOfContents"),
+        ("schema:accessibilityFeature", "readingOrder"),
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary", A11Y_SUMMARY),
+        ("dcterms:conformsTo", A11Y_CONFORMANCE),
+        # EPUB Accessibility 1.1 wants the evaluator named with a claim: the checks are
+        # pressout's own (EPUBCheck and Ace run on every build in CI).
+        ("a11y:certifiedBy", "pressout"),
+    ]
+
+    cover = eb.Document(name="cover.xhtml", id="cover", title=issue.title, body=_cover(issue, items))
+    documents = (cover, *(_page(item) for item in items))
+    return eb.Book(
+        key=f"{issue.id}#vertical" if vertical else issue.id,
+        title=issue.title,
+        language=issue.language,
+        modified=instant,
+        documents=documents,
+        toc=_toc(items),
+        landmarks=(
+            eb.Landmark("cover", "封面", cover.name),
+            eb.Landmark("toc", "目录", "nav.xhtml"),
+            eb.Landmark("bodymatter", "正文", items[0].name),
+        ),
+        nav_title="目录",
+        landmarks_title="导览",
+        nav_after=1,
+        stylesheets=tuple((f"styles/{name}", _stylesheet(name)) for name in css),
+        dc=tuple(dc),
+        properties=tuple(properties),
+        # Kindle reads writing direction from this, not from CSS.
+        named_meta=(("primary-writing-mode", "vertical-rl"),) if vertical else (),
+        rtl=vertical,
+    )
+
+
+def _page(item: _Item) -> eb.Document:
+    return eb.Document(
+        name=item.name, id=item.id, title=item.article.display_title, body=render_article(item.article)
+    )
+
+
+def _toc(items: list[_Item]) -> tuple[eb.NavPoint, ...]:
+    """Items in page order; a run of items under one column heading becomes a group."""
+    toc: list[eb.NavPoint] = []
+    for column, run in itertools.groupby(items, key=lambda i: i.article.column):
+        points = tuple(eb.NavPoint(i.article.display_title, i.name) for i in run)
+        if column:
+            toc.append(eb.NavPoint(column, None, points))
+        else:
+            toc.extend(points)
+    return tuple(toc)
+
+
+def _cover(issue: Issue, items: list[_Item]) -> str:
+    """The masthead page: publication, date (and page), banners, the lead headlines."""
+    when = _date_line(issue.date)
+    if issue.page is not None:
+        when += f"　第{issue.page}版"
+    out = [
+        '<section class="cover" aria-labelledby="masthead">',
+        '<header class="masthead">',
+        f'<h1 id="masthead" class="publication">{escape(issue.publication)}</h1>',
+        f'<p class="issue-date">{escape(when)}</p>',
+        "</header>",
+    ]
+    out.extend(f'<p class="banner">{escape(f.text)}</p>' for f in issue.furniture if f.kind == "banner")
+    leads = [i for i in items if i.article.kind is Kind.ARTICLE and i.article.title]
+    leads = (leads or items)[:LEAD_HEADLINES]
+    out.append('<nav class="leads" aria-labelledby="leads-heading">')
+    out.append('<h2 id="leads-heading">本版要目</h2>')
+    out.append("<ul>")
+    out.extend(f'<li><a href="{i.name}">{escape(i.article.display_title)}</a></li>' for i in leads)
+    out.extend(["</ul>", "</nav>"])
+    out.extend(f'<p class="imprint">{escape(f.text)}</p>' for f in issue.furniture if f.kind != "banner")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _date_line(date: dt.date | None) -> str:
+    if date is None:
+        return "日期不详"
+    return f"{date.year}年{date.month}月{date.day}日　星期{_WEEKDAYS[date.weekday()]}"

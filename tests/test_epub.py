@@ -1,0 +1,574 @@
+"""The EPUB exporter, checked by reopening what it wrote (the validators are in test_epub_validators).
+
+Every check reads the finished archive with zipfile and lxml, never ebooklib's objects,
+and compares it with the model: spine order is page order, the nav lists the display
+titles, every paragraph appears exactly once and in order, language tags are everywhere,
+hostile text stays text, writes are atomic and rebuilds are byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+import zipfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEEDS
+from lxml import etree
+from samples import HOSTILE, hostile_issue, sample_issue
+
+from pressout.errors import OutputError
+from pressout.export import _ebooklib, epub
+from pressout.export.epub import epub_bytes, epub_name, write_epub
+from pressout.export.html import byline_text
+from pressout.model import Figure, Furniture, Issue, Kind, Note, Paragraph, Subhead
+from pressout.timestamps import issue_instant
+
+NS = {
+    "h": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
+}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _read_seed(path: Path) -> Issue:
+    from pressout.read import read_page
+
+    return read_page(path)
+
+
+def _columns_issue() -> Issue:
+    """The sample with several column runs, one of them interrupted: A A - A B."""
+    issue = sample_issue()
+    columns = ("评论", "评论", None, "评论", "并州论坛")
+    return replace(
+        issue,
+        id=f"{issue.id}-columns",
+        articles=tuple(replace(a, column=c) for a, c in zip(issue.articles, columns, strict=True)),
+    )
+
+
+ISSUES = {"sample": sample_issue, "hostile": hostile_issue, "columns": _columns_issue}
+ISSUES.update({f"seed-{p.name[:3]}": (lambda p=p: _read_seed(p)) for p in SEEDS})
+
+
+@pytest.fixture(scope="module", params=sorted(ISSUES))
+def issue(request) -> Issue:
+    return ISSUES[request.param]()
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["horizontal", "vertical"])
+def vertical(request) -> bool:
+    return request.param
+
+
+@dataclass
+class Opened:
+    """An EPUB reopened: its raw entries, package document, and parsed XHTML by href."""
+
+    infos: list[zipfile.ZipInfo]
+    files: dict[str, bytes]
+    opf: etree._Element
+    base: str  # folder of the package document inside the zip
+
+    def xml(self, href: str) -> etree._Element:
+        return etree.fromstring(self.files[self.base + href])
+
+    @property
+    def manifest(self) -> dict[str, etree._Element]:
+        return {i.get("id"): i for i in self.opf.iterfind("opf:manifest/opf:item", NS)}
+
+    @property
+    def spine(self) -> list[str]:
+        items = self.manifest
+        return [items[r.get("idref")].get("href") for r in self.opf.iterfind("opf:spine/opf:itemref", NS)]
+
+    @property
+    def xhtml(self) -> list[str]:
+        return [
+            i.get("href") for i in self.manifest.values() if i.get("media-type") == "application/xhtml+xml"
+        ]
+
+    def nav_href(self) -> str:
+        (item,) = [i for i in self.manifest.values() if "nav" in (i.get("properties") or "").split()]
+        return item.get("href")
+
+    def meta(self, prop: str) -> list[str]:
+        return [m.text for m in self.opf.iterfind("opf:metadata/opf:meta", NS) if m.get("property") == prop]
+
+    def dc(self, name: str) -> list[str]:
+        return [e.text for e in self.opf.iterfind(f"opf:metadata/dc:{name}", NS)]
+
+
+def reopen(data: bytes) -> Opened:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        infos = z.infolist()
+        files = {i.filename: z.read(i) for i in infos}
+    container = etree.fromstring(files["META-INF/container.xml"])
+    opf_path = container.find(".//c:rootfile", NS).get("full-path")
+    base = opf_path.rsplit("/", 1)[0] + "/" if "/" in opf_path else ""
+    return Opened(infos, files, etree.fromstring(files[opf_path]), base)
+
+
+@pytest.fixture(scope="module")
+def book(issue: Issue, vertical: bool) -> Opened:
+    return reopen(epub_bytes(issue, vertical=vertical))
+
+
+def article_docs(book: Opened) -> list[etree._Element]:
+    """The <article> of each spine document that has one, in spine order."""
+    found = []
+    for href in book.spine:
+        articles = book.xml(href).findall(".//h:article", NS)
+        assert len(articles) <= 1, f"{href}: one article per document"
+        found.extend(articles)
+    return found
+
+
+def text(el: etree._Element | None) -> str:
+    return "" if el is None else "".join(el.itertext())
+
+
+def body_paragraphs(article: etree._Element) -> list[str]:
+    """Text of the article's own paragraphs (not header, notes, captions or credits)."""
+    out = []
+    for p in article.findall("h:p", NS):
+        if p.get("class"):
+            continue
+        words = text(p)
+        lead = p.find("h:span[@class='dateline']", NS)
+        if lead is not None and p.index(lead) == 0 and not (p.text or "").strip():
+            words = words[len(text(lead)) :].removeprefix("\u3000")
+        out.append(words)
+    return out
+
+
+# --- the package --------------------------------------------------------------------------
+
+
+def test_zip_layout(issue: Issue, vertical: bool, book: Opened) -> None:
+    first = book.infos[0]
+    assert first.filename == "mimetype"
+    assert first.compress_type == zipfile.ZIP_STORED and not first.extra
+    assert book.files["mimetype"] == b"application/epub+zip"
+    names = [i.filename for i in book.infos[1:]]
+    assert names == sorted(names)
+    when = issue_instant(issue)
+    assert {i.date_time for i in book.infos} == {max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))}
+
+
+def test_spine_is_page_order(issue: Issue, book: Opened) -> None:
+    spine = book.spine
+    assert spine[0] == "cover.xhtml" and spine[1] == book.nav_href()
+    assert [a.get("id") for a in article_docs(book)] == [a.id for a in issue.articles]
+    assert len(spine) == 2 + len(issue.articles)
+    assert book.opf.find("opf:spine", NS).get("toc") in book.manifest
+    # No document is left out of the reading order or hidden from it.
+    assert sorted(spine) == sorted(book.xhtml)
+    assert all(r.get("linear") in (None, "yes") for r in book.opf.iterfind("opf:spine/opf:itemref", NS))
+
+
+def test_nav_lists_display_titles_grouped_by_column(issue: Issue, book: Opened) -> None:
+    nav = book.xml(book.nav_href())
+    (toc,) = [n for n in nav.iterfind(".//h:nav", NS) if n.get(f"{{{NS['epub']}}}type") == "toc"]
+    assert toc.get("role") == "doc-toc"
+    links = toc.findall(".//h:a", NS)
+    assert [text(a) for a in links] == [a.display_title for a in issue.articles]
+    spine_articles = book.spine[2:]
+    assert [a.get("href") for a in links] == spine_articles
+
+    # Runs of items under one column sit under a heading; others are at the top level.
+    expected: list[tuple[str | None, list[str]]] = []
+    for article in issue.articles:
+        if article.column and expected and expected[-1][0] == article.column:
+            expected[-1][1].append(article.display_title)
+        else:
+            expected.append((article.column, [article.display_title]))
+    found = []
+    for li in toc.findall("h:ol/h:li", NS):
+        span = li.find("h:span", NS)
+        if span is not None:
+            found.append((text(span), [text(a) for a in li.findall("h:ol/h:li/h:a", NS)]))
+        else:
+            found.append((None, [text(li.find("h:a", NS))]))
+    assert found == expected
+
+
+def test_landmarks(book: Opened) -> None:
+    nav = book.xml(book.nav_href())
+    (marks,) = [n for n in nav.iterfind(".//h:nav", NS) if n.get(f"{{{NS['epub']}}}type") == "landmarks"]
+    kinds = {a.get(f"{{{NS['epub']}}}type"): a.get("href") for a in marks.iterfind(".//h:a", NS)}
+    assert kinds == {"cover": "cover.xhtml", "toc": book.nav_href(), "bodymatter": book.spine[2]}
+    assert marks.get("hidden") is not None
+
+
+def test_ncx_nesting_depth_and_order(issue: Issue, book: Opened) -> None:
+    toc_id = book.opf.find("opf:spine", NS).get("toc")
+    ncx = book.xml(book.manifest[toc_id].get("href"))
+    assert ncx.get(XML_LANG) == issue.language
+    head = {m.get("name"): m.get("content") for m in ncx.iterfind("ncx:head/ncx:meta", NS)}
+    assert head["dtb:uid"] == book.dc("identifier")[0]
+    grouped = any(a.column for a in issue.articles)
+    assert head["dtb:depth"] == ("2" if grouped else "1")
+    points = ncx.findall(".//ncx:navPoint", NS)
+    leaves = [p for p in points if p.find("ncx:navPoint", NS) is None]
+    assert [text(p.find("ncx:navLabel/ncx:text", NS)) for p in leaves] == [
+        a.display_title for a in issue.articles
+    ]
+    assert [p.find("ncx:content", NS).get("src") for p in leaves] == book.spine[2:]
+    for point in points:  # a group heading opens its first item
+        children = point.findall("ncx:navPoint", NS)
+        if children:
+            assert point.find("ncx:content", NS).get("src") == children[0].find("ncx:content", NS).get("src")
+    # playOrder: one per target, in reading order; ids unique.
+    orders = [int(p.get("playOrder")) for p in points]
+    srcs = [p.find("ncx:content", NS).get("src") for p in points]
+    assert orders == [sorted(dict.fromkeys(srcs)).index(s) + 1 for s in srcs]
+    assert len({p.get("id") for p in points}) == len(points)
+
+
+# --- metadata ---------------------------------------------------------------------------------
+
+
+def test_metadata(issue: Issue, vertical: bool, book: Opened) -> None:
+    assert book.dc("title") == [issue.title]
+    assert book.dc("language") == [issue.language]
+    assert book.dc("publisher") == [issue.publication]
+    (source,) = book.dc("source")
+    assert issue.source in source and issue.sha256 in source
+    assert book.dc("date") == ([issue.date.isoformat()] if issue.date else [])
+    (ident,) = book.dc("identifier")
+    assert ident.startswith("urn:uuid:")
+    assert uuid.UUID(ident.removeprefix("urn:uuid:")).version == 5
+    when = issue_instant(issue).astimezone(dt.UTC)
+    assert book.meta("dcterms:modified") == [when.strftime("%Y-%m-%dT%H:%M:%SZ")]
+
+
+def test_accessibility_metadata(book: Opened) -> None:
+    assert book.meta("schema:accessMode") == ["textual"]
+    assert book.meta("schema:accessModeSufficient") == ["textual"]
+    assert {"structuralNavigation", "tableOfContents", "readingOrder"} <= set(
+        book.meta("schema:accessibilityFeature")
+    )
+    assert book.meta("schema:accessibilityHazard") == ["none"]
+    (summary,) = book.meta("schema:accessibilitySummary")
+    assert summary.strip()
+    assert book.meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    assert book.meta("a11y:certifiedBy")
+
+
+def test_identifiers_are_stable_and_distinct() -> None:
+    a, b = sample_issue(), hostile_issue()
+    ids = {
+        (issue.id, v): reopen(epub_bytes(issue, vertical=v)).dc("identifier")[0]
+        for issue in (a, b)
+        for v in (False, True)
+    }
+    assert len(set(ids.values())) == 4
+    assert reopen(epub_bytes(a)).dc("identifier")[0] == ids[(a.id, False)]
+
+
+def test_language_tags_everywhere(issue: Issue, book: Opened) -> None:
+    assert book.opf.get(XML_LANG) == issue.language
+    for href in book.xhtml:
+        root = book.xml(href)
+        assert root.get("lang") == issue.language, href
+        assert root.get(XML_LANG) == issue.language, href
+        assert root.find("h:head/h:title", NS) is not None and text(root.find("h:head/h:title", NS)), href
+
+
+def test_vertical_edition(vertical: bool, book: Opened) -> None:
+    spine = book.opf.find("opf:spine", NS)
+    modes = [
+        m.get("content")
+        for m in book.opf.iterfind("opf:metadata/opf:meta", NS)
+        if m.get("name") == "primary-writing-mode"
+    ]
+    css_hrefs = [i.get("href") for i in book.manifest.values() if i.get("media-type") == "text/css"]
+    if vertical:
+        assert spine.get("page-progression-direction") == "rtl"
+        assert modes == ["vertical-rl"]
+        (sheet,) = [h for h in css_hrefs if h.endswith("vertical.css")]
+        assert re.search(rb"(?<![-\w])writing-mode:\s*vertical-rl", book.files[book.base + sheet])
+    else:
+        assert spine.get("page-progression-direction") is None
+        assert modes == []
+        assert not [h for h in css_hrefs if "vertical" in h]
+    for href in book.xhtml:  # every page gets every sheet, in cascade order
+        links = [link.get("href") for link in book.xml(href).iterfind("h:head/h:link", NS)]
+        assert links == css_hrefs, href
+        assert book.xml(href).find("h:body", NS).get("dir") is None  # never dir=rtl on Chinese
+
+
+def test_styles_follow_clreq() -> None:
+    from importlib.resources import files
+
+    css = files("pressout.styles").joinpath("article.css").read_text(encoding="utf-8")
+    assert re.search(r"text-indent:\s*2em", css)
+    assert re.search(r"text-align:\s*justify", css)
+    body = re.search(r"^article\.item \{(.*?)\}", css, re.S | re.M).group(1)
+    assert 1.6 <= float(re.search(r"line-height:\s*([0-9.]+)\s*;", body).group(1)) <= 1.9
+    assert not re.search(r"line-height:\s*[0-9.]+(px|em|rem|%)", css), "line-height must be unitless"
+    assert "Noto Serif CJK SC" in css and "Noto Sans CJK SC" in css
+    epub_css = files("pressout.styles").joinpath("epub.css").read_text(encoding="utf-8")
+    assert re.search(r"break-after:\s*page", epub_css)
+
+
+# --- contents -------------------------------------------------------------------------------------
+
+
+def test_every_paragraph_once_in_order(issue: Issue, book: Opened) -> None:
+    shown = [p for article in article_docs(book) for p in body_paragraphs(article)]
+    expected = [p.text for a in issue.articles for p in a.paragraphs]
+    # A dateline with no paragraph after it gets a paragraph of its own.
+    expected_datelines = [a for a in issue.articles if a.dateline and not a.paragraphs]
+    assert [p for p in shown if p] == [p for p in expected if p]
+    assert len(shown) - len([p for p in shown if p]) == len(expected_datelines) + len(
+        [p for p in expected if not p]
+    )
+
+
+def test_each_article_page_carries_the_model(issue: Issue, book: Opened) -> None:
+    for article, el in zip(issue.articles, article_docs(book), strict=True):
+        assert article.kind.value in el.get("class").split()
+        header = el.find("h:header", NS)
+        assert text(header.find("h:h1", NS)) == article.display_title
+        for field_, cls in (("kicker", "kicker"), ("subtitle", "subtitle"), ("column", "column")):
+            value = getattr(article, field_)
+            found = header.find(f"h:p[@class='{cls}']", NS)
+            assert (text(found) if found is not None else None) == value, field_
+        byline = header.find("h:p[@class='byline']", NS)
+        if article.byline and article.byline.contributors:
+            assert text(byline) == byline_text(article.byline)
+        else:
+            assert byline is None
+        assert [text(h) for h in el.findall("h:h2", NS)] == [
+            b.text for b in article.body if isinstance(b, Subhead)
+        ]
+        captions = [text(f.find("h:figcaption", NS)) for f in el.findall("h:figure", NS)]
+        assert captions == [
+            " ".join(x for x in (b.text, b.credit.text if b.credit else "") if x)
+            for b in article.body
+            if isinstance(b, Figure)
+        ]
+        notes = [text(p) for p in el.findall("h:p", NS) if "note" in (p.get("class") or "").split()]
+        assert notes == [b.text for b in article.body if isinstance(b, Note)]
+        closing = [text(p) for p in el.findall("h:footer/h:p", NS)]
+        assert closing == [c.text for c in article.closing]
+        # Body blocks come in model order.
+        order = [
+            {"p": Paragraph, "h2": Subhead, "figure": Figure}.get(etree.QName(c).localname)
+            for c in el
+            if etree.QName(c).localname in ("p", "h2", "figure")
+        ]
+        model_order = [type(b) if not isinstance(b, Note) else Paragraph for b in article.body]
+        if article.dateline and not article.paragraphs:
+            model_order.append(Paragraph)
+        assert order == model_order
+
+
+def test_chinese_roles_in_bylines() -> None:
+    book = reopen(epub_bytes(sample_issue()))
+    bylines = [text(p) for a in article_docs(book) for p in a.iterfind(".//h:p[@class='byline']", NS)]
+    assert "记者 赵继钊、殷雪莺" in bylines
+    captions = [text(f) for a in article_docs(book) for f in a.iterfind(".//h:figcaption", NS)]
+    assert any(c.endswith("牛利敏 摄") for c in captions)
+    kinds = [a.get("class").split()[1] for a in article_docs(book)]
+    assert Kind.PHOTO.value in kinds and Kind.NOTICE.value in kinds
+
+
+def test_cover_has_masthead_date_headlines_and_banners(issue: Issue, book: Opened) -> None:
+    cover = book.xml("cover.xhtml")
+    assert text(cover.find(".//h:h1", NS)) == issue.publication
+    words = text(cover.find("h:body", NS))
+    if issue.date:
+        assert f"{issue.date.year}年{issue.date.month}月{issue.date.day}日" in words
+    else:
+        assert "日期不详" in words
+    leads = cover.findall(".//h:nav[@class='leads']//h:a", NS)
+    assert leads
+    titles = {f"a{n:03d}.xhtml": a.display_title for n, a in enumerate(issue.articles, 1)}
+    for a in leads:
+        assert titles[a.get("href")] == text(a)
+    for furniture in issue.furniture:
+        (shown,) = [p for p in cover.iterfind(".//h:p", NS) if text(p) == furniture.text]
+        assert shown.get("class") == ("banner" if furniture.kind == "banner" else "imprint")
+
+
+def test_editor_box_is_an_imprint_on_the_cover() -> None:
+    issue = sample_issue()
+    staff = Furniture(f"{issue.id}-e1", "editor-box", "责任编辑：王勇 <版式>", len(issue.articles))
+    book = reopen(epub_bytes(replace(issue, furniture=(*issue.furniture, staff))))
+    cover = book.xml("cover.xhtml")
+    assert [text(p) for p in cover.iterfind(".//h:p[@class='imprint']", NS)] == [staff.text]
+    assert [text(p) for p in cover.iterfind(".//h:p[@class='banner']", NS)] == [issue.furniture[0].text]
+
+
+def test_hostile_text_shows_as_text() -> None:
+    data = epub_bytes(hostile_issue())
+    book = reopen(data)
+    (el,) = article_docs(book)
+    assert text(el.find(".//h:h1", NS)) == f"标题{HOSTILE}"
+    for cls in ("kicker", "subtitle", "column"):
+        assert text(el.find(f".//h:p[@class='{cls}']", NS)) == HOSTILE
+    assert body_paragraphs(el) == [f"正文{HOSTILE}。"]
+    assert text(el.find(".//h:span[@class='dateline']", NS)) == HOSTILE
+    assert text(el.find(".//h:h2", NS)) == HOSTILE
+    assert text(el.find(".//h:figcaption", NS)) == f"{HOSTILE} {HOSTILE} 摄"
+    assert text(el.find(".//h:footer/h:p", NS)) == f"（{HOSTILE}）"
+    for name, raw in book.files.items():
+        if name.endswith((".xhtml", ".opf", ".ncx")):
+            root = etree.fromstring(raw)  # well-formed despite ]]> and &amp;
+            assert not root.findall(".//h:script", NS) and not root.findall(".//script"), name
+            assert not [e for e in root.iter("{*}b") if text(e) == "粗"], name
+    assert book.dc("source")[0].startswith("hostile <&> ]]>.txt")
+    nav = book.xml(book.nav_href())
+    assert [text(a) for a in nav.iterfind(".//h:nav[@role='doc-toc']//h:a", NS)] == [f"标题{HOSTILE}"]
+
+
+def test_reads_back_with_ebooklib(issue: Issue, vertical: bool, tmp_path: Path) -> None:
+    # A second, independent reader of the package: what calibre-style tools would see.
+    from ebooklib import ITEM_DOCUMENT
+    from ebooklib import epub as ebook
+
+    path = write_epub(issue, tmp_path, vertical=vertical)
+    loaded = ebook.read_epub(str(path), {"ignore_ncx": False})
+    assert loaded.get_metadata("DC", "title")[0][0] == issue.title
+    docs = [i.get_name() for i in loaded.get_items_of_type(ITEM_DOCUMENT)]
+    assert len([d for d in docs if re.fullmatch(r"a\d{3}\.xhtml", d)]) == len(issue.articles)
+
+
+def test_no_articles_is_an_output_error() -> None:
+    with pytest.raises(OutputError):
+        epub_bytes(replace(sample_issue(), articles=()))
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def test_names() -> None:
+    issue = sample_issue()
+    assert epub_name(issue) == "tyrb-2021-12-10-a.epub"
+    assert epub_name(issue, vertical=True) == "tyrb-2021-12-10-a-vertical.epub"
+
+
+def test_write_to_file_and_folder(tmp_path: Path) -> None:
+    issue = sample_issue()
+    into_folder = write_epub(issue, tmp_path, vertical=True)
+    assert into_folder == tmp_path / epub_name(issue, vertical=True)
+    to_file = write_epub(issue, str(tmp_path / "x.epub"))
+    assert to_file == tmp_path / "x.epub"
+    assert to_file.read_bytes() == epub_bytes(issue)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["x.epub", epub_name(issue, vertical=True)])
+    # Permissions follow the umask like any new file, not mkstemp's private 0600.
+    umask = os.umask(0)
+    os.umask(umask)
+    assert to_file.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_failed_build_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(book):
+        raise _ebooklib.BookError("simulated")
+
+    monkeypatch.setattr(_ebooklib, "build", broken)
+    with pytest.raises(OutputError, match="simulated"):
+        write_epub(sample_issue(), tmp_path / "a.epub")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_chapter_is_caught_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # ebooklib turns a document it cannot parse into an empty file without a word.
+    real_page = epub._page
+    monkeypatch.setattr(epub, "_page", lambda item: replace(real_page(item), body=""))
+    with pytest.raises(OutputError, match="empty"):
+        write_epub(sample_issue(), tmp_path / "a.epub")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "a.epub"
+    target.write_bytes(b"previous edition")
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OutputError, match="No space left"):
+        write_epub(sample_issue(), target)
+    assert target.read_bytes() == b"previous edition"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.epub"]
+
+
+def test_missing_folder_is_an_output_error(tmp_path: Path) -> None:
+    with pytest.raises(OutputError) as caught:
+        write_epub(sample_issue(), tmp_path / "missing" / "a.epub")
+    assert caught.value.exit_code == 5
+    assert not (tmp_path / "missing").exists()
+
+
+# --- reproducible ---------------------------------------------------------------------------
+
+_BUILD_ALL = r"""
+import datetime, hashlib, json, os, sys, time
+shift = float(sys.argv[1])
+if shift:
+    # A clock far from today: anything read from it would change the bytes.
+    real_time = time.time
+    time.time = lambda: real_time() + shift
+    class Shifted(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.datetime.fromtimestamp(time.time(), tz)
+        @classmethod
+        def utcnow(cls):
+            return datetime.datetime.utcfromtimestamp(time.time())
+        @classmethod
+        def today(cls):
+            return cls.now()
+    datetime.datetime = Shifted
+sys.path.insert(0, sys.argv[2])
+from tests.samples import sample_issue, hostile_issue
+from pressout.export.epub import epub_bytes
+issues = [sample_issue(), hostile_issue()]
+if sys.argv[3:]:
+    from pressout.read import read_page
+    issues += [read_page(p) for p in sys.argv[3:]]
+print(json.dumps({
+    f"{n}-{i.id}-{v}": hashlib.sha256(epub_bytes(i, vertical=v)).hexdigest()
+    for n, i in enumerate(issues) for v in (False, True)
+}))
+"""
+
+
+def test_byte_identical_under_other_clock_and_tz() -> None:
+    seeds = [str(p) for p in SEEDS]
+    runs = []
+    for tz, shift in (("UTC", 0), ("America/Los_Angeles", 3.2e8), ("Pacific/Kiritimati", -6.0e8)):
+        env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+        env.update(TZ=tz, PYTHONHASHSEED="random")
+        out = subprocess.run(
+            [sys.executable, "-c", _BUILD_ALL, str(shift), str(ROOT), *seeds],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert out.returncode == 0, out.stderr
+        runs.append(json.loads(out.stdout))
+    assert runs[0] == runs[1] == runs[2]
+    assert len(runs[0]) == 2 * (2 + len(seeds))
+    # And in this process, twice in a row.
+    issue = sample_issue()
+    assert hashlib.sha256(epub_bytes(issue)).hexdigest() == runs[0][f"0-{issue.id}-False"]
