@@ -1,0 +1,299 @@
+"""The one place pressout touches feedgen: Atom 1.0 and RSS 2.0 documents from plain values.
+
+Callers describe a feed document with ``Head`` and ``Entry`` (already ordered, dates
+already derived from the model) and get UTF-8 bytes back. feedgen 1.0.0 has traps,
+measured in ``shared/reference/feeds.md``; each is hidden here, and tests/test_feed.py has
+a regression test for each:
+
+1. ``add_entry()`` prepends by default, reversing the caller's order: we pass
+   ``order='append'``.
+2. The RSS channel ``<link>`` is the last feed link added, whatever its rel: we add the
+   self link first and the site's alternate link last, one FeedGenerator per document.
+3. Atom entry links lose ``rel``/``type``/``length`` (upstream issues #135/#143), so an
+   enclosure would become a second alternate link: Atom enclosures are added after
+   feedgen has written the document.
+4. ``updated``/``lastBuildDate`` default to the build clock: both are always set from
+   ``Head.updated``; naive datetimes are refused.
+5. RSS has ``content:encoded`` only when a description exists too: every entry gets
+   ``content(html, type='html')`` and a plain-text ``summary`` (never ``type='CDATA'``,
+   which makes Atom invalid); in RSS the summary is HTML-escaped, since readers take an
+   RSS description for HTML.
+6. An RSS ``<author>`` needs an e-mail address: names go to ``dc:creator`` (and editors
+   to ``dc:contributor``) through feedgen's dc extension, loaded for RSS only.
+7. Enclosures need a real byte length and an ASCII URL: both are checked/encoded here.
+8. A control character anywhere makes lxml refuse the whole document with a bare
+   ValueError: every string is checked first and named in an ``OutputError``.
+9. The language must be a BCP 47 tag (``zh-CN``; ``zh_CN`` is an error in both formats).
+10. Entries sharing one ``updated`` instant draw ``DuplicateUpdated``: refused here.
+
+Feed-level RFC 5005 links (``prev-archive``/``next-archive``/``current``) and
+``fh:archive`` are added here too, since feedgen writes neither into RSS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from html import escape as html_escape
+from urllib.parse import quote
+
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from ..errors import OutputError
+
+__all__ = [
+    "Category",
+    "Enclosure",
+    "Entry",
+    "Head",
+    "atom_document",
+    "check_document",
+    "check_text",
+    "rss_document",
+]
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FH_NS = "http://purl.org/syndication/history/1.0"
+
+# XML 1.0 forbids C0 controls other than tab/LF/CR, surrogates and U+FFFE/U+FFFF; C1
+# controls and DEL are allowed by XML but "discouraged" and mean a broken page, so they
+# are refused as well.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+def check_text(value: str, where: str) -> str:
+    """``value`` unchanged, or an OutputError naming ``where`` and the offending character.
+
+    lxml would otherwise refuse the whole feed with a bare ValueError that names nothing.
+    """
+    bad = _NOT_TEXT.search(value)
+    if bad:
+        raise OutputError(
+            f"{where}: control character U+{ord(bad.group()):04X} at offset {bad.start()} "
+            "cannot be written to XML; fix the text in the model"
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    term: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    url: str
+    length: int  # bytes of the file as published
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    title: str
+    link: str  # the entry's web page (Atom alternate, RSS link)
+    published: dt.datetime
+    updated: dt.datetime
+    content_html: str
+    summary: str
+    authors: tuple[str, ...] = ()
+    contributors: tuple[str, ...] = ()
+    categories: tuple[Category, ...] = ()
+    enclosure: Enclosure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    id: str
+    title: str
+    subtitle: str
+    site_url: str  # the web page this feed belongs to
+    self_url: str
+    updated: dt.datetime
+    author: str
+    language: str = "zh-CN"
+    generator: str = "pressout"
+    generator_version: str | None = None
+    # RFC 5005: ``archive`` marks an archive document; the rest are links between pages.
+    archive: bool = False
+    current: str | None = None
+    prev_archive: str | None = None
+    next_archive: str | None = None
+
+
+def atom_document(head: Head, entries: list[Entry] | tuple[Entry, ...]) -> bytes:
+    """An Atom 1.0 document, entries in the given order."""
+    fg = _generator(head, entries, rss=False)
+    root = _reparse(fg.atom_str())
+    entry_elements = root.findall(f"{{{ATOM_NS}}}entry")
+    for element, entry in zip(entry_elements, entries, strict=True):
+        # feedgen dropped rel and type from the page link too; say what it is.
+        page = element.find(f"{{{ATOM_NS}}}link")
+        page.set("rel", "alternate")
+        page.set("type", "text/html")
+        if entry.enclosure is not None:
+            enclosure = entry.enclosure
+            link = etree.Element(f"{{{ATOM_NS}}}link")
+            link.set("rel", "enclosure")
+            link.set("type", enclosure.type)
+            link.set("length", str(enclosure.length))
+            link.set("href", _uri(enclosure.url))
+            last_link = element.findall(f"{{{ATOM_NS}}}link")[-1]
+            last_link.addnext(link)
+    if head.archive:
+        # fh:archive goes with the metadata, before the first entry.
+        marker = etree.Element(f"{{{FH_NS}}}archive")
+        if entry_elements:
+            entry_elements[0].addprevious(marker)
+        else:
+            root.append(marker)
+    return _serialise(root)
+
+
+def rss_document(head: Head, entries: list[Entry] | tuple[Entry, ...]) -> bytes:
+    """An RSS 2.0 document, items in the given order."""
+    fg = _generator(head, entries, rss=True)
+    root = _reparse(fg.rss_str())
+    channel = root.find("channel")
+    assert channel is not None
+    self_link = channel.find(f"{{{ATOM_NS}}}link")
+    assert self_link is not None and self_link.get("rel") == "self"
+    anchor = self_link
+    # feedgen writes only the self link into RSS; the archive links follow it.
+    for rel, href in _archive_links(head):
+        link = etree.Element(f"{{{ATOM_NS}}}link", rel=rel, href=href)
+        if rel != "current":
+            link.set("type", "application/rss+xml")
+        anchor.addnext(link)
+        anchor = link
+    if head.archive:
+        anchor.addnext(etree.Element(f"{{{FH_NS}}}archive"))
+    return _serialise(root)
+
+
+# --- internals ------------------------------------------------------------------------
+
+
+def _archive_links(head: Head) -> list[tuple[str, str]]:
+    pairs = [
+        ("current", head.current),
+        ("prev-archive", head.prev_archive),
+        ("next-archive", head.next_archive),
+    ]
+    return [(rel, href) for rel, href in pairs if href]
+
+
+def _aware(value: dt.datetime, where: str) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{where}: naive datetime {value.isoformat()}; dates come from the model")
+    return value
+
+
+def check_document(head: Head, entries: list[Entry] | tuple[Entry, ...]) -> None:
+    """Refuse what would make a reader or validator reject the document (traps 4, 8-10)."""
+    if not _LANGUAGE.match(head.language):
+        raise ValueError(f"feed language {head.language!r} is not a BCP 47 tag such as zh-CN")
+    for name in ("id", "title", "subtitle", "site_url", "self_url", "author"):
+        check_text(getattr(head, name), f"feed {head.self_url}: {name}")
+    _aware(head.updated, f"feed {head.self_url}: updated")
+    seen: dict[dt.datetime, str] = {}
+    for entry in entries:
+        where = f"feed entry {entry.id}"
+        for name in ("id", "title", "link", "content_html", "summary"):
+            check_text(getattr(entry, name), f"{where}: {name}")
+        for name in (*entry.authors, *entry.contributors):
+            check_text(name, f"{where}: author")
+        for category in entry.categories:
+            check_text(category.term, f"{where}: category")
+            check_text(category.label, f"{where}: category")
+        _aware(entry.published, f"{where}: published")
+        _aware(entry.updated, f"{where}: updated")
+        if entry.published > entry.updated:
+            raise ValueError(f"{where}: published is after updated")
+        if entry.updated > head.updated:
+            raise ValueError(f"{where}: updated is after the feed's updated")
+        if entry.updated in seen:
+            raise ValueError(f"{where}: same updated instant as {seen[entry.updated]}")
+        seen[entry.updated] = entry.id
+        if entry.enclosure is not None and not (
+            isinstance(entry.enclosure.length, int) and entry.enclosure.length >= 0
+        ):
+            raise ValueError(f"{where}: enclosure length must be the file's byte count")
+
+
+def _uri(url: str) -> str:
+    """An IRI as a URI: non-ASCII characters percent-encoded, existing escapes kept."""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~-._")
+
+
+def _generator(head: Head, entries: list[Entry] | tuple[Entry, ...], *, rss: bool) -> FeedGenerator:
+    check_document(head, entries)
+    fg = FeedGenerator()
+    if rss:
+        # Names without e-mail addresses: dc:creator, in RSS only (Atom has author/name).
+        fg.load_extension("dc", atom=False, rss=True)
+    fg.id(head.id)
+    fg.title(head.title)
+    fg.subtitle(head.subtitle)  # also the RSS channel description
+    fg.author({"name": head.author})
+    fg.language(head.language)
+    fg.generator(head.generator, version=head.generator_version)
+    fg.updated(head.updated)
+    fg.lastBuildDate(head.updated)
+    fg.pubDate(head.updated)
+    media = "application/rss+xml" if rss else "application/atom+xml"
+    # Self first and the alternate last: RSS takes the channel <link> from the last one.
+    fg.link(href=head.self_url, rel="self", type=media)
+    if not rss:
+        for rel, href in _archive_links(head):
+            link = {"href": href, "rel": rel}
+            if rel != "current":
+                link["type"] = media
+            fg.link(link)
+    fg.link(href=head.site_url, rel="alternate", type="text/html")
+
+    for entry in entries:
+        fe = fg.add_entry(order="append")
+        fe.id(entry.id)  # also the RSS guid, isPermaLink="false"
+        fe.title(entry.title)
+        fe.link(href=entry.link, rel="alternate", type="text/html")
+        fe.published(entry.published)
+        fe.updated(entry.updated)
+        fe.content(entry.content_html, type="html")
+        # An RSS description is read as HTML by readers (and feedparser), so the plain
+        # summary is HTML-escaped there, or "<b>" in the text would become bold type.
+        # Atom says type="text" and carries it as is.
+        fe.summary(html_escape(entry.summary, quote=False) if rss else entry.summary)
+        if entry.categories:
+            fe.category([{"term": c.term, "label": c.label} for c in entry.categories])
+        if rss:
+            if entry.authors:
+                fe.dc.dc_creator(list(entry.authors))
+            if entry.contributors:
+                fe.dc.dc_contributor(list(entry.contributors))
+            if entry.enclosure is not None:
+                # Atom gets its enclosure link after serialisation (trap 3).
+                fe.enclosure(_uri(entry.enclosure.url), str(entry.enclosure.length), entry.enclosure.type)
+        else:
+            for name in entry.authors:
+                fe.author({"name": name})
+            for name in entry.contributors:
+                fe.contributor({"name": name})
+    return fg
+
+
+def _reparse(data: bytes) -> etree._Element:
+    # Dropping blank text lets the final pretty-printing indent the added elements too.
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+    return etree.fromstring(data, parser)
+
+
+def _serialise(root: etree._Element) -> bytes:
+    # The history namespace is declared once on the root, not on each fh:archive.
+    if root.find(f".//{{{FH_NS}}}archive") is not None:
+        etree.cleanup_namespaces(root, top_nsmap={"fh": FH_NS})
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -1,0 +1,496 @@
+"""Subscription feeds for the paper: Atom 1.0, RSS 2.0, JSON Feed 1.1, an editions feed, archives.
+
+``write_feeds`` writes, into the web root (see ``pressout.export.site`` for the pages they
+link to)::
+
+    atom.xml            Atom 1.0, every article: full HTML content and a text summary
+    rss.xml             RSS 2.0, the same articles (content:encoded, dc:creator)
+    feed.json           JSON Feed 1.1, the same articles
+    editions.xml        Atom, one entry per issue with its EPUB as enclosure
+    editions-rss.xml    RSS 2.0, the same editions (for podcast-style EPUB download)
+    archive/atom-1.xml, archive/rss-1.xml, archive/feed-1.json, archive/editions-1.xml,
+    archive/editions-rss-1.xml, …   RFC 5005 archive documents, 1 = oldest
+
+Order: newest issue first (issue date, then page number, then issue id), and within an
+issue the page's order. Each subscription document holds the newest
+``SiteOptions.feed_size`` entries; older ones go to archive pages of the same size,
+filled from the oldest entry on, so a full archive page never changes when new issues
+arrive (only the newest, partial one grows). Pages are linked with ``prev-archive``,
+``next-archive`` and ``current`` and marked ``fh:archive``; JSON Feed pages chain older
+entries with ``next_url``.
+
+Dates (see ``entry_instants``) come from ``pressout.timestamps.issue_instant`` only, never
+the clock. Ids are ASCII ``tag:`` URIs (RFC 4151) made from the article's id, which the
+reader derives from the article's own text, so they survive rebuilds and the adding,
+removing or fixing of other articles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from .. import __version__
+from ..errors import ConfigError, OutputError
+from ..model import Article, Figure, Issue, Kind, Paragraph, Role
+from ..timestamps import UNKNOWN_DATE, issue_instant
+from . import _feedgen
+from ._feedgen import Category, Enclosure, Entry, Head
+from .html import escape, render_article
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "EPUB_TYPE",
+    "FEEDS",
+    "KIND_LABELS",
+    "SiteOptions",
+    "article_page",
+    "article_tag",
+    "build_feeds",
+    "check_issues",
+    "entry_instants",
+    "epub_page",
+    "issue_page",
+    "order_issues",
+    "write_feeds",
+    "write_files",
+]
+
+# 127.0.0.1 rather than localhost: the same local server, but the W3C validator rejects
+# enclosure URLs whose host has no dot ("url must be a full URL"), so only this default
+# gives valid editions feeds out of the box.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
+EPUB_TYPE = "application/epub+zip"
+# The subscription documents, by role: path in the web root, media type, label for people.
+FEEDS = {
+    "atom": ("atom.xml", "application/atom+xml", "Atom"),
+    "rss": ("rss.xml", "application/rss+xml", "RSS"),
+    "json": ("feed.json", "application/feed+json", "JSON Feed"),
+    "editions": ("editions.xml", "application/atom+xml", "EPUB 电子版（Atom）"),
+    "editions_rss": ("editions-rss.xml", "application/rss+xml", "EPUB 电子版（RSS）"),
+}
+# Entries of one issue date get instants in that day's first hour (see entry_instants).
+SLOTS_PER_DAY = 3600
+SUMMARY_MAX = 120
+KIND_LABELS = {Kind.ARTICLE: "文章", Kind.PHOTO: "图片新闻", Kind.NOTICE: "公告"}
+# Feed-level tag: URIs need a date on which the authority was held; it must never change.
+FEED_TAG_DATE = UNKNOWN_DATE.date().isoformat()
+
+_DNS = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+_AUTHORITY = re.compile(rf"^(?:{_DNS}|[A-Za-z0-9._%+-]+@{_DNS})$")
+# Ids become file names and URL path segments: no separators, no dot files.
+_IP_LITERAL = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:]*)$")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteOptions:
+    """Where the web edition lives and how the feeds describe it.
+
+    ``base_url`` is the absolute URL the output folder is served at (feeds need absolute
+    links); ``title`` defaults to the newest issue's publication; ``feed_size`` is how
+    many entries a subscription document holds before the rest go to archives;
+    ``tag_authority`` is the domain (or e-mail address) in ``tag:`` ids, by default
+    ``base_url``'s host. Keep it when the site moves, or every reader sees every
+    article again as new.
+    """
+
+    base_url: str = DEFAULT_BASE_URL
+    title: str | None = None
+    feed_size: int = 50
+    tag_authority: str | None = None
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ConfigError(
+                f"base_url {self.base_url!r} must be an absolute http(s) URL, e.g. {DEFAULT_BASE_URL}"
+            )
+        if not self.base_url.endswith("/"):
+            object.__setattr__(self, "base_url", self.base_url + "/")
+        if isinstance(self.feed_size, bool) or not isinstance(self.feed_size, int) or self.feed_size < 1:
+            raise ConfigError(f"feed_size must be a whole number of entries ≥ 1, not {self.feed_size!r}")
+        if self.title is not None and not self.title.strip():
+            raise ConfigError("the site title must not be blank")
+        # RFC 4151 tagging entities are domain names or e-mail addresses, not IP literals.
+        host = parts.hostname
+        authority = (self.tag_authority or ("localhost" if _IP_LITERAL.match(host) else host)).lower()
+        if not _AUTHORITY.match(authority):
+            raise ConfigError(
+                f"tag authority {authority!r} must be a domain name or an e-mail address (RFC 4151)"
+            )
+        object.__setattr__(self, "tag_authority", authority)
+
+    def url(self, path: str) -> str:
+        """The absolute URL of a file in the web root (``path`` relative, unencoded)."""
+        return self.base_url + quote(path, safe="/")
+
+    def site_title(self, issues: Sequence[Issue]) -> str:
+        if self.title:
+            return self.title
+        ordered = order_issues(issues)
+        return ordered[0].publication if ordered else "pressout"
+
+
+# --- layout (shared with the web edition) ---------------------------------------------
+
+
+def issue_page(issue: Issue) -> str:
+    return f"issues/{issue.id}/index.html"
+
+
+def article_page(issue: Issue, article: Article) -> str:
+    return f"issues/{issue.id}/{article.id}.html"
+
+
+def epub_page(epub: Path) -> str:
+    return f"epub/{epub.name}"
+
+
+def archive_page(path: str, number: int) -> str:
+    stem, _, ext = path.rpartition(".")
+    return f"archive/{stem}-{number}.{ext}"
+
+
+# --- order, dates, ids ---------------------------------------------------------------
+
+
+def order_issues(issues: Iterable[Issue]) -> list[Issue]:
+    """Newest first: issue instant, then page number (unnumbered last), then issue id."""
+    return sorted(
+        issues,
+        key=lambda i: (-issue_instant(i).timestamp(), i.page is None, i.page or 0, i.id),
+    )
+
+
+def entry_instants(items: Iterable[tuple[Issue, str]]) -> dict[str, dt.datetime]:
+    """An ``updated`` instant for each (issue, key), given in feed order (newest first).
+
+    The n-th item (from 0) of an issue date gets the issue instant (00:00 Beijing time)
+    plus ``SLOTS_PER_DAY - 1 - n`` seconds: the first article of the day's first page is
+    at 00:59:59, the next at 00:59:58 and so on, so every entry stays on its issue's date,
+    no two share an instant (an Atom validator warning, and readers could not order
+    them), and readers that sort by date show page order. Should an instant not fall
+    strictly before the previous item's (only when ``SOURCE_DATE_EPOCH`` puts undated
+    issues near a dated one), it becomes one second before it. ``published`` is the same
+    instant, so ``published == updated``.
+
+    Inserting or removing an article moves the instants of the articles after it on the
+    same date by a second; their ids do not change, so readers do not show them again.
+    """
+    out: dict[str, dt.datetime] = {}
+    used: dict[dt.datetime, int] = {}
+    previous: dt.datetime | None = None
+    for issue, key in items:
+        base = issue_instant(issue)
+        n = used.get(base, 0)
+        used[base] = n + 1
+        instant = base + dt.timedelta(seconds=SLOTS_PER_DAY - 1 - n) if n < SLOTS_PER_DAY else base
+        if previous is not None and instant >= previous:
+            instant = previous - dt.timedelta(seconds=1)
+        out[key] = previous = instant
+    return out
+
+
+def _tag_date(issue: Issue) -> str:
+    # Not issue_instant: SOURCE_DATE_EPOCH may move it, and an id must never move.
+    return (issue.date or UNKNOWN_DATE.date()).isoformat()
+
+
+def article_tag(options: SiteOptions, issue: Issue, article: Article) -> str:
+    """``tag:localhost,2021-12-10:tyrb/article/<article id>`` (ASCII)."""
+    slug = quote(issue.publication_slug, safe="-._~")
+    return f"tag:{options.tag_authority},{_tag_date(issue)}:{slug}/article/{quote(article.id, safe='-._~')}"
+
+
+def edition_tag(options: SiteOptions, issue: Issue) -> str:
+    slug = quote(issue.publication_slug, safe="-._~")
+    return f"tag:{options.tag_authority},{_tag_date(issue)}:{slug}/edition/{quote(issue.id, safe='-._~')}"
+
+
+def _feed_tag(options: SiteOptions, slug: str, name: str) -> str:
+    return f"tag:{options.tag_authority},{FEED_TAG_DATE}:{quote(slug, safe='-._~')}/feed/{name}"
+
+
+# --- entries -------------------------------------------------------------------------
+
+
+def _summary(article: Article) -> str:
+    """Plain text of the first paragraphs/captions, at most SUMMARY_MAX characters."""
+    texts = [b.text for b in article.body if isinstance(b, (Paragraph, Figure)) and b.text]
+    if article.dateline and texts:
+        texts[0] = f"{article.dateline} {texts[0]}"
+    text = re.sub(r"\s+", " ", " ".join(texts)).strip() or article.display_title
+    if len(text) > SUMMARY_MAX:  # code points: never cuts a character in half
+        text = text[: SUMMARY_MAX - 1] + "…"
+    return text
+
+
+def _people(article: Article) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Authors (everyone but editors) and contributors (editors), each name once."""
+    authors: dict[str, None] = {}
+    editors: dict[str, None] = {}
+    for person in article.contributors:
+        (editors if person.role is Role.EDITOR else authors).setdefault(person.name, None)
+    return tuple(authors), tuple(n for n in editors if n not in authors)
+
+
+def _article_entry(options: SiteOptions, issue: Issue, article: Article, when: dt.datetime) -> Entry:
+    authors, contributors = _people(article)
+    categories = [Category(article.kind.value, KIND_LABELS[article.kind])]
+    if article.column:
+        categories.insert(0, Category(article.column, article.column))
+    return Entry(
+        id=article_tag(options, issue, article),
+        title=article.display_title,
+        link=options.url(article_page(issue, article)),
+        published=when,
+        updated=when,
+        content_html=render_article(article),
+        summary=_summary(article),
+        authors=authors,
+        contributors=contributors,
+        categories=tuple(categories),
+    )
+
+
+def _edition_entry(options: SiteOptions, issue: Issue, epub: Path, when: dt.datetime) -> Entry:
+    try:
+        size = epub.stat().st_size
+    except OSError as error:
+        raise OutputError(f"EPUB of issue {issue.id} not found: {error.strerror}", path=epub) from error
+    links = "".join(
+        f'<li><a href="{escape(options.url(article_page(issue, a)))}">{escape(a.display_title)}</a></li>'
+        for a in issue.articles
+    )
+    epub_url = options.url(epub_page(epub))
+    content = (
+        f"<p>{escape(issue.title)}，共 {len(issue.articles)} 篇。"
+        f'<a href="{escape(epub_url)}">下载 EPUB（{size} 字节）</a></p>'
+        f"<ol>{links}</ol>"
+    )
+    titles = "；".join(a.display_title for a in issue.articles)
+    summary = f"{issue.title}，共 {len(issue.articles)} 篇：{titles}" if titles else issue.title
+    if len(summary) > SUMMARY_MAX:
+        summary = summary[: SUMMARY_MAX - 1] + "…"
+    return Entry(
+        id=edition_tag(options, issue),
+        title=issue.title,
+        link=options.url(issue_page(issue)),
+        published=when,
+        updated=when,
+        content_html=content,
+        summary=summary,
+        enclosure=Enclosure(url=epub_url, length=size, type=EPUB_TYPE),
+    )
+
+
+# --- documents -----------------------------------------------------------------------
+
+
+def _json_document(head: Head, entries: Sequence[Entry], feed_url: str, next_url: str | None) -> bytes:
+    """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/); feedgen cannot write it."""
+    _feedgen.check_document(head, entries)
+    doc: dict[str, object] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": head.title,
+        "home_page_url": head.site_url,
+        # The feed's identity: the subscription URL, on archive pages too.
+        "feed_url": feed_url,
+        "description": head.subtitle,
+        "language": head.language,
+        "authors": [{"name": head.author}],
+    }
+    if next_url:
+        doc["next_url"] = next_url
+    items = []
+    for e in entries:
+        item: dict[str, object] = {
+            "id": e.id,
+            "url": e.link,
+            "title": e.title,
+            "content_html": e.content_html,
+            "summary": e.summary,
+            "date_published": e.published.isoformat(),
+            "date_modified": e.updated.isoformat(),
+        }
+        if e.authors:
+            item["authors"] = [{"name": n} for n in e.authors]
+        if e.categories:
+            item["tags"] = [c.label for c in e.categories]
+        item["language"] = head.language
+        if e.enclosure:
+            item["attachments"] = [
+                {"url": e.enclosure.url, "mime_type": e.enclosure.type, "size_in_bytes": e.enclosure.length}
+            ]
+        items.append(item)
+    doc["items"] = items
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _pages(entries: Sequence[Entry], size: int) -> tuple[list[Entry], list[list[Entry]]]:
+    """The subscription page (newest ``size``) and the archive pages, oldest first."""
+    older = list(entries[size:])[::-1]  # oldest first
+    chunks = [older[i : i + size] for i in range(0, len(older), size)]
+    return list(entries[:size]), [chunk[::-1] for chunk in chunks]
+
+
+def _paged_documents(
+    options: SiteOptions, head: Head, entries: Sequence[Entry], role: str, fallback: dt.datetime
+) -> dict[str, bytes]:
+    """The subscription document of ``role`` and its RFC 5005 archive pages."""
+    path = FEEDS[role][0]
+    current, archives = _pages(entries, options.feed_size)
+    archive_paths = [archive_page(path, k) for k in range(1, len(archives) + 1)]
+
+    def updated(page: Sequence[Entry]) -> dt.datetime:
+        return max((e.updated for e in page), default=fallback)
+
+    docs: dict[str, bytes] = {}
+    newest_archive = options.url(archive_paths[-1]) if archives else None
+    pages = [(path, current, replace(head, self_url=options.url(path), prev_archive=newest_archive))]
+    for k, page in enumerate(archives):
+        pages.append(
+            (
+                archive_paths[k],
+                page,
+                replace(
+                    head,
+                    self_url=options.url(archive_paths[k]),
+                    archive=True,
+                    current=options.url(path),
+                    prev_archive=options.url(archive_paths[k - 1]) if k > 0 else None,
+                    next_archive=options.url(archive_paths[k + 1]) if k + 1 < len(archives) else None,
+                ),
+            )
+        )
+    for page_path, page, page_head in pages:
+        page_head = replace(page_head, updated=updated(page))
+        if role == "json":
+            # JSON Feed pages go from newer to older through next_url.
+            older = page_head.prev_archive
+            docs[page_path] = _json_document(page_head, page, options.url(path), older)
+        elif role in ("rss", "editions_rss"):
+            docs[page_path] = _feedgen.rss_document(page_head, page)
+        else:
+            docs[page_path] = _feedgen.atom_document(page_head, page)
+    return docs
+
+
+def check_issues(issues: Sequence[Issue]) -> None:
+    """Refuse issues whose ids cannot be file names and URLs, or collide."""
+    if not issues:
+        raise OutputError("nothing to publish: no issues given")
+    seen_issues: set[str] = set()
+    seen_articles: dict[str, str] = {}
+    for issue in issues:
+        if not _SAFE_ID.match(issue.id) or issue.id in seen_issues:
+            raise OutputError(
+                f"issue id {issue.id!r} is repeated or unfit for a file name", path=issue.source
+            )
+        seen_issues.add(issue.id)
+        for article in issue.articles:
+            if not _SAFE_ID.match(article.id) or article.id == "index":
+                raise OutputError(f"article id {article.id!r} is unfit for a file name", path=issue.source)
+            if article.id in seen_articles:
+                raise OutputError(
+                    f"article id {article.id!r} is also in issue {seen_articles[article.id]}",
+                    path=issue.source,
+                )
+            seen_articles[article.id] = issue.id
+
+
+def build_feeds(
+    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path] | None = None
+) -> dict[str, bytes]:
+    """Every feed document, by path in the web root, without writing anything."""
+    options = options or SiteOptions()
+    ordered = order_issues(issues)
+    check_issues(ordered)
+    title = options.site_title(ordered)
+    slug = ordered[0].publication_slug
+    newest = issue_instant(ordered[0])
+
+    article_items = [(issue, article) for issue in ordered for article in issue.articles]
+    when = entry_instants((issue, article.id) for issue, article in article_items)
+    entries = [_article_entry(options, i, a, when[a.id]) for i, a in article_items]
+    head = Head(
+        id=_feed_tag(options, slug, "articles"),
+        title=title,
+        subtitle=f"{title}：每篇文章的全文",
+        site_url=options.base_url,
+        self_url=options.url(FEEDS["atom"][0]),
+        updated=newest,
+        author=title,
+        language="zh-CN",
+        generator="pressout",
+        generator_version=__version__,
+    )
+    docs: dict[str, bytes] = {}
+    for role in ("atom", "rss", "json"):
+        docs.update(_paged_documents(options, head, entries, role, newest))
+
+    if epubs is not None:
+        missing = [i.id for i in ordered if i.id not in epubs]
+        if missing:
+            raise OutputError(f"no EPUB given for issue(s) {', '.join(missing)}")
+        edition_when = entry_instants((issue, issue.id) for issue in ordered)
+        editions = [_edition_entry(options, i, Path(epubs[i.id]), edition_when[i.id]) for i in ordered]
+        edition_head = replace(
+            head,
+            id=_feed_tag(options, slug, "editions"),
+            title=f"{title} 电子版",
+            subtitle=f"{title}：每期一本 EPUB 电子书",
+        )
+        for role in ("editions", "editions_rss"):
+            docs.update(_paged_documents(options, edition_head, editions, role, newest))
+    return docs
+
+
+def write_feeds(
+    issues: Iterable[Issue],
+    out_dir: str | os.PathLike[str],
+    options: SiteOptions | None = None,
+    epubs: Mapping[str, Path] | None = None,
+) -> list[Path]:
+    """Write every feed into ``out_dir`` (the web root); returns the files written.
+
+    ``epubs`` maps issue ids to the EPUB files the build publishes under ``epub/``; the
+    editions feeds are written only when it is given, and then every issue needs one.
+    Nothing is written unless every document could be made.
+    """
+    return write_files(out_dir, build_feeds(issues, options, epubs))
+
+
+def write_files(out_dir: str | os.PathLike[str], files: Mapping[str, bytes]) -> list[Path]:
+    """Write ``files`` (path in ``out_dir`` -> bytes), each atomically (temp file + rename).
+
+    A reader or web server never sees a half-written file, only the old or the new one.
+    """
+    root = Path(out_dir)
+    written: list[Path] = []
+    for rel, data in files.items():
+        target = root / rel
+        tmp: str | None = None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the file from the web server
+            os.replace(tmp, target)
+            tmp = None
+        except OSError as error:
+            raise OutputError(f"cannot write: {error.strerror or error}", path=target) from error
+        finally:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+        written.append(target)
+    return written

@@ -1,0 +1,261 @@
+"""The web edition: the static pages the feeds link to, one per issue and one per article.
+
+The output folder is the web root, served at ``SiteOptions.base_url``::
+
+    index.html                          every issue, newest first
+    issues/{issue.id}/index.html        one issue: its table of contents, EPUB download
+    issues/{issue.id}/{article.id}.html one article: the permalink the feeds point to
+    styles/site.css, styles/article.css the web chrome, and the article typography the
+                                        EPUB shares (copied from pressout.styles)
+    epub/{name}                         the EPUBs; the build puts them there, pages link
+    atom.xml, rss.xml, feed.json, editions.xml, editions-rss.xml, archive/…
+                                        written by pressout.export.feed.write_feeds
+
+A build calls ``write_feeds`` and ``write_site`` with the same issues, options and EPUBs.
+Links between pages are relative, so the pages also work opened from disk or served
+under another address; only ``<link rel="canonical">`` is absolute. Every page is
+``lang="zh-CN"``, well-formed XHTML (polyglot HTML5), and carries ``<link
+rel="alternate">`` autodiscovery for the Atom, RSS and JSON feeds (and the editions feed
+when there are EPUBs). Articles are the shared ``render_article`` fragment, so the page,
+the feeds and the EPUB show the same text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
+
+from ..errors import OutputError
+from ..model import Issue
+from ._feedgen import check_text
+from .feed import (
+    FEEDS,
+    KIND_LABELS,
+    SiteOptions,
+    article_page,
+    check_issues,
+    epub_page,
+    issue_page,
+    order_issues,
+    write_files,
+)
+from .html import byline_text, escape, render_article
+
+__all__ = ["STYLES", "build_site", "write_site"]
+
+# Copied into styles/: the site's own chrome and the article typography the EPUB uses.
+STYLES = ("site.css", "article.css")
+
+
+def _href(path: str, depth: int) -> str:
+    """A link from a page ``depth`` folders below the root to ``path`` (from the root)."""
+    return escape("../" * depth + quote(path, safe="/"))
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def _date(issue: Issue) -> str:
+    if issue.date is None:
+        return "日期不详"
+    d = issue.date
+    return f'<time datetime="{d.isoformat()}">{d.year}年{d.month}月{d.day}日</time>'
+
+
+class _Site:
+    def __init__(self, issues: list[Issue], options: SiteOptions, epubs: Mapping[str, Path] | None):
+        self.issues = issues
+        self.options = options
+        self.title = options.site_title(issues)
+        self.epubs: dict[str, tuple[Path, int]] = {}
+        if epubs is not None:
+            for issue in issues:
+                if issue.id not in epubs:
+                    raise OutputError(f"no EPUB given for issue {issue.id}")
+                path = Path(epubs[issue.id])
+                try:
+                    self.epubs[issue.id] = (path, path.stat().st_size)
+                except OSError as error:
+                    raise OutputError(
+                        f"EPUB of issue {issue.id} not found: {error.strerror}", path=path
+                    ) from error
+
+    # --- page frame ---
+
+    def page(self, path: str, title: str, body: str) -> bytes:
+        depth = path.count("/")
+        links = [
+            ("atom", FEEDS["atom"]),
+            ("rss", FEEDS["rss"]),
+            ("json", FEEDS["json"]),
+        ]
+        if self.epubs:
+            links += [("editions", FEEDS["editions"]), ("editions_rss", FEEDS["editions_rss"])]
+        alternates = "\n".join(
+            f'<link rel="alternate" type="{media}" title="{escape(self.title)} · {escape(label)}" '
+            f'href="{_href(file, depth)}"/>'
+            for _, (file, media, label) in links
+        )
+        subscribe = " · ".join(
+            f'<a href="{_href(file, depth)}" type="{media}">{escape(label)}</a>'
+            for _, (file, media, label) in links
+        )
+        # The same URL the feeds link to, so readers and search engines agree on one.
+        canonical = escape(self.options.url(path))
+        html = f"""<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-CN" xml:lang="zh-CN">
+<head>
+<meta charset="utf-8"/>
+<meta name="viewport" content="width=device-width, initial-scale=1"/>
+<title>{escape(title)}</title>
+<link rel="stylesheet" href="{_href("styles/site.css", depth)}"/>
+<link rel="stylesheet" href="{_href("styles/article.css", depth)}"/>
+{alternates}
+<link rel="canonical" href="{canonical}"/>
+</head>
+<body>
+<header class="masthead"><a href="{_href("index.html", depth)}">{escape(self.title)}</a></header>
+{body}
+<footer class="site-footer"><p>订阅：{subscribe}</p></footer>
+</body>
+</html>
+"""
+        # A control character would make the page malformed XHTML: refuse it by name.
+        check_text(html, f"web page {path}")
+        return html.encode("utf-8")
+
+    def epub_link(self, issue: Issue, depth: int) -> str:
+        if issue.id not in self.epubs:
+            return ""
+        path, size = self.epubs[issue.id]
+        return (
+            f'<a class="epub" href="{_href(epub_page(path), depth)}" type="application/epub+zip" '
+            f'download="{escape(path.name)}">下载 EPUB（{_size(size)}）</a>'
+        )
+
+    # --- pages ---
+
+    def index(self) -> bytes:
+        rows = []
+        for issue in self.issues:
+            epub = self.epub_link(issue, 0)
+            rows.append(
+                f'<li><a href="{_href(issue_page(issue), 0)}">{escape(issue.title)}</a>'
+                f'<span class="count">{len(issue.articles)} 篇</span>'
+                + (f" {epub}" if epub else "")
+                + "</li>"
+            )
+        body = (
+            f'<main class="index">\n<h1>{escape(self.title)} 网络版</h1>\n'
+            f'<ol class="issues">\n' + "\n".join(rows) + "\n</ol>\n</main>"
+        )
+        return self.page("index.html", f"{self.title} 网络版", body)
+
+    def issue(self, issue: Issue) -> bytes:
+        rows = []
+        for article in issue.articles:
+            extras = []
+            if article.column:
+                extras.append(f'<span class="column">{escape(article.column)}</span>')
+            if article.kind.value != "article":
+                extras.append(f'<span class="kind">{escape(KIND_LABELS[article.kind])}</span>')
+            byline = article.byline or next(iter(article.credits), None)
+            credit = (
+                f'<span class="byline">{escape(byline_text(byline))}</span>'
+                if byline and byline.contributors
+                else ""
+            )
+            rows.append(
+                f"<li>{''.join(extras)}"
+                f'<a href="{_href(article.id + ".html", 0)}">{escape(article.display_title)}</a>'
+                f"{credit}</li>"
+            )
+        meta = [_date(issue)]
+        if issue.page is not None:
+            meta.append(f"第{issue.page}版")
+        meta.append(f"{len(issue.articles)} 篇")
+        epub = self.epub_link(issue, 2)
+        if epub:
+            meta.append(epub)
+        body = (
+            f'<nav class="crumbs"><a href="{_href("index.html", 2)}">全部期次</a></nav>\n'
+            f'<main class="issue">\n<h1>{escape(issue.title)}</h1>\n'
+            f'<p class="meta">{" · ".join(meta)}</p>\n'
+            f'<ol class="toc">\n' + "\n".join(rows) + "\n</ol>\n</main>"
+        )
+        return self.page(issue_page(issue), issue.title, body)
+
+    def article(self, issue: Issue, index: int) -> bytes:
+        article = issue.articles[index]
+        pager = []
+        if index > 0:
+            before = issue.articles[index - 1]
+            pager.append(
+                f'<a rel="prev" href="{_href(before.id + ".html", 0)}">上一篇：{escape(before.display_title)}</a>'
+            )
+        if index + 1 < len(issue.articles):
+            after = issue.articles[index + 1]
+            pager.append(
+                f'<a rel="next" href="{_href(after.id + ".html", 0)}">下一篇：{escape(after.display_title)}</a>'
+            )
+        source = [f"原载《{escape(issue.publication)}》{_date(issue)}"]
+        if issue.page is not None:
+            source.append(f"第{issue.page}版")
+        epub = self.epub_link(issue, 2)
+        if epub:
+            source.append(epub)
+        body = (
+            f'<nav class="crumbs"><a href="{_href("index.html", 2)}">全部期次</a> › '
+            f'<a href="index.html">{escape(issue.title)}</a></nav>\n'
+            f'<main class="article">\n{render_article(article)}\n'
+            f'<p class="source">{" · ".join(source)}</p>\n</main>\n'
+            + (f'<nav class="pager">{"".join(pager)}</nav>' if pager else "")
+        )
+        return self.page(article_page(issue, article), f"{article.display_title} - {issue.title}", body)
+
+
+def _styles() -> dict[str, bytes]:
+    out = {}
+    folder = resources.files("pressout.styles")
+    for name in STYLES:
+        source = folder / name
+        if source.is_file():  # article.css comes with the EPUB work; link it either way
+            out[f"styles/{name}"] = source.read_bytes()
+    return out
+
+
+def build_site(
+    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path] | None = None
+) -> dict[str, bytes]:
+    """Every page and style sheet, by path in the web root, without writing anything."""
+    options = options or SiteOptions()
+    ordered = order_issues(issues)
+    check_issues(ordered)
+    site = _Site(ordered, options, epubs)
+    files = {"index.html": site.index()}
+    for issue in ordered:
+        files[issue_page(issue)] = site.issue(issue)
+        for index, article in enumerate(issue.articles):
+            files[article_page(issue, article)] = site.article(issue, index)
+    files.update(_styles())
+    return files
+
+
+def write_site(
+    issues: Iterable[Issue],
+    out_dir: str | os.PathLike[str],
+    options: SiteOptions | None = None,
+    epubs: Mapping[str, Path] | None = None,
+) -> list[Path]:
+    """Write the web edition into ``out_dir`` (the web root); returns the files written.
+
+    ``epubs`` maps issue ids to the EPUB files the build publishes under ``epub/``; without
+    it the pages offer no download. Nothing is written unless every page could be made.
+    """
+    return write_files(out_dir, build_site(issues, options, epubs))

@@ -1,0 +1,650 @@
+"""The feeds, read back the way readers and validators read them.
+
+Atom is checked against RFC 4287's RELAX NG schema; every feed is read with feedparser
+and compared with the model (titles, ids, links, authors, +08:00 dates, order); JSON Feed
+against the 1.1 spec's required fields. Each feedgen trap in shared/reference/feeds.md has
+its own regression test (``test_trap_*``). Then hostile text, stable ids, RFC 5005
+archives, options, and the five seed pages end to end.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import feedparser
+import pytest
+from lxml import etree
+from samples import HOSTILE, hostile_issue, sample_issue
+
+from pressout.errors import ConfigError, OutputError
+from pressout.export import _feedgen
+from pressout.export.feed import (
+    SLOTS_PER_DAY,
+    SiteOptions,
+    article_page,
+    article_tag,
+    build_feeds,
+    order_issues,
+    write_feeds,
+)
+from pressout.export.html import render_article
+from pressout.model import Issue, Paragraph, Role
+from pressout.timestamps import BEIJING, issue_instant
+
+ATOM = "http://www.w3.org/2005/Atom"
+FH = "http://purl.org/syndication/history/1.0"
+DC = "http://purl.org/dc/elements/1.1/"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+NS = {"a": ATOM, "atom": ATOM, "fh": FH, "dc": DC, "content": CONTENT}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+BASE = "http://127.0.0.1:8000/"  # the default base_url
+# RFC 4151: tag:authority,date:specific — ASCII only, the date zero-padded.
+TAG_URI = re.compile(
+    r"^tag:[a-z0-9.-]+(?:@[a-z0-9.-]+)?,\d{4}(?:-\d{2}(?:-\d{2})?)?:"
+    r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]+$"
+)
+
+
+# --- issues and builds ----------------------------------------------------------------
+
+
+def another_day(issue: Issue, day: dt.date, page: int | None = None) -> Issue:
+    """The same page as if printed on ``day``: new issue id, article ids to match."""
+    iid = f"tyrb-{day.isoformat()}-a" if page is None else f"tyrb-{day.isoformat()}-p{page}"
+    articles = tuple(replace(a, id=a.id.replace(issue.id, iid)) for a in issue.articles)
+    return replace(issue, id=iid, source=f"{iid}.txt", date=day, page=page, articles=articles)
+
+
+def three_issues() -> list[Issue]:
+    """Given out of order on purpose: the feeds must sort them newest first."""
+    base = sample_issue()
+    return [
+        another_day(base, dt.date(2021, 12, 9)),
+        base,  # 2021-12-10
+        another_day(base, dt.date(2021, 12, 11)),
+    ]
+
+
+def stand_in_epubs(root: Path, issues: list[Issue], name=lambda i: f"{i.id}.epub") -> dict[str, Path]:
+    """Files where the build puts EPUBs; sizes differ so a wrong length shows."""
+    folder = root / "epub"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for n, issue in enumerate(issues):
+        path = folder / name(issue)
+        path.write_bytes(b"PK\x03\x04" + bytes(1000 + 37 * n))
+        out[issue.id] = path
+    return out
+
+
+def expected_order(issues: list[Issue]) -> list[tuple[Issue, object]]:
+    return [(i, a) for i in order_issues(issues) for a in i.articles]
+
+
+@pytest.fixture
+def built(tmp_path: Path):
+    issues = three_issues()
+    epubs = stand_in_epubs(tmp_path, issues)
+    options = SiteOptions()
+    write_feeds(issues, tmp_path, options, epubs)
+    return tmp_path, issues, options, epubs
+
+
+def xml(path: Path) -> etree._Element:
+    return etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+
+
+def atom_docs(root: Path) -> list[Path]:
+    return [
+        root / "atom.xml",
+        root / "editions.xml",
+        *sorted((root / "archive").glob("atom-*.xml")),
+        *sorted((root / "archive").glob("editions-[0-9]*.xml")),
+    ]
+
+
+# --- schema, feedparser, JSON Feed ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def atom_schema(schemas_dir: Path) -> etree.RelaxNG:
+    return etree.RelaxNG(etree.parse(str(schemas_dir / "atom-rfc4287.rng")))
+
+
+def test_atom_documents_validate_against_rfc4287_schema(tmp_path: Path, atom_schema) -> None:
+    issues = [*three_issues(), hostile_issue()]
+    write_feeds(issues, tmp_path, SiteOptions(feed_size=4), stand_in_epubs(tmp_path, issues))
+    docs = atom_docs(tmp_path)
+    assert len(docs) >= 5  # current, editions and archives are all checked
+    for path in docs:
+        document = etree.parse(str(path))
+        assert atom_schema.validate(document), (path.name, atom_schema.error_log)
+
+
+@pytest.mark.parametrize("name", ["atom.xml", "rss.xml"])
+def test_feedparser_reads_titles_ids_links_authors_and_beijing_dates(built, name: str) -> None:
+    root, issues, options, _ = built
+    parsed = feedparser.parse((root / name).read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.feed.title == "太原日报"
+    assert parsed.feed.link == BASE  # the site, not the feed (trap 2 for RSS)
+    assert parsed.feed.language == "zh-CN"
+    expected = expected_order(issues)
+    assert len(parsed.entries) == len(expected)
+    for entry, (issue, article) in zip(parsed.entries, expected, strict=True):
+        assert entry.id == article_tag(options, issue, article)
+        assert entry.title == article.display_title
+        assert entry.link == options.url(article_page(issue, article))
+        names = [p.name for p in article.contributors if p.role is not Role.EDITOR]
+        assert [a["name"] for a in entry.get("authors", [])] == list(dict.fromkeys(names))
+        raw = entry.published
+        assert raw.endswith("+08:00" if name == "atom.xml" else "+0800"), raw
+        instant = dt.datetime.fromtimestamp(calendar.timegm(entry.published_parsed), BEIJING)
+        assert instant.date() == issue.date  # on the issue's own day, Beijing time
+        assert instant - issue_instant(issue) < dt.timedelta(seconds=SLOTS_PER_DAY)
+
+
+def test_feed_content_is_the_shared_article_renderer(built) -> None:
+    root, issues, _, _ = built
+    first_issue, first = expected_order(issues)[0]
+    for name in ("atom.xml", "rss.xml"):
+        entry = feedparser.parse((root / name).read_bytes()).entries[0]
+        assert entry.title == first.display_title
+        html = entry.content[0].value
+        # feedparser sanitises; the paragraph texts and the article element survive.
+        for paragraph in first.paragraphs:
+            assert paragraph.text in html
+    data = json.loads((root / "feed.json").read_text("utf-8"))
+    assert data["items"][0]["content_html"] == render_article(first)
+
+
+def test_json_feed_has_the_required_1_1_fields(built) -> None:
+    root, issues, options, _ = built
+    data = json.loads((root / "feed.json").read_text("utf-8"))
+    assert data["version"] == "https://jsonfeed.org/version/1.1"
+    assert data["title"] == "太原日报"
+    assert data["home_page_url"] == BASE
+    assert data["feed_url"] == BASE + "feed.json"
+    assert data["language"] == "zh-CN"
+    assert data["authors"] == [{"name": "太原日报"}]
+    assert "author" not in data  # 1.0's field, deprecated in 1.1
+    expected = expected_order(issues)
+    assert len(data["items"]) == len(expected)
+    atom_ids = [e.id for e in feedparser.parse((root / "atom.xml").read_bytes()).entries]
+    assert [item["id"] for item in data["items"]] == atom_ids
+    for item, (issue, article) in zip(data["items"], expected, strict=True):
+        assert isinstance(item["id"], str) and item["id"]
+        assert item.get("content_html") or item.get("content_text")
+        assert item["url"] == options.url(article_page(issue, article))
+        assert item["title"] == article.display_title
+        published = dt.datetime.fromisoformat(item["date_published"])
+        assert published.utcoffset() == dt.timedelta(hours=8)
+        assert published <= dt.datetime.fromisoformat(item["date_modified"])
+        for author in item.get("authors", []):
+            assert set(author) == {"name"} and author["name"]
+        assert "author" not in item
+
+
+# --- one regression test per feedgen trap (shared/reference/feeds.md) -------------------
+
+
+def test_trap_1_entries_keep_the_given_order(built) -> None:
+    root, issues, _, _ = built
+    expected = [a.display_title for _, a in expected_order(issues)]
+    assert expected_order(issues)[0][0].date == dt.date(2021, 12, 11)  # newest issue first
+    for name in ("atom.xml", "rss.xml"):
+        titles = [e.title for e in feedparser.parse((root / name).read_bytes()).entries]
+        assert titles == expected, name
+
+
+def test_trap_2_rss_channel_link_is_the_site_and_self_links_come_first(built) -> None:
+    root, _, _, _ = built
+    rss = xml(root / "rss.xml")
+    assert rss.findtext("channel/link") == BASE
+    self_link = rss.find("channel/atom:link", NS)
+    assert self_link.get("rel") == "self" and self_link.get("href") == BASE + "rss.xml"
+    atom = xml(root / "atom.xml")
+    links = atom.findall("a:link", NS)
+    assert links[0].get("rel") == "self" and links[0].get("href") == BASE + "atom.xml"
+    assert links[-1].get("rel") == "alternate" and links[-1].get("href") == BASE
+    editions_rss = xml(root / "editions-rss.xml")
+    assert editions_rss.findtext("channel/link") == BASE
+    assert editions_rss.find("channel/atom:link", NS).get("href") == BASE + "editions-rss.xml"
+
+
+def test_trap_3_enclosure_rel_type_and_length_survive_in_atom(built) -> None:
+    root, issues, _, epubs = built
+    atom = xml(root / "editions.xml")
+    entries = atom.findall("a:entry", NS)
+    assert len(entries) == len(issues)
+    for entry, issue in zip(entries, order_issues(issues), strict=True):
+        links = entry.findall("a:link", NS)
+        alternates = [link for link in links if link.get("rel", "alternate") == "alternate"]
+        enclosures = [link for link in links if link.get("rel") == "enclosure"]
+        assert len(alternates) == 1  # not a second alternate (DuplicateAtomLink)
+        assert alternates[0].get("type") == "text/html"
+        assert alternates[0].get("href") == BASE + f"issues/{issue.id}/index.html"
+        assert len(enclosures) == 1
+        assert enclosures[0].get("type") == "application/epub+zip"
+        assert enclosures[0].get("length") == str(epubs[issue.id].stat().st_size)
+        assert enclosures[0].get("href") == BASE + f"epub/{issue.id}.epub"
+
+
+def test_trap_4_no_value_comes_from_the_build_clock(tmp_path: Path, monkeypatch) -> None:
+    import feedgen.entry
+    import feedgen.feed
+
+    class AnyDatetime(type):  # feedgen's isinstance(value, datetime) must still pass
+        def __instancecheck__(cls, value):
+            return isinstance(value, dt.datetime)
+
+    class FrozenClock(dt.datetime, metaclass=AnyDatetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(1999, 9, 9, 9, 9, 9, tzinfo=dt.UTC)
+
+    issues = three_issues()
+    epubs = stand_in_epubs(tmp_path, issues)
+    first = build_feeds(issues, SiteOptions(), epubs)
+    monkeypatch.setattr(feedgen.feed, "datetime", FrozenClock)
+    monkeypatch.setattr(feedgen.entry, "datetime", FrozenClock)
+    second = build_feeds(issues, SiteOptions(), epubs)
+    assert first == second  # byte-identical whatever the clock says
+    for name, data in second.items():
+        assert b"1999" not in data and b"Sep 1999" not in data, name
+    rss = etree.fromstring(second["rss.xml"])
+    newest = max(issues, key=issue_instant)
+    assert rss.findtext("channel/lastBuildDate") == "Sat, 11 Dec 2021 00:59:59 +0800"
+    assert rss.findtext("channel/pubDate") == rss.findtext("channel/lastBuildDate")
+    assert newest.date == dt.date(2021, 12, 11)
+    with pytest.raises(ValueError, match="naive"):
+        _feedgen.atom_document(_head(updated=dt.datetime(2021, 12, 10)), [])
+
+
+def test_trap_4_dates_are_beijing_time_never_cst_or_lmt(built) -> None:
+    root, _, _, _ = built
+    atom = (root / "atom.xml").read_text("utf-8")
+    rss = (root / "rss.xml").read_text("utf-8")
+    stamps = re.findall(r"<(?:updated|published)>([^<]+)<", atom)
+    assert stamps and all(s.endswith("+08:00") for s in stamps)
+    dates = re.findall(r"<(?:pubDate|lastBuildDate)>([^<]+)<", rss)
+    assert dates and all(d.endswith(" +0800") for d in dates)
+    for text in (atom, rss):
+        assert "CST" not in text and "+08:06" not in text and "+0806" not in text
+
+
+def test_trap_5_content_and_summary_both_present_without_cdata(built) -> None:
+    root, _, _, _ = built
+    atom = xml(root / "atom.xml")
+    for entry in atom.findall("a:entry", NS):
+        content = entry.find("a:content", NS)
+        assert content.get("type") == "html" and content.text.startswith("<article")
+        summary = entry.find("a:summary", NS)
+        assert summary is not None and summary.text and summary.get("type") in (None, "text")
+    rss = xml(root / "rss.xml")
+    for item in rss.iter("item"):
+        assert item.findtext("description")
+        assert item.findtext("content:encoded", namespaces=NS).startswith("<article")
+    for name in ("atom.xml", "rss.xml", "editions.xml", "editions-rss.xml"):
+        assert b"<![CDATA[" not in (root / name).read_bytes()
+
+
+def test_trap_5_rss_description_is_escaped_html_of_the_plain_summary(tmp_path: Path) -> None:
+    write_feeds([hostile_issue()], tmp_path)
+    item = xml(tmp_path / "rss.xml").find("channel/item")
+    summary = xml(tmp_path / "atom.xml").find("a:entry/a:summary", NS).text
+    assert "<b>粗</b>" in summary  # Atom type="text": the text itself
+    # RSS readers take a description for HTML: the same text, escaped as HTML.
+    assert item.findtext("description") == summary.replace("&", "&amp;").replace("<", "&lt;").replace(
+        ">", "&gt;"
+    )
+    parsed = feedparser.parse((tmp_path / "rss.xml").read_bytes()).entries[0]
+    assert "<b>" not in parsed.summary and "&lt;b&gt;粗&lt;/b&gt;" in parsed.summary
+
+
+def test_trap_6_rss_authors_are_dc_creator_names(built) -> None:
+    root, issues, _, _ = built
+    rss = xml(root / "rss.xml")
+    items = rss.findall("channel/item")
+    for item, (_, article) in zip(items, expected_order(issues), strict=True):
+        assert item.find("author") is None  # RSS <author> would need an e-mail address
+        names = [p.name for p in article.contributors if p.role is not Role.EDITOR]
+        assert [c.text for c in item.findall("dc:creator", NS)] == list(dict.fromkeys(names))
+    editors = [c.text for item in items for c in item.findall("dc:contributor", NS)]
+    assert "王勇" not in editors  # also a reporter of that article: an author, once
+    atom = xml(root / "atom.xml")
+    assert atom.find(".//dc:creator", NS) is None  # Atom uses author/name instead
+
+
+def test_trap_7_enclosure_real_length_encoded_url_one_per_item(tmp_path: Path) -> None:
+    issues = three_issues()
+    epubs = stand_in_epubs(tmp_path, issues, name=lambda i: f"太原日报 {i.date}.epub")
+    write_feeds(issues, tmp_path, SiteOptions(), epubs)
+    rss = xml(tmp_path / "editions-rss.xml")
+    for item, issue in zip(rss.findall("channel/item"), order_issues(issues), strict=True):
+        enclosures = item.findall("enclosure")
+        assert len(enclosures) == 1
+        url = enclosures[0].get("url")
+        assert url.isascii() and " " not in url
+        assert url == BASE + "epub/%E5%A4%AA%E5%8E%9F%E6%97%A5%E6%8A%A5%20" + f"{issue.date}.epub"
+        assert enclosures[0].get("length") == str(epubs[issue.id].stat().st_size)
+        assert enclosures[0].get("type") == "application/epub+zip"
+    atom_links = xml(tmp_path / "editions.xml").findall(".//a:link[@rel='enclosure']", NS)
+    assert [link.get("href") for link in atom_links] == [e.get("url") for e in rss.iter("enclosure")]
+    data = json.loads((tmp_path / "feed.json").read_text("utf-8"))
+    assert all("attachments" not in item for item in data["items"])  # articles have none
+
+
+def test_trap_7_missing_epub_is_an_output_error(tmp_path: Path) -> None:
+    issues = three_issues()
+    epubs = stand_in_epubs(tmp_path, issues)
+    epubs[issues[0].id].unlink()
+    with pytest.raises(OutputError, match="EPUB"):
+        write_feeds(issues, tmp_path / "out", SiteOptions(), epubs)
+    with pytest.raises(OutputError, match="no EPUB"):
+        write_feeds(issues, tmp_path / "out", SiteOptions(), {})
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("bad", ["\x07", "\x00", "\x1b[31m", "\x85", "\ufffe"])
+def test_trap_8_control_characters_are_refused_cleanly(tmp_path: Path, bad: str) -> None:
+    issue = sample_issue()
+    article = issue.articles[1]
+    broken = replace(article, body=(Paragraph(f"正文{bad}继续"),))
+    issue = replace(issue, articles=(issue.articles[0], broken, *issue.articles[2:]))
+    with pytest.raises(OutputError) as caught:
+        write_feeds([issue], tmp_path / "out")
+    message = str(caught.value)
+    assert article.id in message and f"U+{ord(bad[0]):04X}" in message
+    assert not (tmp_path / "out").exists()  # nothing half-written
+
+
+def test_trap_9_language_is_zh_cn_everywhere(built) -> None:
+    root, _, _, _ = built
+    for name in ("atom.xml", "editions.xml"):
+        assert xml(root / name).get(XML_LANG) == "zh-CN"
+    for name in ("rss.xml", "editions-rss.xml"):
+        assert xml(root / name).findtext("channel/language") == "zh-CN"
+    assert json.loads((root / "feed.json").read_text("utf-8"))["language"] == "zh-CN"
+    with pytest.raises(ValueError, match="BCP 47"):
+        _feedgen.rss_document(_head(language="zh_CN"), [])
+
+
+def test_trap_10_no_two_entries_share_an_updated_instant(tmp_path: Path) -> None:
+    # Two pages of one day and an undated issue: the hardest case for unique instants.
+    base = sample_issue()
+    issues = [
+        another_day(base, base.date, page=1),
+        another_day(base, base.date, page=2),
+        base,
+        hostile_issue(),
+    ]
+    write_feeds(issues, tmp_path, SiteOptions(), stand_in_epubs(tmp_path, issues))
+    for name in ("atom.xml", "editions.xml"):
+        feed = xml(tmp_path / name)
+        stamps = [
+            dt.datetime.fromisoformat(e.findtext("a:updated", namespaces=NS))
+            for e in feed.findall("a:entry", NS)
+        ]
+        published = [
+            dt.datetime.fromisoformat(e.findtext("a:published", namespaces=NS))
+            for e in feed.findall("a:entry", NS)
+        ]
+        assert len(set(stamps)) == len(stamps), name
+        assert stamps == sorted(stamps, reverse=True)  # readers sorting by date keep page order
+        assert all(p <= u for p, u in zip(published, stamps, strict=True))
+        assert dt.datetime.fromisoformat(feed.findtext("a:updated", namespaces=NS)) == max(stamps)
+    # Page 1 before page 2 on the same date.
+    titles = [e.id for e in feedparser.parse((tmp_path / "atom.xml").read_bytes()).entries]
+    assert titles.index(article_tag(SiteOptions(), issues[0], issues[0].articles[-1])) < titles.index(
+        article_tag(SiteOptions(), issues[1], issues[1].articles[0])
+    )
+    with pytest.raises(ValueError, match="same updated"):
+        entry = _entry("tag:x,2021:a")
+        _feedgen.atom_document(_head(), [entry, replace(entry, id="tag:x,2021:b")])
+
+
+# --- hostile text ------------------------------------------------------------------------
+
+
+def test_hostile_text_is_escaped_in_every_feed(tmp_path: Path) -> None:
+    issues = [hostile_issue()]
+    write_feeds(issues, tmp_path, SiteOptions(), stand_in_epubs(tmp_path, issues))
+    article = issues[0].articles[0]
+    for name in ("atom.xml", "rss.xml", "editions.xml", "editions-rss.xml"):
+        data = (tmp_path / name).read_bytes()
+        assert b"<script" not in data and b"<b>" not in data, name
+        xml(tmp_path / name)  # well-formed despite ]]> and quotes
+        parsed = feedparser.parse(data)
+        assert not parsed.bozo
+        if not name.startswith("editions"):
+            assert parsed.entries[0].title == article.display_title == f"标题{HOSTILE}"
+            assert parsed.entries[0].authors == [{"name": HOSTILE}]
+    data = json.loads((tmp_path / "feed.json").read_text("utf-8"))
+    item = data["items"][0]
+    assert item["title"] == f"标题{HOSTILE}"  # JSON strings are text: exact
+    assert "<script" not in item["content_html"] and "&lt;script&gt;" in item["content_html"]
+
+
+# --- ids -----------------------------------------------------------------------------------
+
+
+def test_ids_are_ascii_tag_uris(tmp_path: Path) -> None:
+    issues = [*three_issues(), hostile_issue()]
+    docs = build_feeds(issues, SiteOptions(), stand_in_epubs(tmp_path, issues))
+    for name in ("atom.xml", "editions.xml"):
+        feed = etree.fromstring(docs[name])
+        for tag in [feed.findtext("a:id", namespaces=NS)] + [
+            e.findtext("a:id", namespaces=NS) for e in feed.findall("a:entry", NS)
+        ]:
+            assert TAG_URI.match(tag), tag
+    issue = sample_issue()
+    assert article_tag(SiteOptions(), issue, issue.articles[0]) == (
+        "tag:localhost,2021-12-10:tyrb/article/tyrb-2021-12-10-a-i8d1c2a4e"
+    )
+    # The authority is configurable, so ids can survive a move of the site.
+    moved = SiteOptions(base_url="https://news.example.org/tyrb/", tag_authority="localhost")
+    assert article_tag(moved, issue, issue.articles[0]) == article_tag(
+        SiteOptions(), issue, issue.articles[0]
+    )
+
+
+def _ids(docs: dict[str, bytes]) -> dict[str, str]:
+    """Display title -> id, for every entry of the Atom feed."""
+    return {e.title: e.id for e in feedparser.parse(docs["atom.xml"]).entries}
+
+
+def test_ids_do_not_change_when_another_article_is_added_or_removed() -> None:
+    issue = sample_issue()
+    before = _ids(build_feeds([issue]))
+    removed = replace(issue, articles=issue.articles[1:])
+    added = replace(issue, articles=(*issue.articles[:2], hostile_issue().articles[0], *issue.articles[2:]))
+    for changed in (removed, added):
+        after = _ids(build_feeds([changed]))
+        common = set(before) & set(after)
+        assert len(common) >= len(issue.articles) - 1
+        assert {t: before[t] for t in common} == {t: after[t] for t in common}
+    assert build_feeds([issue]) == build_feeds([issue])  # and across rebuilds
+
+
+# --- archives ---------------------------------------------------------------------------------
+
+
+def _follow_atom(root: Path, start: str) -> list[etree._Element]:
+    """The subscription document and every archive reachable by prev-archive."""
+    docs, url = [], BASE + start
+    while url:
+        assert url.startswith(BASE)
+        doc = xml(root / urlsplit(url).path.lstrip("/"))
+        docs.append(doc)
+        prev = doc.find("a:link[@rel='prev-archive']", NS)
+        url = prev.get("href") if prev is not None else None
+    return docs
+
+
+def test_archives_hold_every_entry_once_and_link_back(tmp_path: Path) -> None:
+    issues = three_issues()
+    options = SiteOptions(feed_size=4)
+    write_feeds(issues, tmp_path, options, stand_in_epubs(tmp_path, issues))
+    expected = [article_tag(options, i, a) for i, a in expected_order(issues)]  # 15 entries
+
+    docs = _follow_atom(tmp_path, "atom.xml")
+    assert len(docs) == 4  # 4 current + 4 + 4 + 3, the oldest archive full
+    ids = [e.findtext("a:id", namespaces=NS) for d in docs for e in d.findall("a:entry", NS)]
+    assert ids[: options.feed_size] == expected[: options.feed_size]
+    assert sorted(ids) == sorted(expected) and len(set(ids)) == len(ids)
+    assert docs[0].find("fh:archive", NS) is None
+    for doc in docs[1:]:
+        assert doc.find("fh:archive", NS) is not None
+        assert doc.find("a:link[@rel='current']", NS).get("href") == BASE + "atom.xml"
+        assert doc.findtext("a:id", namespaces=NS) == docs[0].findtext("a:id", namespaces=NS)
+    oldest = xml(tmp_path / "archive/atom-1.xml")
+    assert len(oldest.findall("a:entry", NS)) == options.feed_size  # filled from the oldest
+    assert oldest.find("a:link[@rel='next-archive']", NS).get("href") == BASE + "archive/atom-2.xml"
+
+    # RSS: the same pages through atom:link; JSON Feed: through next_url.
+    rss_ids, url = [], BASE + "rss.xml"
+    while url:
+        channel = xml(tmp_path / urlsplit(url).path.lstrip("/")).find("channel")
+        rss_ids += [i.findtext("guid") for i in channel.findall("item")]
+        prev = channel.find("atom:link[@rel='prev-archive']", NS)
+        url = prev.get("href") if prev is not None else None
+    assert rss_ids == ids
+    json_ids, url = [], BASE + "feed.json"
+    while url:
+        page = json.loads((tmp_path / urlsplit(url).path.lstrip("/")).read_text("utf-8"))
+        assert page["feed_url"] == BASE + "feed.json"
+        json_ids += [item["id"] for item in page["items"]]
+        url = page.get("next_url")
+    assert json_ids == ids
+    # Editions (one entry per issue) page the same way.
+    assert len(xml(tmp_path / "editions.xml").findall("a:entry", NS)) == 3
+
+
+def test_full_archive_pages_do_not_change_when_a_new_issue_arrives(tmp_path: Path) -> None:
+    issues = three_issues()
+    options = SiteOptions(feed_size=5)
+    before = build_feeds(issues, options)
+    newer = another_day(sample_issue(), dt.date(2021, 12, 12))
+    after = build_feeds([*issues, newer], options)
+    assert before["archive/atom-1.xml"] == after["archive/atom-1.xml"]
+    assert "archive/atom-3.xml" in after and "archive/atom-3.xml" not in before
+    # The then-newest archive only gains its next-archive link.
+    parser = etree.XMLParser(remove_blank_text=True)
+    old, new = (etree.fromstring(d["archive/atom-2.xml"], parser) for d in (before, after))
+    link = new.find("a:link[@rel='next-archive']", NS)
+    assert link.get("href") == BASE + "archive/atom-3.xml"
+    new.remove(link)
+    assert etree.tostring(new) == etree.tostring(old)
+
+
+# --- options and errors -------------------------------------------------------------------------
+
+
+def test_site_options_defaults_and_checks() -> None:
+    options = SiteOptions()
+    assert options.base_url == "http://127.0.0.1:8000/" and options.tag_authority == "localhost"
+    assert options.feed_size == 50
+    assert SiteOptions(base_url="https://example.org/paper").base_url == "https://example.org/paper/"
+    assert SiteOptions(base_url="https://Example.ORG:8443/").tag_authority == "example.org"
+    assert SiteOptions(title="晚报").site_title([sample_issue()]) == "晚报"
+    for bad in ("localhost:8000", "/srv/www/", "ftp://example.org/", "http://example.org/?x=1"):
+        with pytest.raises(ConfigError):
+            SiteOptions(base_url=bad)
+    for size in (0, -1, True, 2.5):
+        with pytest.raises(ConfigError):
+            SiteOptions(feed_size=size)
+    with pytest.raises(ConfigError):
+        SiteOptions(tag_authority="太原日报.cn")
+
+
+def test_unfit_or_repeated_ids_are_refused(tmp_path: Path) -> None:
+    issue = sample_issue()
+    with pytest.raises(OutputError, match="repeated"):
+        write_feeds([issue, issue], tmp_path)
+    escape_root = replace(issue, articles=(replace(issue.articles[0], id="../../etc/passwd"),))
+    with pytest.raises(OutputError, match="unfit"):
+        write_feeds([escape_root], tmp_path)
+    with pytest.raises(OutputError, match="no issues"):
+        write_feeds([], tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_writes_are_atomic_and_leave_no_temporary_files(tmp_path: Path) -> None:
+    issues = three_issues()
+    written = write_feeds(issues, tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == ["atom.xml", "feed.json", "rss.xml"]
+    before = {p: p.read_bytes() for p in written}
+    write_feeds(issues, tmp_path)
+    assert {p: p.read_bytes() for p in written} == before
+    assert not [p for p in tmp_path.rglob("*") if p.name.startswith(".")]
+    assert all(p.stat().st_mode & 0o044 for p in written)  # readable by the web server
+
+
+def test_unwritable_output_is_an_output_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OutputError, match="cannot write"):
+        write_feeds([sample_issue()], blocker)
+
+
+# --- the seed pages end to end ----------------------------------------------------------------------
+
+
+def test_seed_pages_make_valid_feeds(tmp_path: Path, seed_paths: list[Path], atom_schema) -> None:
+    from pressout.export.epub import write_epub
+    from pressout.read import read_page
+
+    issues = [read_page(p) for p in seed_paths]
+    (tmp_path / "epub").mkdir()
+    epubs = {i.id: write_epub(i, tmp_path / "epub") for i in issues}
+    options = SiteOptions(feed_size=10)
+    write_feeds(issues, tmp_path, options, epubs)
+    for path in atom_docs(tmp_path):
+        assert atom_schema.validate(etree.parse(str(path))), (path.name, atom_schema.error_log)
+    ids = []
+    for doc in _follow_atom(tmp_path, "atom.xml"):
+        for entry in doc.findall("a:entry", NS):
+            ids.append(entry.findtext("a:id", namespaces=NS))
+            assert TAG_URI.match(ids[-1])
+            assert re.search(r"[\u4e00-\u9fff]", entry.findtext("a:title", namespaces=NS))
+    assert sorted(ids) == sorted(article_tag(options, i, a) for i in issues for a in i.articles)
+    parsed = feedparser.parse((tmp_path / "editions.xml").read_bytes())
+    assert [int(e.enclosures[0].length) for e in parsed.entries] == [
+        epubs[i.id].stat().st_size for i in order_issues(issues)
+    ]
+
+
+# --- helpers for the wrapper-level checks -------------------------------------------------------------
+
+
+def _head(**changes) -> _feedgen.Head:
+    head = _feedgen.Head(
+        id="tag:localhost,2000-01-01:tyrb/feed/test",
+        title="测试",
+        subtitle="测试",
+        site_url=BASE,
+        self_url=BASE + "atom.xml",
+        updated=dt.datetime(2021, 12, 10, 1, tzinfo=BEIJING),
+        author="太原日报",
+    )
+    return replace(head, **changes)
+
+
+def _entry(entry_id: str) -> _feedgen.Entry:
+    when = dt.datetime(2021, 12, 10, tzinfo=BEIJING)
+    return _feedgen.Entry(
+        id=entry_id,
+        title="题",
+        link=BASE,
+        published=when,
+        updated=when,
+        content_html="<p>文</p>",
+        summary="文",
+    )
