@@ -9,6 +9,7 @@ starts fast. A user mistake raises a ``PressoutError``; ``main`` prints it as on
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -111,6 +112,244 @@ def outline(issue: Issue) -> str:
     for item in issue.furniture:
         lines.append(f"{'-':>3}  {pad(item.kind, 8)}{cut(item.text, 60)}")
     return "\n".join(lines)
+
+
+
+def _read_all(files: tuple[str, ...], encoding: str | None, errors: str) -> list[Issue]:
+    """Read every page (or TEI archive) named; the first bad one stops the command."""
+    from .build import find_pages
+
+    issues: list[Issue] = []
+    for path in find_pages(files):
+        if path.suffix.lower() == ".xml":
+            from .read.tei import read_tei
+
+            issues.extend(read_tei(path))
+        else:
+            issues.append(_read(str(path), encoding=encoding, errors=errors, sidecar=None))
+    return issues
+
+
+def _out_dir(out: str) -> Path:
+    from .build import _check_output
+
+    path = Path(out)
+    _check_output(path)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+PAGES = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+OUT = click.option("-o", "--out", "out", default="dist", show_default=True, help="Output folder.")
+ENCODING = click.option("--encoding", default=None, help=ENCODING_HELP)
+ERRORS = click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", help=ERRORS_HELP)
+
+
+@cli.command()
+@PAGES
+@OUT
+@click.option("--vertical", is_flag=True, help="Write the vertical (竖排, right-to-left) edition.")
+@ENCODING
+@ERRORS
+def epub(files: tuple[str, ...], out: str, vertical: bool, encoding: str | None, errors: str) -> None:
+    """Write one EPUB 3 per page (FILE... are pages, folders of pages or TEI archives)."""
+    from .export.epub import write_epub
+
+    issues = _read_all(files, encoding, errors)
+    folder = _out_dir(out)
+    for issue in issues:
+        click.echo(str(write_epub(issue, folder, vertical=vertical)))
+
+
+@cli.command()
+@PAGES
+@OUT
+@click.option("--base-url", default=None, help="Where the output folder is served (absolute URL).")
+@click.option("--feed-size", type=int, default=None, help="Entries per subscription feed (older: archives).")
+@click.option("--title", default=None, help="Site and feed title.")
+@click.option("--tag-authority", default=None, help="Domain used in the feeds' tag: ids.")
+@ENCODING
+@ERRORS
+def feed(files: tuple[str, ...], out: str, base_url: str | None, feed_size: int | None, title: str | None,
+         tag_authority: str | None, encoding: str | None, errors: str) -> None:
+    """Write Atom, RSS and JSON feeds, the editions feeds and the web edition they link to."""
+    from .config import load_config
+    from .export.epub import write_epub
+    from .export.feed import SiteOptions, write_feeds
+    from .export.site import write_site
+
+    config = load_config()
+    options = SiteOptions(base_url=base_url or config.base_url, title=title or config.site_title,
+                          feed_size=feed_size or config.feed_size,
+                          tag_authority=tag_authority or config.tag_authority)
+    issues = _read_all(files, encoding, errors)
+    folder = _out_dir(out)
+    epubs = {issue.id: write_epub(issue, folder / "epub") for issue in issues}
+    written = write_feeds(issues, folder, options, epubs) + write_site(issues, folder, options, epubs)
+    click.echo(f"{len(written)} files written in {folder}")
+
+
+@cli.command()
+@PAGES
+@OUT
+@click.option("--keep-breaks", is_flag=True, help="Keep rejoined line breaks as <cb break=\"no\"/>.")
+@click.option("--corpus/--no-corpus", default=True, show_default=True, help="Also write tei/corpus.xml.")
+@ENCODING
+@ERRORS
+def tei(files: tuple[str, ...], out: str, keep_breaks: bool, corpus: bool, encoding: str | None,
+        errors: str) -> None:
+    """Write the TEI P5 archive: one document per issue, and a teiCorpus of them all."""
+    from .export.tei import write_corpus, write_tei
+
+    issues = _read_all(files, encoding, errors)
+    folder = _out_dir(out)
+    for issue in issues:
+        click.echo(str(write_tei(issue, folder / f"{issue.id}.xml", keep_breaks=keep_breaks)))
+    if corpus:
+        click.echo(str(write_corpus(issues, folder / "corpus.xml", keep_breaks=keep_breaks)))
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=str))
+@click.option("-o", "--out", "out", default=None, help="Output folder (default: dist, or the config's).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
+@click.option("--force", is_flag=True, help="Rebuild every page, even unchanged ones.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Configuration file (default: ./pressout.toml if present).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every warning and every page.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@ENCODING
+@ERRORS
+def build(sources: tuple[str, ...], out: str | None, jobs: int | None, force: bool, config_path: str | None,
+          quiet: bool, verbose: bool, as_json: bool, encoding: str | None, errors: str) -> None:
+    """Build everything: EPUBs, feeds, web edition and TEI archive (default: seeds/ → dist/)."""
+    from .build import build as run_build
+    from .config import load_config
+
+    config = load_config(config_path, required=config_path is not None)
+    progress = None if quiet else _Progress(verbose=verbose)
+    try:
+        report = run_build(sources, out, config=config, jobs=jobs, force=force, encoding=encoding,
+                           errors=errors, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    if as_json:
+        import json
+
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    if not quiet:
+        if verbose:
+            for warning in report.warnings:
+                click.echo(str(warning), err=True)
+        for failure in report.failures:
+            kept = " (kept its previous build)" if failure.kept_previous else ""
+            click.echo(f"pressout: error: {failure.message}{kept}", err=True)
+        click.echo(_summary(report), err=True)
+    sys.exit(report.exit_code)
+
+
+def _summary(report: Any) -> str:
+    if not report.changed:
+        return (f"nothing to rebuild: {report.issues} issues unchanged in {report.out_dir} "
+                f"({report.seconds:.2f} s)")
+    warn = f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}"
+    if report.warnings:
+        warn += " (-v to list)"
+    fail = f"; {len(report.failures)} page(s) failed" if report.failures else ""
+    return (f"built {report.issues} issues, {report.articles} articles → {report.outputs} files in "
+            f"{report.out_dir} ({report.rebuilt} pages built, {report.reused} unchanged); {warn}{fail}; "
+            f"{report.seconds:.2f} s")
+
+
+class _Progress:
+    """A progress bar on a terminal; plain lines when stderr is a pipe or a file."""
+
+    def __init__(self, *, verbose: bool) -> None:
+        self.tty = sys.stderr.isatty()
+        self.verbose = verbose
+        self.width = 0
+
+    def __call__(self, stage: str, done: int, total: int, item: str) -> None:
+        if self.tty:
+            bar = "#" * (20 * done // total if total else 20)
+            line = f"\r[{bar:<20}] {done}/{total} {stage}: {item}"
+            click.echo(line.ljust(self.width), err=True, nl=False)
+            self.width = len(line)
+        elif self.verbose or stage != "read" or done == total or done % 50 == 0:
+            click.echo(f"{stage} {done}/{total} {item}", err=True)
+
+    def close(self) -> None:
+        if self.tty and self.width:
+            click.echo("\r" + " " * self.width + "\r", err=True, nl=False)
+
+
+@cli.command()
+@click.argument("path", default="pressout.toml", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: str, force: bool) -> None:
+    """Write a commented starter configuration (pressout.toml)."""
+    from .config import STARTER
+    from .errors import OutputError
+
+    target = Path(path)
+    if target.exists() and not force:
+        raise OutputError("already exists (use --force to overwrite)", path=target)
+    try:
+        target.write_text(STARTER, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path=target) from None
+    click.echo(f"wrote {target}")
+
+
+@cli.command()
+@click.argument("directory", default="dist", type=click.Path(path_type=str))
+@click.option("--epubcheck", "epubcheck_jar", default=None, help="Path to epubcheck.jar.")
+@click.option("--ace", default=None, help="Path to Ace's ace-cli.")
+@click.option("--tei-schema", default=None, help="Path to tei_all.rng.")
+@click.option("--atom-schema", default=None, help="Path to the Atom RELAX NG schema (RFC 4287).")
+@click.option("--skip", multiple=True, type=click.Choice(["epubcheck", "ace", "tei", "atom", "feeds"]),
+              help="Leave a check out (repeatable).")
+@click.option("-v", "--verbose", is_flag=True, help="List every problem, not only the first ten.")
+def validate(directory: str, epubcheck_jar: str | None, ace: str | None, tei_schema: str | None,
+             atom_schema: str | None, skip: tuple[str, ...], verbose: bool) -> None:
+    """Run the validators it can find over a build and print a table."""
+    from .config import load_config
+    from .errors import ValidationFailed
+    from .validate import validate as run
+
+    config = load_config()
+    checks = run(directory, epubcheck=epubcheck_jar, ace=ace, tei_schema=tei_schema or config.tei_schema,
+                 atom_schema=atom_schema or config.atom_schema, skip=skip)
+    click.echo(f"{'check':<10} {'files':>5}  result")
+    for check in checks:
+        detail = f"  [{check.note}]" if check.note and check.ok is not None else ""
+        click.echo(f"{check.name:<10} {check.files:>5}  {check.status}{detail}")
+        for problem in check.problems[: None if verbose else 10]:
+            click.echo(f"    {problem}")
+    failed = [c.name for c in checks if c.ok is False]
+    if failed:
+        raise ValidationFailed(f"{', '.join(failed)} failed", path=directory)
+
+
+@cli.command()
+@click.argument("directory", default="dist", type=click.Path(path_type=str))
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="Do not log requests.")
+def serve(directory: str, port: int, quiet: bool) -> None:
+    """Serve a build on http://127.0.0.1:PORT/ (web edition, feeds, EPUBs)."""
+    from .serve import make_server
+
+    server = make_server(directory, port, quiet=quiet)
+    host, bound = server.server_address[:2]
+    click.echo(f"serving {directory} on http://{host}:{bound}/ (Ctrl-C to stop)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def main(argv: list[str] | None = None) -> Any:

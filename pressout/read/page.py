@@ -23,7 +23,7 @@ from .decode import decode_page
 from .meta import SIDECAR_NAME, IssueMeta, Sidecar, date_from_filename, issue_id, load_sidecar
 from .segment import Line, RawArticle, segment, units
 
-__all__ = ["IssueMeta", "read_page", "read_text"]
+__all__ = ["IssueMeta", "page_lines", "read_bytes", "read_page", "read_text"]
 
 DEFAULT_PUBLICATION = "太原日报"
 DEFAULT_SLUG = "tyrb"
