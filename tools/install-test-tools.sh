@@ -14,6 +14,8 @@ command -v jing >/dev/null || need_apt+=(jing)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v newsboat >/dev/null || need_apt+=(newsboat)
 command -v pandoc >/dev/null || need_apt+=(pandoc)
+command -v java >/dev/null || need_apt+=(default-jre-headless)
+command -v npm >/dev/null || need_apt+=(nodejs npm)
 [ -e /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

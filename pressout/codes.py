@@ -1,0 +1,16 @@
+"""Stable warning codes: what each ``Diagnostic.code`` means. Codes never change meaning;
+a retired code is never reused. The README lists them (a test keeps the two in step)."""
+
+from __future__ import annotations
+
+__all__ = ["WARNINGS"]
+
+WARNINGS: dict[str, str] = {
+    "PO101": "the issue date is unknown (no issues.toml entry, front matter or date in the file name)",
+    "PO102": "undecodable bytes were replaced by U+FFFD (--errors replace)",
+    "PO103": "control characters that XML forbids were removed from the page",
+    "PO201": "no articles were found on the page",
+    "PO210": "a paragraph ends mid-sentence right before a new dateline (text may be missing)",
+    "PO220": "a credit stands before any article; it is kept as page furniture",
+    "PO230": "a headline with no text after it is kept as page furniture (banner)",
+}
