@@ -20,6 +20,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import InputError
+from ..export.tei import CLOSING, EMPTY_BODY, TEI_NS, XML_ID, t
 from ..model import (
     Article,
     Block,
@@ -39,16 +40,7 @@ from ..model import (
 
 __all__ = ["read_tei"]
 
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 NS = {"t": TEI_NS}
-# Must match pressout.export.tei (kept literal so reading never imports the writer).
-CLOSING = "closing"
-EMPTY_BODY = "empty"
-
-
-def t(name: str) -> str:
-    return f"{{{TEI_NS}}}{name}"
 
 
 class _Bad(Exception):

@@ -1,0 +1,542 @@
+"""The TEI P5 archive: one ``TEI`` document per issue, or a streamed ``teiCorpus`` of many.
+
+The archive is the copy that outlives the EPUBs and feeds, so it holds everything the model
+holds and ``pressout.read.tei.read_tei`` rebuilds the model from it (the mapping below is
+the contract between the two modules):
+
+=========================  ==========================================================
+model                      TEI
+=========================  ==========================================================
+Issue                      ``TEI xml:id=issue.id``; source, sha256, publication (with
+                           its slug as ``@key``), date (``@cert`` unless high), page and
+                           language in ``sourceDesc/bibl``
+Article                    ``div type="article" xml:id=article.id`` (``subtype`` photo /
+                           notice); ``head type="column|kicker|main|sub"``, ``dateline``
+byline / closing credit    ``byline`` / ``byline rend="closing"`` holding the printed text,
+                           with ``persName role=…`` around each contributor's name
+Subhead and what follows   nested ``div type="section"`` with a ``head``
+Paragraph                  ``p``; marks ``hi rend=…``; repairs in place
+                           ``choice/orig + reg resp="#pressout" type=reason``; joins
+                           ``cb break="no"`` (only with ``keep_breaks``)
+Figure                     ``figure type="photo"``: caption ``p``, credit ``byline``
+Note                       ``note type="continuation" place="inline"``
+Furniture                  ``div type="banner" xml:id=…`` holding an ``ab``, placed after
+                           the ``position`` articles printed before it
+=========================  ==========================================================
+
+Nothing here reads the clock: the header's dates come from the issue (``timestamps``).
+Whitespace is only ever added between the children of element-only containers (``div``,
+``body``, header sections), never inside ``p``, ``head``, ``byline`` or other mixed content:
+in Chinese an indent inside running text would read as a space.
+
+Everything is written as a stream through lxml's ``etree.xmlfile``, never as a tree: a
+corpus of any size is written in constant memory, and no xml:id is ever registered in
+libxml2's thread-wide string dictionary (which keeps every id a tree was given, so
+building one tree per issue grows the process by ~60 bytes per id, for good).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import IO, Any
+
+from lxml import etree
+
+from .. import __version__
+from ..errors import InputError, OutputError
+from ..model import Article, Credit, Figure, Furniture, Issue, Kind, Note, Paragraph, Subhead
+from ..read.rules import RULES
+from ..timestamps import issue_instant
+
+__all__ = [
+    "APP_ID",
+    "TEI_NS",
+    "text_lang",
+    "tei_bytes",
+    "write_corpus",
+    "write_tei",
+]
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+XML_LANG = f"{{{XML_NS}}}lang"
+XML_ID = f"{{{XML_NS}}}id"
+# The application's xml:id: the target of every change/@who and reg/@resp. Inside a corpus
+# only the corpus header carries it, so the id stays unique across the whole file.
+APP_ID = "pressout"
+HEADER_LANG = "en"
+CLOSING = "closing"  # byline/@rend of a credit printed after the text
+EMPTY_BODY = "empty"  # div/@type standing in for the articles of a page that has none
+
+
+def t(name: str) -> str:
+    """The Clark name of a TEI element."""
+    return f"{{{TEI_NS}}}{name}"
+
+
+# --- what the editorialDecl says ------------------------------------------------------
+#
+# The reader's own rules (pressout.read.rules.RULES) are stated one by one, each as a p
+# whose @n is the rule's name, grouped by how TEI records them. The statements below are
+# about the encoding itself, which is this module's business, not the reader's.
+_RECORDS = {
+    "silent": ("normalization", {"method": "silent"}),
+    "markup": ("normalization", {"method": "markup"}),
+    "interpretation": ("interpretation", {}),
+}
+_ENCODING_RULES: tuple[tuple[str, dict[str, str], str, str], ...] = (
+    ("punctuation", {"marks": "all"}, "punctuation-as-text",
+     "All punctuation is kept as text; none is expressed by markup."),
+    ("hyphenation", {"eol": "none"}, "no-hyphenation",
+     "Chinese text has no end-of-line hyphenation. Where the reader rejoined a paragraph "
+     "split by a page or column break, the join leaves no trace in the text; with the "
+     "keep_breaks option each such point is a cb break=\"no\"."),
+    ("segmentation", {}, "tei-structure",
+     "Each article is a div type=\"article\" in page order (subtype photo or notice); "
+     "headline lines are head type=\"column\", \"kicker\", \"main\" and \"sub\"; each "
+     "paragraph is a p; a subhead opens a nested div type=\"section\" holding what follows "
+     "it; page furniture is a div type=\"banner\"; photo captions and credits are figure "
+     "type=\"photo\"; credits are byline (rend=\"closing\" after the text) with persName "
+     "and role; repairs are choice/orig/reg with reg/@type naming the repair."),
+)
+
+
+def text_lang(language: str) -> str:
+    """The ``xml:lang`` of the text: simplified Chinese is tagged by script, as TEI prefers."""
+    primary, _, region = language.partition("-")
+    if primary.lower() != "zh":
+        return language
+    if region.upper() in {"TW", "HK", "MO", "HANT"}:
+        return "zh-Hant"
+    return "zh-Hans"
+
+
+_LANG_NAMES = {
+    "en": "English (header prose)",
+    "zh-Hans": "Chinese, simplified script",
+    "zh-Hant": "Chinese, traditional script",
+    "zh-CN": "Chinese as used in mainland China (the source page's language tag)",
+}
+
+
+# --- public API -------------------------------------------------------------------
+
+
+def tei_bytes(issue: Issue, *, keep_breaks: bool = False) -> bytes:
+    """One issue as a standalone TEI document (UTF-8, with an XML declaration)."""
+    buffer = io.BytesIO()
+    with etree.xmlfile(buffer, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        _tei(_Writer(xf), issue, keep_breaks=keep_breaks, standalone=True)
+    return buffer.getvalue() + b"\n"
+
+
+def write_tei(issue: Issue, path: str | os.PathLike[str], *, keep_breaks: bool = False) -> Path:
+    """Write one issue's TEI document to ``path`` atomically; returns the path."""
+    data = tei_bytes(issue, keep_breaks=keep_breaks)
+    return _atomic_write(Path(path), lambda out: out.write(data))
+
+
+def write_corpus(
+    issues: Iterable[Issue], path: str | os.PathLike[str], *, keep_breaks: bool = False
+) -> Path:
+    """Write a ``teiCorpus`` of the issues to ``path`` atomically, one issue at a time.
+
+    ``issues`` may be a generator: each issue is written before the next is asked for, so
+    memory does not grow with the number of issues, except for the set of issue ids that
+    keeps xml:ids unique (about 120 bytes an issue). Raises InputError for no issues or for
+    two issues with the same id.
+    """
+    stream = iter(issues)
+    first = next(stream, None)
+    if first is None:
+        raise InputError("a TEI corpus needs at least one issue", path=path)
+
+    def write(out: IO[bytes]) -> None:
+        seen: set[str] = set()
+        with etree.xmlfile(out, encoding="UTF-8") as xf:
+            xf.write_declaration()
+            w = _Writer(xf)
+            with w.block("teiCorpus", nsmap=_NSMAP):
+                _corpus_header(w, first)
+                for issue in chain((first,), stream):
+                    if issue.id in seen:
+                        raise InputError(f"two issues have the id {issue.id!r}", path=path)
+                    seen.add(issue.id)
+                    _tei(w, issue, keep_breaks=keep_breaks, standalone=False)
+        out.write(b"\n")
+
+    return _atomic_write(Path(path), write)
+
+
+def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> Path:
+    """Write through a temporary file beside ``path`` and rename it into place."""
+    # Not tempfile.mkstemp: its 0600 mode would survive the rename; open() honours umask.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as out:
+            write(out)
+        os.replace(tmp, path)
+    except OSError as error:
+        _remove(tmp)
+        raise OutputError(f"cannot write the TEI file: {error.strerror or error}", path=path) from error
+    except BaseException:
+        _remove(tmp)
+        raise
+    return path
+
+
+def _remove(tmp: Path) -> None:
+    try:
+        tmp.unlink()
+    except OSError:
+        pass  # never written (its folder is missing), or already gone
+
+
+# --- the writer -------------------------------------------------------------------------
+
+# The xml prefix is declared on the root: without it lxml's xmlfile binds the XML namespace
+# to a made-up prefix (ns0:id), which XML forbids.
+_NSMAP = {None: TEI_NS, "xml": XML_NS}
+
+
+class _Writer:
+    """TEI elements onto an ``xmlfile``, indented only where the content is element-only."""
+
+    def __init__(self, xf: Any) -> None:
+        self.xf = xf
+        self.depth = 0
+
+    def _newline(self) -> None:
+        if self.depth:  # nothing may precede the root element
+            self.xf.write("\n" + "  " * self.depth)
+
+    @contextmanager
+    def block(self, name: str, attrs: dict[str, str | None] | None = None, *,
+              nsmap: dict[str | None, str] | None = None, **kw: str | None) -> Iterator[None]:
+        """An element-only container: each child starts on its own line."""
+        self._newline()
+        with self.xf.element(t(name), _attrs(attrs, kw), nsmap=nsmap):
+            self.depth += 1
+            yield
+            self.depth -= 1
+            self._newline()
+
+    @contextmanager
+    def mixed(self, name: str, attrs: dict[str, str | None] | None = None, **kw: str | None) -> Iterator[None]:
+        """Mixed content on its own line: nothing is added inside it."""
+        self._newline()
+        with self.inline(name, attrs, **kw):
+            yield
+
+    @contextmanager
+    def inline(self, name: str, attrs: dict[str, str | None] | None = None, **kw: str | None) -> Iterator[None]:
+        """An element inside mixed content."""
+        with self.xf.element(t(name), _attrs(attrs, kw)):
+            yield
+
+    def leaf(self, name: str, text: str | None, attrs: dict[str, str | None] | None = None, **kw: str | None) -> None:
+        with self.mixed(name, attrs, **kw):
+            self.text(text)
+
+    def text(self, text: str | None) -> None:
+        if text:
+            self.xf.write(text)
+
+
+def _attrs(attrs: dict[str, str | None] | None, kw: dict[str, str | None]) -> dict[str, str]:
+    """Attributes without the ones that are None (left out, not written empty)."""
+    merged = {**(attrs or {}), **kw}
+    return {k: v for k, v in merged.items() if v is not None}
+
+
+def _tei(w: _Writer, issue: Issue, *, keep_breaks: bool, standalone: bool) -> None:
+    lang = text_lang(issue.language)
+    with w.block("TEI", {XML_LANG: lang, XML_ID: issue.id}, nsmap=_NSMAP if standalone else None):
+        _issue_header(w, issue, lang, keep_breaks=keep_breaks, standalone=standalone)
+        with w.block("text"), w.block("body"):
+            if issue.page is not None:
+                w.leaf("pb", None, n=str(issue.page))
+            furniture = sorted(issue.furniture, key=lambda f: f.position)
+            at = 0
+            for index, article in enumerate(issue.articles):
+                while at < len(furniture) and furniture[at].position <= index:
+                    _furniture(w, furniture[at])
+                    at += 1
+                _article(w, article, keep_breaks=keep_breaks)
+            for piece in furniture[at:]:
+                _furniture(w, piece)
+            if not issue.articles and not issue.furniture:
+                w.leaf("div", None, type=EMPTY_BODY)  # TEI does not allow an empty body
+
+
+# --- header -------------------------------------------------------------------------
+
+
+def _when(issue: Issue) -> str:
+    return issue_instant(issue).date().isoformat()
+
+
+def _issue_header(w: _Writer, issue: Issue, lang: str, *, keep_breaks: bool, standalone: bool) -> None:
+    with w.block("teiHeader", {XML_LANG: HEADER_LANG}):
+        with w.block("fileDesc"):
+            with w.block("titleStmt"):
+                w.leaf("title", issue.title, {XML_LANG: lang}, type="main")
+                w.leaf("title", "TEI archive edition produced by pressout", type="sub")
+            _publication_stmt(w, issue, idno=issue.id)
+            with w.block("sourceDesc"), w.mixed("bibl", {XML_LANG: lang}, type="newspaperIssue"):
+                _bibl(w, issue)
+        _encoding_desc(w, standalone=standalone)
+        _lang_usage(w, dict.fromkeys([HEADER_LANG, lang, issue.language]))
+        repairs = [r for a in issue.articles for p in _paragraphs(a) for r in p.repairs]
+        joins = sum(len(p.joins) for a in issue.articles for p in _paragraphs(a))
+        reasons = ", ".join(sorted({r.reason for r in repairs})) or "none"
+        breaks = 'kept as cb break="no"' if keep_breaks else "not recorded"
+        with w.block("revisionDesc"):
+            w.leaf(
+                "change",
+                f"Converted by pressout {__version__} from {issue.source} (sha256 {issue.sha256}): "
+                f"{len(repairs)} regularisations recorded in place (rules: {reasons}); "
+                f"{joins} rejoined breaks, {breaks}.",
+                when=_when(issue),
+                who=f"#{APP_ID}",
+            )
+
+
+def _bibl(w: _Writer, issue: Issue) -> None:
+    """The source: paper, date, page, language, file and its hash (mixed content: no indent)."""
+
+    def item(name: str, text: str | None, **attrs: str | None) -> None:
+        with w.inline(name, **attrs):
+            w.text(text)
+
+    item("title", issue.publication, level="j", key=issue.publication_slug)
+    if issue.date is not None:
+        d = issue.date
+        cert = None if issue.date_cert == "high" else (issue.date_cert or "unknown")
+        item("date", f"{d.year}年{d.month}月{d.day}日", when=d.isoformat(), cert=cert)
+    else:
+        item("date", "日期不详", cert=issue.date_cert)
+    if issue.page is not None:
+        n = str(issue.page)
+        item("biblScope", f"第{n}版", unit="page", **{"from": n, "to": n})
+    item("textLang", issue.language, mainLang=issue.language)
+    item("idno", issue.source, type="sourceFile")
+    item("idno", issue.sha256, type="sha256")
+
+
+def _paragraphs(article: Article) -> Iterator[Paragraph]:
+    return (b for b in article.body if isinstance(b, Paragraph))
+
+
+def _publication_stmt(w: _Writer, issue: Issue, *, idno: str | None) -> None:
+    with w.block("publicationStmt"):
+        w.leaf("publisher", "pressout archive")
+        when = _when(issue)
+        w.leaf("date", when, when=when)
+        if idno is not None:
+            w.leaf("idno", idno, type="pressout")
+        with w.block("availability", status="restricted"):
+            w.leaf("p", "The text of the source newspaper remains under its publisher's copyright.")
+
+
+def _encoding_desc(w: _Writer, *, standalone: bool) -> None:
+    with w.block("encodingDesc"):
+        with w.block("projectDesc"):
+            w.leaf(
+                "p",
+                "Plain-text dumps of newspaper pages are read into articles and encoded in TEI "
+                "for long-term archiving alongside EPUB and feed editions. The text was not "
+                "proofread against page images.",
+            )
+        with w.block("editorialDecl"):
+            groups: dict[str, list[Any]] = {}
+            for rule in RULES:
+                groups.setdefault(rule.record, []).append(rule)
+            for record, rules in groups.items():
+                name, attrs = _RECORDS[record]
+                with w.block(name, attrs):
+                    for rule in rules:
+                        w.leaf("p", rule.description, n=rule.name)
+            for name, attrs, rule_name, prose in _ENCODING_RULES:
+                with w.block(name, attrs):
+                    w.leaf("p", prose, n=rule_name)
+        with w.block("appInfo"):
+            ident = {XML_ID: APP_ID} if standalone else {}
+            with w.block("application", ident, ident="pressout", version=__version__):
+                w.leaf("label", "pressout")
+
+
+def _lang_usage(w: _Writer, langs: Iterable[str]) -> None:
+    with w.block("profileDesc"), w.block("langUsage"):
+        for ident in langs:
+            name = _LANG_NAMES.get(ident, f"{ident} (language of the source page)")
+            w.leaf("language", name, ident=ident)
+
+
+def _corpus_header(w: _Writer, first: Issue) -> None:
+    with w.block("teiHeader", {XML_LANG: HEADER_LANG}):
+        with w.block("fileDesc"):
+            with w.block("titleStmt"):
+                w.leaf("title", "pressout TEI archive of newspaper issues")
+            # Streaming writes the header before the issues are seen: its date is the
+            # first issue's (or SOURCE_DATE_EPOCH), never the clock.
+            _publication_stmt(w, first, idno=None)
+            with w.block("sourceDesc"):
+                w.leaf("p", "A collection of the TEI documents that follow; each describes its own source page.")
+        _encoding_desc(w, standalone=True)
+        _lang_usage(w, [HEADER_LANG])
+        with w.block("revisionDesc"):
+            w.leaf("change", f"Corpus assembled by pressout {__version__}.", when=_when(first), who=f"#{APP_ID}")
+
+
+# --- body ---------------------------------------------------------------------------
+
+
+def _furniture(w: _Writer, piece: Furniture) -> None:
+    with w.block("div", {XML_ID: piece.id}, type=piece.kind):
+        w.leaf("ab", piece.text)
+
+
+_SUBTYPES = {Kind.ARTICLE: None, Kind.PHOTO: "photo", Kind.NOTICE: "notice"}
+
+
+def _article(w: _Writer, article: Article, *, keep_breaks: bool) -> None:
+    with w.block("div", {XML_ID: article.id}, type="article", subtype=_SUBTYPES[article.kind]):
+        for head_type, text in (
+            ("column", article.column),
+            ("kicker", article.kicker),
+            ("main", article.title),
+            ("sub", article.subtitle),
+        ):
+            if text is not None:
+                w.leaf("head", text, type=head_type)
+        if article.dateline is not None:
+            w.leaf("dateline", article.dateline)
+        if article.byline is not None:
+            _credit(w, article.byline)
+        # A subhead opens a nested section holding everything up to the next one: TEI
+        # allows no p after a nested div.
+        sections: list[list[Any]] = [[None]]
+        for block in article.body:
+            if isinstance(block, Subhead):
+                sections.append([block])
+            else:
+                sections[-1].append(block)
+        _blocks(w, sections[0][1:], keep_breaks=keep_breaks)
+        for subhead, *blocks in sections[1:]:
+            with w.block("div", type="section"):
+                w.leaf("head", subhead.text)
+                _blocks(w, blocks, keep_breaks=keep_breaks)
+        for credit in article.closing:
+            _credit(w, credit, rend=CLOSING)
+
+
+def _blocks(w: _Writer, blocks: list[Any], *, keep_breaks: bool) -> None:
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            with w.mixed("p"):
+                _paragraph(w, block, keep_breaks=keep_breaks)
+        elif isinstance(block, Figure):
+            with w.block("figure", type="photo"):
+                if block.text:
+                    w.leaf("p", block.text)
+                if block.credit is not None:
+                    _credit(w, block.credit)
+                w.leaf("figDesc", "Photograph not included in the text dump.", {XML_LANG: HEADER_LANG})
+        elif isinstance(block, Note):
+            w.leaf("note", block.text, type=block.kind, place="inline")
+        else:  # pragma: no cover - the model has no other blocks
+            raise TypeError(f"unknown block {block!r}")
+
+
+def _credit(w: _Writer, credit: Credit, *, rend: str | None = None) -> None:
+    """The printed credit, with each contributor's name (found in order) as a persName."""
+    with w.mixed("byline", rend=rend):
+        at = 0
+        for person in credit.contributors:
+            found = credit.text.find(person.name, at)
+            if found < 0:
+                raise ValueError(
+                    f"contributor {person.name!r} does not occur (in order) in the credit {credit.text!r}"
+                )
+            w.text(credit.text[at:found])
+            with w.inline("persName", role=person.role.value):
+                w.text(person.name)
+            at = found + len(person.name)
+        w.text(credit.text[at:])
+
+
+# --- inline markup: marks, repairs and breaks as one tree of spans -----------------
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    rank: int  # at equal ranges the lower rank is outside: a repair holds its marks
+    kind: str
+    value: Any = None
+    children: list[_Span] = field(default_factory=list)
+
+    def holds(self, other: _Span) -> bool:
+        # A zero-width span on this span's edge stays outside it (siblings read the same
+        # offsets back and keep a canonical order).
+        if other.start == other.end:
+            return self.start < other.start < self.end
+        return self.start <= other.start and other.end <= self.end
+
+
+def _paragraph(w: _Writer, para: Paragraph, *, keep_breaks: bool) -> None:
+    text = para.text
+    spans = [_Span(r.start, r.end, 0, "repair", r) for r in para.repairs]
+    spans += [_Span(m.start, m.end, 1, "mark", m) for m in para.marks]
+    if keep_breaks:
+        spans += [_Span(j, j, 2, "join") for j in para.joins]
+    for span in spans:
+        if not 0 <= span.start <= span.end <= len(text):
+            raise ValueError(f"{span.kind} {span.start}:{span.end} is outside the paragraph {text!r}")
+    spans.sort(key=lambda s: (s.start, s.start != s.end, -s.end, s.rank))
+    root = _Span(0, len(text), -1, "root")
+    stack = [root]
+    for span in spans:
+        while stack[-1] is not root and not stack[-1].holds(span):
+            top = stack.pop()
+            if span.start < top.end < span.end:
+                raise ValueError(
+                    f"{span.kind} {span.start}:{span.end} crosses {top.kind} "
+                    f"{top.start}:{top.end} in {text!r}; TEI needs them nested"
+                )
+        stack[-1].children.append(span)
+        if span.start != span.end:
+            stack.append(span)
+    _emit(w, text, root)
+
+
+def _emit(w: _Writer, text: str, span: _Span) -> None:
+    at = span.start
+    for child in span.children:
+        w.text(text[at : child.start])
+        if child.kind == "mark":
+            with w.inline("hi", rend=child.value.style):
+                _emit(w, text, child)
+        elif child.kind == "repair":
+            repair = child.value
+            with w.inline("choice"):
+                with w.inline("orig"):
+                    w.text(repair.orig)
+                with w.inline("reg", resp=f"#{APP_ID}", type=repair.reason or None):
+                    _emit(w, text, child)
+        else:
+            with w.inline("cb", **{"break": "no"}):
+                pass
+        at = child.end
+    w.text(text[at : span.end])
