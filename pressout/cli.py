@@ -192,7 +192,8 @@ def feed(files: tuple[str, ...], out: str, base_url: str | None, feed_size: int 
 @cli.command()
 @PAGES
 @OUT
-@click.option("--keep-breaks", is_flag=True, help="Keep rejoined line breaks as <cb break=\"no\"/>.")
+@click.option("--keep-breaks/--no-keep-breaks", default=True, show_default=True,
+              help="Keep rejoined line breaks as <cb break=\"no\"/> (needed for an exact round trip).")
 @click.option("--corpus/--no-corpus", default=True, show_default=True, help="Also write tei/corpus.xml.")
 @ENCODING
 @ERRORS

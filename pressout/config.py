@@ -36,7 +36,7 @@ class Config:
     feed_size: int = 50
     tag_authority: str | None = None
     vertical: bool = True  # also write the vertical (竖排) EPUB edition
-    keep_breaks: bool = False  # TEI: keep rejoined page/column breaks as <cb break="no"/>
+    keep_breaks: bool = True  # TEI: keep rejoined page/column breaks as <cb break="no"/>
     sources: tuple[str, ...] = ("seeds",)
     output: str = "dist"
     jobs: int = 0  # 0: one per core
@@ -158,7 +158,7 @@ feed_size = 50              # entries in each subscription feed; older ones go t
 vertical = true             # also write the vertical (竖排) edition of every issue
 
 [tei]
-keep_breaks = false         # keep rejoined line breaks as <cb break="no"/>
+keep_breaks = true          # keep rejoined line breaks as <cb break="no"/> (exact round trip)
 # schema = "../shared/schemas/tei_all.rng"   # used by `pressout validate`
 
 [feeds]

@@ -108,8 +108,8 @@ class Mark:
 class Repair:
     """A judgement-call repair: ``text[start:end]`` stands where the page printed ``orig``.
 
-    ``reason`` is a stable rule name, e.g. ``latex-subscript`` (``PM_{2.5}`` → PM2.5) or
-    ``photo-credit-moved`` (a credit the layout dropped inside a sentence; then
+    ``reason`` is the name of the reading rule that made it (``pressout.read.rules``), e.g.
+    ``latex-scripts`` (``PM_{2.5}`` → PM2.5) or ``photo-credit-inside-paragraph`` (a credit the layout dropped inside a sentence; then
     ``start == end`` and the credit lives on in a ``Figure`` after the paragraph).
     """
 

@@ -89,11 +89,11 @@ def sample_issue() -> Issue:
             Paragraph(
                 _PM,
                 marks=(Mark(_PM.index("2.5"), _PM.index("2.5") + 3, "subscript"),),
-                repairs=(Repair(_PM.index("PM"), _PM.index("PM") + 5, "PM_{2.5}", "latex-subscript"),),
+                repairs=(Repair(_PM.index("PM"), _PM.index("PM") + 5, "PM_{2.5}", "latex-scripts"),),
             ),
             Paragraph(
                 _CLOUD,
-                repairs=(Repair(_CLOUD.index("晕"), _CLOUD.index("晕"), "高劲鹏 摄", "photo-credit-moved"),),
+                repairs=(Repair(_CLOUD.index("晕"), _CLOUD.index("晕"), "高劲鹏 摄", "photo-credit-inside-paragraph"),),
                 joins=(_CLOUD.index("晕"),),
             ),
             Figure("", _credit("高劲鹏 摄", ("高劲鹏", R.PHOTOGRAPHER))),

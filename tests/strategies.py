@@ -83,7 +83,7 @@ def credits(draw: st.DrawFn) -> Credit:
     return Credit("".join(pieces), tuple(people))
 
 
-REASONS = ("latex-subscript", "markdown", "photo-credit-moved", "leftover-markup")
+REASONS = ("latex-scripts", "markdown-bold", "photo-credit-inside-paragraph")
 STYLES = ("subscript", "superscript", "bold")
 
 
@@ -107,7 +107,7 @@ def paragraphs(draw: st.DrawFn) -> Paragraph:
             marks.append(Mark(inner[0], inner[1], draw(st.sampled_from(STYLES))))
     # Zero-width repairs: words the reader took out (a photo credit inside a sentence).
     for at in draw(st.sets(st.integers(0, n), max_size=2)):
-        repairs.append(Repair(at, at, draw(texts(min_size=1, max_size=8)), "photo-credit-moved"))
+        repairs.append(Repair(at, at, draw(texts(min_size=1, max_size=8)), "photo-credit-inside-paragraph"))
     joins = tuple(sorted(draw(st.sets(st.integers(0, n), max_size=3))))
     return Paragraph(
         text,

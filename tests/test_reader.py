@@ -91,12 +91,12 @@ def model_text_in_page_order(issue: Issue) -> str:
             parts.append(article.dateline)
         if article.byline:
             parts.append(article.byline.text)
-        moved = {r.orig for b in article.paragraphs for r in b.repairs if r.reason == "photo-credit-moved"}
+        moved = {r.orig for b in article.paragraphs for r in b.repairs if r.reason == "photo-credit-inside-paragraph"}
         for block in article.body:
             if isinstance(block, Paragraph):
                 text, at = block.text, 0
                 for r in sorted(block.repairs, key=lambda r: r.start):
-                    if r.reason == "photo-credit-moved":
+                    if r.reason == "photo-credit-inside-paragraph":
                         parts.append(text[at : r.start] + r.orig)
                         at = r.start
                 parts.append(text[at:])

@@ -182,7 +182,7 @@ def test_markdown_bold():
     assert para.repairs[0].orig == "**工信部**"
 
 
-@rule("latex-subscript")
+@rule("latex-scripts")
 def test_latex_subscript():
     # seed 004 line 65.
     issue = read("标题\n\n在除尘减霾清洁机、生物抑尘地膜、PM_{2.5}+臭氧协同治理等方面取得技术突破。\n")
@@ -227,7 +227,7 @@ def test_photo_credit_inside_paragraph():
         == "登上西山万亩生态园启春阁顶层时，天际云海边缘泛起红晕。随着朝阳升起，阳光为云海镶上金边。"
     )
     (repair,) = para.repairs
-    assert repair.reason == "photo-credit-moved" and repair.orig == "高劲鹏 摄"
+    assert repair.reason == "photo-credit-inside-paragraph" and repair.orig == "高劲鹏 摄"
     assert para.text[: repair.start].endswith("泛起红")
     figure = art.body[art.body.index(para) + 1]
     assert isinstance(figure, Figure) and figure.credit.contributors[0].name == "高劲鹏"
@@ -474,3 +474,14 @@ def test_editor_box():
 
 def test_every_rule_has_a_test():
     assert set(CASES) == set(RULE_NAMES)
+
+
+def test_every_repair_names_its_rule(seed_paths):
+    """A repair's reason is the rule that made it, so the TEI's reg/@type points at a
+    statement of its editorialDecl."""
+    from pressout.read import read_page
+
+    reasons = {r.reason for p in seed_paths for a in read_page(p).articles for b in a.paragraphs for r in b.repairs}
+    reasons |= {r.reason for r in only(read("标题\n\n**粗**体 m^{2} CO_2。\n")).paragraphs[0].repairs}
+    assert reasons == {"latex-scripts", "photo-credit-inside-paragraph", "markdown-bold"}
+    assert reasons <= RULE_NAMES

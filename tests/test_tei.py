@@ -38,7 +38,7 @@ def t(name: str) -> str:
 
 
 def without_joins(issue: Issue) -> Issue:
-    """The model as a default (keep_breaks=False) archive holds it: joins are not written."""
+    """The model as an archive written with keep_breaks=False holds it: joins are not written."""
 
     def article(a: Article) -> Article:
         body = tuple(dataclasses.replace(b, joins=()) if isinstance(b, Paragraph) else b for b in a.body)
@@ -64,13 +64,13 @@ def all_issues(seed_issues: list[Issue]) -> list[Issue]:
 
 @pytest.fixture(scope="session")
 def archive(tmp_path_factory: pytest.TempPathFactory, all_issues: list[Issue]) -> dict[str, Path]:
-    """Every issue as TEI in both modes, and the corpus of them all (with breaks)."""
+    """Every issue as TEI in both modes, and the corpus of them all (default: with breaks)."""
     out = tmp_path_factory.mktemp("tei")
     files = {}
     for issue in all_issues:
         files[issue.id] = write_tei(issue, out / f"{issue.id}.xml")
-        files[f"{issue.id}+breaks"] = write_tei(issue, out / f"{issue.id}-breaks.xml", keep_breaks=True)
-    files["corpus"] = write_corpus(all_issues, out / "corpus.xml", keep_breaks=True)
+        files[f"{issue.id}-nobreaks"] = write_tei(issue, out / f"{issue.id}-nobreaks.xml", keep_breaks=False)
+    files["corpus"] = write_corpus(all_issues, out / "corpus.xml")
     return files
 
 
@@ -249,20 +249,20 @@ def test_corpus_header_and_embedded_documents(archive: dict[str, Path], all_issu
 
 def test_round_trip_keeps_every_issue(archive: dict[str, Path], all_issues: list[Issue]) -> None:
     for issue in all_issues:
-        assert read_tei(archive[f"{issue.id}+breaks"]) == [issue]
+        assert read_tei(archive[issue.id]) == [issue]  # the default archive: the identity
         # Without keep_breaks the rejoined breaks are not written; the rest comes back.
-        assert read_tei(archive[issue.id]) == [without_joins(issue)]
+        assert read_tei(archive[f"{issue.id}-nobreaks"]) == [without_joins(issue)]
     assert read_tei(archive["corpus"]) == all_issues
 
 
 def test_exports_from_the_archive_equal_exports_from_the_pages(archive: dict[str, Path], seed_issues: list[Issue]) -> None:
-    """The default archive (no keep_breaks) is enough to rebuild the EPUB and the article
-    HTML that the feeds and web edition share, byte for byte."""
+    """Even the archive without breaks (keep_breaks=False) is enough to rebuild the EPUB
+    and the article HTML that the feeds and web edition share, byte for byte."""
     from pressout.export.epub import epub_bytes
     from pressout.export.html import render_article
 
     for issue in seed_issues:
-        (again,) = read_tei(archive[issue.id])
+        (again,) = read_tei(archive[f"{issue.id}-nobreaks"])
         assert epub_bytes(again) == epub_bytes(issue), issue.id
         assert [render_article(a) for a in again.articles] == [render_article(a) for a in issue.articles]
 

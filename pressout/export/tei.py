@@ -17,7 +17,8 @@ byline / closing credit    ``byline`` / ``byline rend="closing"`` holding the pr
 Subhead and what follows   nested ``div type="section"`` with a ``head``
 Paragraph                  ``p``; marks ``hi rend=…``; repairs in place
                            ``choice/orig + reg resp="#pressout" type=reason``; joins
-                           ``cb break="no"`` (only with ``keep_breaks``)
+                           ``cb break="no"`` (``keep_breaks``, the default: without
+                           it the archive drops the joins and reads back without them)
 Figure                     ``figure type="photo"``: caption ``p``, credit ``byline``
 Note                       ``note type="continuation" place="inline"``
 Furniture                  ``div type="banner" xml:id=…`` holding an ``ab``, placed after
@@ -129,7 +130,7 @@ _LANG_NAMES = {
 # --- public API -------------------------------------------------------------------
 
 
-def tei_bytes(issue: Issue, *, keep_breaks: bool = False) -> bytes:
+def tei_bytes(issue: Issue, *, keep_breaks: bool = True) -> bytes:
     """One issue as a standalone TEI document (UTF-8, with an XML declaration)."""
     buffer = io.BytesIO()
     with etree.xmlfile(buffer, encoding="UTF-8") as xf:
@@ -138,14 +139,14 @@ def tei_bytes(issue: Issue, *, keep_breaks: bool = False) -> bytes:
     return buffer.getvalue() + b"\n"
 
 
-def write_tei(issue: Issue, path: str | os.PathLike[str], *, keep_breaks: bool = False) -> Path:
+def write_tei(issue: Issue, path: str | os.PathLike[str], *, keep_breaks: bool = True) -> Path:
     """Write one issue's TEI document to ``path`` atomically; returns the path."""
     data = tei_bytes(issue, keep_breaks=keep_breaks)
     return _atomic_write(Path(path), lambda out: out.write(data))
 
 
 def write_corpus(
-    issues: Iterable[Issue], path: str | os.PathLike[str], *, keep_breaks: bool = False
+    issues: Iterable[Issue], path: str | os.PathLike[str], *, keep_breaks: bool = True
 ) -> Path:
     """Write a ``teiCorpus`` of the issues to ``path`` atomically, one issue at a time.
 

@@ -63,15 +63,28 @@ _FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "
 
 
 _ASCII_PUNCT = re.compile(r"[,:;?!()]")
+# The common case in one C-level pass: the mark touches a Chinese character.
+_TOUCHING = re.compile(f"(?<=[{CJK}])[,:;?!]|[,:;?!](?=[{CJK}])")
+
+
+def _to_fullwidth(m: re.Match[str]) -> str:
+    return _FULLWIDTH[m.group()]
 
 
 def fullwidth_punctuation(text: str) -> str:
-    """ASCII , : ; ? ! ( ) in Chinese text → full width (rule fullwidth-punctuation)."""
+    """ASCII , : ; ? ! ( ) in Chinese text → full width (rule fullwidth-punctuation).
+
+    A mark converts when the nearest non-space character on either side is Chinese;
+    brackets go by pairs, converting when their content or surroundings are Chinese.
+    Between digits or Latin letters nothing changes (1,000, 10:30, f(x)).
+    """
+    if not _ASCII_PUNCT.search(text):
+        return text
+    text = _TOUCHING.sub(_to_fullwidth, text)
     hits = [m.start() for m in _ASCII_PUNCT.finditer(text)]
     if not hits:
         return text
     chars = list(text)
-    # Brackets go by pairs: a pair converts when its content or its surroundings are Chinese.
     stack: list[int] = []
     paired: set[int] = set()
     for i in hits:
@@ -88,11 +101,11 @@ def fullwidth_punctuation(text: str) -> str:
         if i in paired:
             continue
         ch = text[i]
-        before, after = _neighbours(text, i)
+        before, after = _neighbours(text, i)  # a space may stand between mark and text
         if not (_is_cjk(before) or _is_cjk(after)):
             continue
         if ch in ",:" and before.isdigit() and after.isdigit():
-            continue  # 1,000 and 10:30 stay as they are
+            continue
         chars[i] = _FULLWIDTH[ch]
     return "".join(chars)
 
@@ -149,7 +162,7 @@ _MARKUP = re.compile(
 
 def convert_markup(text: str) -> Inline:
     """Markdown bold and LaTeX sub/superscripts → plain text with marks (rules markdown-bold,
-    latex-subscript); each conversion is recorded as a Repair with the printed original."""
+    latex-scripts); each conversion is recorded as a Repair with the printed original."""
     if "*" not in text and "_" not in text and "^" not in text:
         return Inline(text)
     out: list[str] = []
@@ -176,7 +189,7 @@ def convert_markup(text: str) -> Inline:
             length += len(base) + len(arg)
             style = "subscript" if m.group("op") == "_" else "superscript"
             marks.append(Mark(start + len(base), length, style))
-            repairs.append(Repair(start, length, m.group(0), f"latex-{style}"))
+            repairs.append(Repair(start, length, m.group(0), "latex-scripts"))
         at = m.end()
     if not marks:
         return Inline(text)
@@ -190,6 +203,8 @@ def join(pieces: list[Inline]) -> tuple[Inline, tuple[int, ...]]:
     Chinese needs nothing between the pieces; two Latin words or numbers meeting at the
     break get a space, as the line end stood for one.
     """
+    if len(pieces) == 1:
+        return pieces[0], ()
     text = ""
     marks: list[Mark] = []
     repairs: list[Repair] = []

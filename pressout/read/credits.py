@@ -150,10 +150,12 @@ def match_credit_line(line: str) -> Credit | None:
 def split_trailing_credit(line: str) -> tuple[str, Credit] | None:
     """A credit after the last sentence of a paragraph: ``…共舞。 记者 李静``, ``…保障。(刘志刚)``."""
     line = line.rstrip()
-    if not _ENDS_LIKE_CREDIT.search(line):
+    if not line or not _ENDS_LIKE_CREDIT.match(line[-1]):  # match the last character only
         return None
-    # Try sentence ends from the right; the credit is all that follows one of them.
-    for m in reversed(list(_SENTENCE_BOUNDARY.finditer(line))):
+    # Try sentence ends from the right; the credit is all that follows one of them (and
+    # credits are short, so only the line's tail needs looking at).
+    offset = max(0, len(line) - _MAX_CREDIT - 4)
+    for m in reversed(list(_SENTENCE_BOUNDARY.finditer(line, offset))):
         rest = line[m.end() :].strip()
         if not rest or len(rest) > _MAX_CREDIT:
             return None
@@ -163,7 +165,7 @@ def split_trailing_credit(line: str) -> tuple[str, Credit] | None:
     return None
 
 
-_ENDS_LIKE_CREDIT = re.compile(f"[）{HAN}]$")
+_ENDS_LIKE_CREDIT = re.compile(f"[）{HAN}]")
 _SENTENCE_BOUNDARY = re.compile(f"[{re.escape(SENTENCE_END)}][”’」』》）]*")
 _PHOTO_SUFFIX = re.compile(r"^(?P<body>.*?)\s*[/／]?\s*摄(?:影)?$")
 _CAPTION_END = SENTENCE_END + "”’」』》）"

@@ -91,7 +91,7 @@ RULES: tuple[Rule, ...] = (
         "markup",
     ),
     Rule(
-        "latex-subscript",
+        "latex-scripts",
         "cleaning",
         "LaTeX-style sub- and superscripts (PM_{2.5}, m^{2}) become plain text with a subscript/superscript mark (PM2.5).",
         "markup",

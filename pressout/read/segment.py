@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..model import Credit, Diagnostic, Figure, Kind, Mark, Note, Paragraph, Repair, Subhead
 from . import credits as cr
@@ -46,9 +47,10 @@ from .rules import (
 __all__ = ["Line", "RawArticle", "Segmented", "segment"]
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One non-blank line of the page, spaces and punctuation width already normalised."""
+class Line(NamedTuple):
+    """One non-blank line of the page, spaces and punctuation width already normalised.
+
+    (A named tuple: pages have many lines, and tuples are the cheapest to make.)"""
 
     no: int  # 1-based line number in the source file
     text: str
@@ -75,6 +77,8 @@ class Unit:
 
 
 _SHORT_LINE = 60
+# A long line is running text unless it starts a report or a notice.
+_LONG_SPECIAL = re.compile(DATELINE_RE.pattern + "|(?:" + "|".join(NOTICE_WORDS) + ")[\\s：:]")
 
 
 def _finished(text: str) -> bool:
@@ -83,7 +87,12 @@ def _finished(text: str) -> bool:
     return bool(core) and core[-1] in SENTENCE_END
 
 
+_BRACKET = re.compile("[" + re.escape("".join(OPENERS) + "".join(OPENERS.values())) + "]")
+
+
 def _balanced(text: str) -> bool:
+    if not _BRACKET.search(text):
+        return True
     for opener, closer in OPENERS.items():
         if text.count(opener) != text.count(closer):
             return False
@@ -178,7 +187,7 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
         for piece_index, printed in para.moved:
             # The credit stood where piece ``piece_index`` starts (or at the very end).
             at = joins[piece_index - 1] if 0 < piece_index <= len(joins) else len(joined.text)
-            repairs.append(Repair(at, at, printed, "photo-credit-moved"))
+            repairs.append(Repair(at, at, printed, "photo-credit-inside-paragraph"))
         repairs.sort(key=lambda r: (r.start, r.end))
         inline = Inline(joined.text, joined.marks, tuple(repairs))
         if inline.text or para.dateline:
@@ -241,6 +250,9 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
     for idx, line in enumerate(lines):
         text = line.text
         short = len(text) <= _SHORT_LINE  # only short lines can be jump lines, credits, labels
+        if not short and not line.level and not line.bold and not _LONG_SPECIAL.match(text):
+            add_body(line, text)  # the common case: a long line of running text
+            continue
         if line.level or line.bold:
             close()
             in_report = False
