@@ -10,7 +10,7 @@ their offsets.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model import Mark, Repair
 from .rules import CJK, OPENERS
@@ -31,12 +31,11 @@ _SPACES = re.compile("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK_CHAR = re.compile(f"[{CJK}]")
 
 
-_UNUSUAL = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]|  ")
-
-
 def normalize_spaces(line: str) -> str:
     """One plain space per run of spaces, tabs kept (they separate headline parts), trimmed."""
-    if not _UNUSUAL.search(line):
+    # Fast path (a C-level scan): every special space, tab and zero-width character is
+    # "not printable" for Python, so a printable line needs only its ends trimmed.
+    if line.isprintable() and "  " not in line:
         return line.strip(" ")
     line = _ZERO_WIDTH.sub("", line)
     line = _SPACES.sub(" ", line)
@@ -62,13 +61,11 @@ def _neighbours(text: str, i: int) -> tuple[str, str]:
 _FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 
 
-_ASCII_PUNCT = re.compile(r"[,:;?!()]")
-# The common case in one C-level pass: the mark touches a Chinese character.
-_TOUCHING = re.compile(f"(?<=[{CJK}])[,:;?!]|[,:;?!](?=[{CJK}])")
-
-
-def _to_fullwidth(m: re.Match[str]) -> str:
-    return _FULLWIDTH[m.group()]
+_MARKS = tuple((k, v) for k, v in _FULLWIDTH.items() if k not in "()")
+# Marks that may have to stay ASCII: neither neighbour is Chinese. The pattern starts with
+# the mark itself, so the scan is fast; the lookarounds run only at the (rare) marks.
+_STAYING = re.compile(f"[,:;?!](?<![{CJK}][,:;?!])(?![{CJK}])")
+_PARENS = re.compile(r"[()]")
 
 
 def fullwidth_punctuation(text: str) -> str:
@@ -78,19 +75,37 @@ def fullwidth_punctuation(text: str) -> str:
     brackets go by pairs, converting when their content or surroundings are Chinese.
     Between digits or Latin letters nothing changes (1,000, 10:30, f(x)).
     """
-    if not _ASCII_PUNCT.search(text):
-        return text
-    text = _TOUCHING.sub(_to_fullwidth, text)
-    hits = [m.start() for m in _ASCII_PUNCT.finditer(text)]
-    if not hits:
-        return text
+    if "," in text or ":" in text or ";" in text or "?" in text or "!" in text:
+        stay = [m.start() for m in _STAYING.finditer(text)]
+        converted = text
+        for ascii_mark, wide in _MARKS:  # str.replace scans in C: faster than translate here
+            if ascii_mark in converted:
+                converted = converted.replace(ascii_mark, wide)
+        if stay:
+            chars = list(converted)
+            for i in stay:
+                before, after = _neighbours(text, i)  # a space may stand between mark and text
+                chinese = _is_cjk(before) or _is_cjk(after)
+                if not chinese or (text[i] in ",:" and before.isdigit() and after.isdigit()):
+                    chars[i] = text[i]
+            converted = "".join(chars)
+        text = converted
+    if "(" in text or ")" in text:
+        text = _fullwidth_brackets(text)
+    return text
+
+
+def _fullwidth_brackets(text: str) -> str:
+    """Brackets go by pairs: a pair converts when its content or surroundings are Chinese;
+    an unpaired bracket converts when a neighbour is."""
     chars = list(text)
     stack: list[int] = []
     paired: set[int] = set()
+    hits = [m.start() for m in _PARENS.finditer(text)]
     for i in hits:
         if text[i] == "(":
             stack.append(i)
-        elif text[i] == ")" and stack:
+        elif stack:
             start = stack.pop()
             paired.update((start, i))
             before, _ = _neighbours(text, start)
@@ -98,15 +113,10 @@ def fullwidth_punctuation(text: str) -> str:
             if _is_cjk(before) or _is_cjk(after) or _CJK_CHAR.search(text, start + 1, i):
                 chars[start], chars[i] = "（", "）"
     for i in hits:
-        if i in paired:
-            continue
-        ch = text[i]
-        before, after = _neighbours(text, i)  # a space may stand between mark and text
-        if not (_is_cjk(before) or _is_cjk(after)):
-            continue
-        if ch in ",:" and before.isdigit() and after.isdigit():
-            continue
-        chars[i] = _FULLWIDTH[ch]
+        if i not in paired:
+            before, after = _neighbours(text, i)
+            if _is_cjk(before) or _is_cjk(after):
+                chars[i] = _FULLWIDTH[text[i]]
     return "".join(chars)
 
 
@@ -144,9 +154,10 @@ def drop_stray_spaces(text: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True, slots=True)
-class Inline:
-    """Clean text with the marks and repairs that remember what the page printed."""
+class Inline(NamedTuple):
+    """Clean text with the marks and repairs that remember what the page printed.
+
+    (A named tuple, not a frozen dataclass: one is made per line, and tuples are cheap.)"""
 
     text: str
     marks: tuple[Mark, ...] = ()

@@ -13,6 +13,8 @@ import re
 
 from ..model import Contributor, Credit, Role
 from .rules import (
+    CREDIT_FIRST,
+    DATELINE_FIRST,
     DATELINE_RE,
     HAN,
     NAME_RE,
@@ -131,7 +133,7 @@ def match_credit_line(line: str) -> Credit | None:
     surnames required), ``（记者 甲 通讯员 乙）`` and ``记者 王勇 司勇 李杰华`` (role words).
     """
     line = line.strip()
-    if len(line) > _MAX_CREDIT:
+    if len(line) > _MAX_CREDIT or not line or line[0] not in CREDIT_FIRST:
         return None
     m = _EDITOR.match(line)
     if m:
@@ -204,6 +206,8 @@ def match_photo_credit(line: str) -> tuple[str, Credit] | None:
 
 def match_dateline(line: str) -> tuple[str, Credit | None, str] | None:
     """A run-in dateline: ``本报讯(记者 尹哲)太原…`` → ("本报讯", credit, "太原…")."""
+    if not line or line[0] not in DATELINE_FIRST:  # a cheap test before the regex
+        return None
     m = DATELINE_RE.match(line)
     if not m:
         return None

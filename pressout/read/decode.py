@@ -67,7 +67,7 @@ def decode_page(data: bytes, *, source: str, encoding: str | None = None, errors
 
     if text.startswith("\ufeff"):
         text = text[1:]
-    controls = len(_XML_INVALID.findall(text))
+    controls = len(_XML_INVALID.findall(text)) if _XML_INVALID.search(text) else 0
     if controls > max(8, len(text) * _CONTROL_LIMIT):
         raise InputError(
             f"looks binary ({controls} control characters in {len(text)}), not a text page",
@@ -75,7 +75,10 @@ def decode_page(data: bytes, *, source: str, encoding: str | None = None, errors
         )
     if controls:
         text = _XML_INVALID.sub("", text)
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     if not text.strip():
         raise InputError("page has no text (only whitespace)", path=source)
     return Decoded(text=text, encoding=name, replaced=replaced, controls_removed=controls)

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
 from os import PathLike
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import Article, Diagnostic, Furniture, Issue
+from ..model import Article, Diagnostic, Furniture, Issue, derive_display_title
 from .clean import fullwidth_punctuation, normalize_spaces
 from .decode import decode_page
 from .meta import SIDECAR_NAME, IssueMeta, Sidecar, date_from_filename, issue_id, load_sidecar
@@ -131,6 +130,9 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
     bold_open: list[tuple[int, str, int]] | None = None
     for offset, raw in enumerate(text.split("\n")):
         no = first_line + offset
+        if not raw or raw.isspace():
+            gap += 1
+            continue
         line = normalize_spaces(raw)
         if not line:
             gap += 1
@@ -249,20 +251,22 @@ def _freeze(raw: list[RawArticle], issue_id_: str) -> tuple[Article, ...]:
     for art in raw:
         if not art.body and not art.title:
             continue
-        draft = Article(
-            id="",
-            kind=art.kind,
-            title=art.title,
-            body=tuple(art.body),
-            kicker=art.kicker,
-            subtitle=art.subtitle,
-            column=art.column,
-            dateline=art.dateline,
-            byline=art.byline,
-            closing=tuple(art.closing),
+        body = tuple(art.body)
+        ident = _unique(f"{issue_id_}-i{_short_hash(derive_display_title(art.title, body))}", taken)
+        out.append(
+            Article(
+                id=ident,
+                kind=art.kind,
+                title=art.title,
+                body=body,
+                kicker=art.kicker,
+                subtitle=art.subtitle,
+                column=art.column,
+                dateline=art.dateline,
+                byline=art.byline,
+                closing=tuple(art.closing),
+            )
         )
-        ident = _unique(f"{issue_id_}-i{_short_hash(draft.display_title)}", taken)
-        out.append(replace(draft, id=ident))
     return tuple(out)
 
 

@@ -325,10 +325,24 @@ SURNAMES = frozenset(
 # Notices and page furniture.
 NOTICE_WORDS = ("通告", "公告", "启事", "声明", "公示", "讣告", "通知")
 NOTICE_CLOSING_RE = re.compile(r"特此(?:通告|公告|声明|公示|通知)")
-EDITOR_BOX_RE = re.compile(
-    r"^(?:责任编辑|本版编辑|编辑|版式设计|美术编辑|本版策划|策划|校对|组版|版式|图片编辑)"
-    r"(?:\s*[：:]\s*|\s+)\S"
+EDITOR_BOX_WORDS = (
+    "责任编辑",
+    "本版编辑",
+    "编辑",
+    "版式设计",
+    "美术编辑",
+    "本版策划",
+    "策划",
+    "校对",
+    "组版",
+    "版式",
+    "图片编辑",
 )
+EDITOR_BOX_RE = re.compile(r"^(?:" + "|".join(EDITOR_BOX_WORDS) + r")(?:\s*[：:]\s*|\s+)\S")
 JUMP_RE = re.compile(r"^[（(]\s*(?:下转|上接|转|接|续)(?:第\s*\d+\s*版|\S{1,8}版)\s*[）)]$")
 COLUMN_LABEL_RE = re.compile(r"^(?P<column>[^\s|｜]{2,12})\s*[|｜]\s*(?P<rest>.*)$")
+# First characters that can open each kind of special line: a cheap test before the regex.
+DATELINE_FIRST = frozenset("本据" + "".join(a[0] for a in AGENCIES))
+CREDIT_FIRST = frozenset("（(" + "".join(w[0] for w in ROLE_WORDS))
+EDITOR_BOX_FIRST = frozenset(w[0] for w in EDITOR_BOX_WORDS)
 FULL_DATE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")

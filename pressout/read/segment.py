@@ -29,6 +29,7 @@ from .rules import (
     COLUMN_LABEL_RE,
     DANGLING_ENDINGS,
     DATELINE_RE,
+    EDITOR_BOX_FIRST,
     EDITOR_BOX_RE,
     FULL_DATE_RE,
     HEADLINE_MAX,
@@ -153,6 +154,8 @@ def _body_inline(text: str) -> Inline:
 
 
 def _notice_start(text: str) -> bool:
+    if not text.startswith(NOTICE_WORDS):
+        return False
     first = text.split(" ", 1)[0].rstrip("：:")
     return first in NOTICE_WORDS or bool(NOTICE_CLOSING_RE.search(text) and text.startswith(NOTICE_WORDS))
 
@@ -216,8 +219,13 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
         elif photo and photo[0]:
             text = photo[0]
         if para is None:
-            para = _OpenParagraph(first=line)
             dl = cr.match_dateline(text)
+            if dl is None and not trailing and not photo and _finished(text):
+                # The common case, a whole paragraph on one line: no assembly needed.
+                inline = _body_inline(text)
+                out.append(Unit("para", line, inline.text, inline=inline, gap=line.gap))
+                return
+            para = _OpenParagraph(first=line)
             if dl:
                 para.dateline, para.credit, text = dl
         if text:
@@ -260,7 +268,8 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
                 Unit("head", line, text.replace("\t", " "), level=line.level, bold=line.bold, gap=line.gap)
             )
             continue
-        if short and JUMP_RE.match(text):
+        first = text[:1]
+        if first in "（(" and JUMP_RE.match(text):
             close()
             in_report = False
             out.append(Unit("note", line, text, gap=line.gap))
@@ -296,11 +305,11 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             in_report = False
             out.append(Unit("credit", line, credit.text, credit=credit, gap=line.gap))
             continue
-        if short and EDITOR_BOX_RE.match(text):
+        if first in EDITOR_BOX_FIRST and EDITOR_BOX_RE.match(text):
             close()
             out.append(Unit("editor-box", line, text, gap=line.gap))
             continue
-        column = COLUMN_LABEL_RE.match(text) if short else None
+        column = COLUMN_LABEL_RE.match(text) if ("|" in text or "｜" in text) else None
         if column and (not column.group("rest") or looks_like_headline(column.group("rest"))):
             close()
             in_report = False
