@@ -481,7 +481,9 @@ def test_every_repair_names_its_rule(seed_paths):
     statement of its editorialDecl."""
     from pressout.read import read_page
 
-    reasons = {r.reason for p in seed_paths for a in read_page(p).articles for b in a.paragraphs for r in b.repairs}
+    reasons = {
+        r.reason for p in seed_paths for a in read_page(p).articles for b in a.paragraphs for r in b.repairs
+    }
     reasons |= {r.reason for r in only(read("标题\n\n**粗**体 m^{2} CO_2。\n")).paragraphs[0].repairs}
     assert reasons == {"latex-scripts", "photo-credit-inside-paragraph", "markdown-bold"}
     assert reasons <= RULE_NAMES

@@ -257,6 +257,16 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
     in_report = False  # inside a 本报讯-style report (rule fragment-not-headline)
     for idx, line in enumerate(lines):
         text = line.text
+        if "\t" in text and para is None and not line.level and not line.bold:
+            parts = [part.strip() for part in text.split("\t") if part.strip()]
+            if len(parts) > 1 and all(map(looks_like_headline, parts)):
+                # Tabs joining kicker / headline / subtitle on one line: a headline stack.
+                in_report = False
+                out.extend(
+                    Unit("head", line, part, gap=line.gap if n == 0 else 1) for n, part in enumerate(parts)
+                )
+                continue
+            text = text.replace("\t", " ")
         short = len(text) <= _SHORT_LINE  # only short lines can be jump lines, credits, labels
         if not short and not line.level and not line.bold and not _LONG_SPECIAL.match(text):
             add_body(line, text)  # the common case: a long line of running text
@@ -338,10 +348,9 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             continue
         if looks_like_headline(text) and not (in_report and _running_text_follows(lines, idx)):
             in_report = False
-            for part in text.split("\t"):  # tabs join kicker / headline / subtitle
-                out.append(Unit("head", line, part.strip(), gap=line.gap if part is text else 1))
+            out.append(Unit("head", line, text, gap=line.gap))
             continue
-        add_body(line, text.replace("\t", " "))
+        add_body(line, text)
     close()
     return out
 
