@@ -91,7 +91,12 @@ def model_text_in_page_order(issue: Issue) -> str:
             parts.append(article.dateline)
         if article.byline:
             parts.append(article.byline.text)
-        moved = {r.orig for b in article.paragraphs for r in b.repairs if r.reason == "photo-credit-inside-paragraph"}
+        moved = {
+            r.orig
+            for b in article.paragraphs
+            for r in b.repairs
+            if r.reason == "photo-credit-inside-paragraph"
+        }
         for block in article.body:
             if isinstance(block, Paragraph):
                 text, at = block.text, 0
@@ -264,3 +269,34 @@ def test_model_is_immutable(seed_paths):
     issue = read_page(seed_paths[0])
     with pytest.raises(dataclasses.FrozenInstanceError):
         issue.id = "x"  # type: ignore[misc]
+
+
+# --- other dumps' dress ------------------------------------------------------------------
+
+DRESSES = {
+    "crlf": lambda t: t.replace("\n", "\r\n").encode("utf-8"),
+    "cr": lambda t: t.replace("\n", "\r").encode("utf-8"),
+    "bom": lambda t: t.encode("utf-8-sig"),
+    "gb18030": lambda t: t.encode("gb18030"),
+    "utf-16": lambda t: t.encode("utf-16"),
+    "u3000-indents": lambda t: "\n".join(
+        "\u3000\u3000" + line if line else line for line in t.split("\n")
+    ).encode(),
+    "nbsp-and-trailing-spaces": lambda t: "\n".join(line + " \u00a0 " for line in t.split("\n")).encode(),
+    "whitespace-only-blank-lines": lambda t: t.replace("\n\n", "\n \t\n").encode(),
+}
+
+
+@pytest.mark.parametrize("dress", sorted(DRESSES))
+def test_seeds_read_the_same_in_other_dress(dress, seed_paths):
+    """The same page as other dumps deliver it (line ends, encodings, indents, spaces)
+    gives the same articles."""
+    for path in seed_paths:
+        plain = read_page(path)
+        dressed = read_bytes(
+            DRESSES[dress](path.read_text(encoding="utf-8")),
+            source=path.name,
+            meta=IssueMeta(date=plain.date, date_cert=plain.date_cert),
+        )
+        assert dressed.articles == plain.articles, path.name
+        assert dressed.furniture == plain.furniture
