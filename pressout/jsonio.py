@@ -45,6 +45,7 @@ def issue_to_dict(issue: Issue) -> dict[str, Any]:
         "furniture": [
             {"id": f.id, "kind": f.kind, "text": f.text, "position": f.position} for f in issue.furniture
         ],
+        "rules_applied": list(issue.rules_applied),
     }
 
 
@@ -115,6 +116,7 @@ def issue_from_dict(data: dict[str, Any]) -> Issue:
             Furniture(id=f["id"], kind=f["kind"], text=f["text"], position=f["position"])
             for f in data["furniture"]
         ),
+        rules_applied=tuple(data.get("rules_applied", ())),
     )
 
 

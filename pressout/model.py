@@ -264,6 +264,9 @@ class Issue:
     page: int | None = None
     language: str = "zh-CN"
     furniture: tuple[Furniture, ...] = ()
+    # The reading rules (pressout.read.rules) that changed or structured this page's text,
+    # in the rules' order: what the TEI header states as "actually applied".
+    rules_applied: tuple[str, ...] = ()
     # Warnings from reading; not part of what the page says, so not compared.
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
 

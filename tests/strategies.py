@@ -34,6 +34,7 @@ from pressout.model import (
     Role,
     Subhead,
 )
+from pressout.read.rules import RULES
 
 __all__ = [
     "articles",
@@ -74,9 +75,7 @@ def names() -> st.SearchStrategy[str]:
 @st.composite
 def credits(draw: st.DrawFn) -> Credit:
     """Printed words with the contributors' names in them, in order."""
-    people = draw(
-        st.lists(st.builds(Contributor, names(), st.sampled_from(list(Role))), max_size=3)
-    )
+    people = draw(st.lists(st.builds(Contributor, names(), st.sampled_from(list(Role))), max_size=3))
     pieces = [draw(texts(max_size=6))]
     for person in people:
         pieces += [person.name, draw(texts(max_size=6))]
@@ -172,7 +171,12 @@ def issues(draw: st.DrawFn) -> Issue:
         page=draw(st.none() | st.integers(1, 64)),
         language=draw(st.sampled_from(["zh-CN", "zh-Hans"])),
         furniture=furniture,
+        # Any subset of the reading rules, in the rules' order (as the reader records them).
+        rules_applied=tuple(r.name for r in RULES if r.name in draw(st.sets(st.sampled_from(RULE_ORDER)))),
     )
+
+
+RULE_ORDER = [r.name for r in RULES]
 
 
 def replicas(bases: list[Issue], count: int) -> Iterator[Issue]:

@@ -212,8 +212,12 @@ def test_header_records_source_date_software_and_rules(seed_issues: list[Issue])
         assert re.fullmatch(r"\d+\.\d+\.\d+", app.get("version"))
         decl = header.find("t:encodingDesc/t:editorialDecl", NS)
         stated = {p.get("n"): "".join(p.itertext()) for p in decl.iter(t("p"))}
+        # Exactly the rules that acted on this page, each in the reader's own words.
+        applied = {name: text for name, text in stated.items() if name in {r.name for r in RULES}}
+        assert set(applied) == set(issue.rules_applied) and len(applied) >= 10
         for rule in RULES:
-            assert stated.get(rule.name) == rule.description
+            if rule.name in applied:
+                assert applied[rule.name] == rule.description
         (change,) = header.findall("t:revisionDesc/t:change", NS)
         # Dates come from the model, never the clock.
         assert change.get("when") == issue.date.isoformat()

@@ -93,19 +93,24 @@ _RECORDS = {
     "interpretation": ("interpretation", {}),
 }
 _ENCODING_RULES: tuple[tuple[str, dict[str, str], str, str], ...] = (
-    ("punctuation", {"marks": "all"}, "punctuation-as-text",
-     "All punctuation is kept as text; none is expressed by markup."),
-    ("hyphenation", {"eol": "none"}, "no-hyphenation",
-     "Chinese text has no end-of-line hyphenation. Where the reader rejoined a paragraph "
-     "split by a page or column break, the join leaves no trace in the text; with the "
-     "keep_breaks option each such point is a cb break=\"no\"."),
-    ("segmentation", {}, "tei-structure",
-     "Each article is a div type=\"article\" in page order (subtype photo or notice); "
-     "headline lines are head type=\"column\", \"kicker\", \"main\" and \"sub\"; each "
-     "paragraph is a p; a subhead opens a nested div type=\"section\" holding what follows "
-     "it; page furniture is a div type=\"banner\"; photo captions and credits are figure "
-     "type=\"photo\"; credits are byline (rend=\"closing\" after the text) with persName "
-     "and role; repairs are choice/orig/reg with reg/@type naming the repair."),
+    (
+        "punctuation",
+        {"marks": "all"},
+        "punctuation-as-text",
+        "All punctuation is kept as text; none is expressed by markup.",
+    ),
+    ("hyphenation", {"eol": "none"}, "no-hyphenation", "Chinese text has no end-of-line hyphenation."),
+    (
+        "segmentation",
+        {},
+        "tei-structure",
+        'Each article is a div type="article" in page order (subtype photo or notice); '
+        'headline lines are head type="column", "kicker", "main" and "sub"; each '
+        'paragraph is a p; a subhead opens a nested div type="section" holding what follows '
+        'it; page furniture is a div type="banner"; photo captions and credits are figure '
+        'type="photo"; credits are byline (rend="closing" after the text) with persName '
+        "and role; repairs are choice/orig/reg with reg/@type naming the repair.",
+    ),
 )
 
 
@@ -145,9 +150,7 @@ def write_tei(issue: Issue, path: str | os.PathLike[str], *, keep_breaks: bool =
     return _atomic_write(Path(path), lambda out: out.write(data))
 
 
-def write_corpus(
-    issues: Iterable[Issue], path: str | os.PathLike[str], *, keep_breaks: bool = True
-) -> Path:
+def write_corpus(issues: Iterable[Issue], path: str | os.PathLike[str], *, keep_breaks: bool = True) -> Path:
     """Write a ``teiCorpus`` of the issues to ``path`` atomically, one issue at a time.
 
     ``issues`` may be a generator: each issue is written before the next is asked for, so
@@ -166,7 +169,7 @@ def write_corpus(
             xf.write_declaration()
             w = _Writer(xf)
             with w.block("teiCorpus", nsmap=_NSMAP):
-                _corpus_header(w, first)
+                _corpus_header(w, first, keep_breaks=keep_breaks)
                 for issue in chain((first,), stream):
                     if issue.id in seen:
                         raise InputError(f"two issues have the id {issue.id!r}", path=path)
@@ -221,8 +224,14 @@ class _Writer:
             self.xf.write("\n" + "  " * self.depth)
 
     @contextmanager
-    def block(self, name: str, attrs: dict[str, str | None] | None = None, *,
-              nsmap: dict[str | None, str] | None = None, **kw: str | None) -> Iterator[None]:
+    def block(
+        self,
+        name: str,
+        attrs: dict[str, str | None] | None = None,
+        *,
+        nsmap: dict[str | None, str] | None = None,
+        **kw: str | None,
+    ) -> Iterator[None]:
         """An element-only container: each child starts on its own line."""
         self._newline()
         with self.xf.element(t(name), _attrs(attrs, kw), nsmap=nsmap):
@@ -232,19 +241,25 @@ class _Writer:
             self._newline()
 
     @contextmanager
-    def mixed(self, name: str, attrs: dict[str, str | None] | None = None, **kw: str | None) -> Iterator[None]:
+    def mixed(
+        self, name: str, attrs: dict[str, str | None] | None = None, **kw: str | None
+    ) -> Iterator[None]:
         """Mixed content on its own line: nothing is added inside it."""
         self._newline()
         with self.inline(name, attrs, **kw):
             yield
 
     @contextmanager
-    def inline(self, name: str, attrs: dict[str, str | None] | None = None, **kw: str | None) -> Iterator[None]:
+    def inline(
+        self, name: str, attrs: dict[str, str | None] | None = None, **kw: str | None
+    ) -> Iterator[None]:
         """An element inside mixed content."""
         with self.xf.element(t(name), _attrs(attrs, kw)):
             yield
 
-    def leaf(self, name: str, text: str | None, attrs: dict[str, str | None] | None = None, **kw: str | None) -> None:
+    def leaf(
+        self, name: str, text: str | None, attrs: dict[str, str | None] | None = None, **kw: str | None
+    ) -> None:
         with self.mixed(name, attrs, **kw):
             self.text(text)
 
@@ -295,7 +310,7 @@ def _issue_header(w: _Writer, issue: Issue, lang: str, *, keep_breaks: bool, sta
             _publication_stmt(w, issue, idno=issue.id)
             with w.block("sourceDesc"), w.mixed("bibl", {XML_LANG: lang}, type="newspaperIssue"):
                 _bibl(w, issue)
-        _encoding_desc(w, standalone=standalone)
+        _encoding_desc(w, standalone=standalone, rules=issue.rules_applied, keep_breaks=keep_breaks)
         _lang_usage(w, dict.fromkeys([HEADER_LANG, lang, issue.language]))
         repairs = [r for a in issue.articles for p in _paragraphs(a) for r in p.repairs]
         joins = sum(len(p.joins) for a in issue.articles for p in _paragraphs(a))
@@ -349,7 +364,19 @@ def _publication_stmt(w: _Writer, issue: Issue, *, idno: str | None) -> None:
             w.leaf("p", "The text of the source newspaper remains under its publisher's copyright.")
 
 
-def _encoding_desc(w: _Writer, *, standalone: bool) -> None:
+_BREAKS_KEPT = (
+    " Where the reader rejoined a paragraph split by a page or column break, the point is "
+    'marked with cb break="no".'
+)
+_BREAKS_DROPPED = (
+    " Where the reader rejoined a paragraph split by a page or column break, the join leaves "
+    "no trace in the text (written without keep_breaks)."
+)
+
+
+def _encoding_desc(w: _Writer, *, standalone: bool, rules: tuple[str, ...] | None, keep_breaks: bool) -> None:
+    """``rules``: the reading rules this issue's text went through (None: all of them, as
+    the corpus header states the reader's whole method)."""
     with w.block("encodingDesc"):
         with w.block("projectDesc"):
             w.leaf(
@@ -360,14 +387,18 @@ def _encoding_desc(w: _Writer, *, standalone: bool) -> None:
             )
         with w.block("editorialDecl"):
             groups: dict[str, list[Any]] = {}
+            applied = None if rules is None else set(rules)
             for rule in RULES:
-                groups.setdefault(rule.record, []).append(rule)
+                if applied is None or rule.name in applied:
+                    groups.setdefault(rule.record, []).append(rule)
             for record, rules in groups.items():
                 name, attrs = _RECORDS[record]
                 with w.block(name, attrs):
                     for rule in rules:
                         w.leaf("p", rule.description, n=rule.name)
             for name, attrs, rule_name, prose in _ENCODING_RULES:
+                if name == "hyphenation":
+                    prose += _BREAKS_KEPT if keep_breaks else _BREAKS_DROPPED
                 with w.block(name, attrs):
                     w.leaf("p", prose, n=rule_name)
         with w.block("appInfo"):
@@ -383,7 +414,7 @@ def _lang_usage(w: _Writer, langs: Iterable[str]) -> None:
             w.leaf("language", name, ident=ident)
 
 
-def _corpus_header(w: _Writer, first: Issue) -> None:
+def _corpus_header(w: _Writer, first: Issue, *, keep_breaks: bool) -> None:
     with w.block("teiHeader", {XML_LANG: HEADER_LANG}):
         with w.block("fileDesc"):
             with w.block("titleStmt"):
@@ -392,11 +423,15 @@ def _corpus_header(w: _Writer, first: Issue) -> None:
             # first issue's (or SOURCE_DATE_EPOCH), never the clock.
             _publication_stmt(w, first, idno=None)
             with w.block("sourceDesc"):
-                w.leaf("p", "A collection of the TEI documents that follow; each describes its own source page.")
-        _encoding_desc(w, standalone=True)
+                w.leaf(
+                    "p", "A collection of the TEI documents that follow; each describes its own source page."
+                )
+        _encoding_desc(w, standalone=True, rules=None, keep_breaks=keep_breaks)
         _lang_usage(w, [HEADER_LANG])
         with w.block("revisionDesc"):
-            w.leaf("change", f"Corpus assembled by pressout {__version__}.", when=_when(first), who=f"#{APP_ID}")
+            w.leaf(
+                "change", f"Corpus assembled by pressout {__version__}.", when=_when(first), who=f"#{APP_ID}"
+            )
 
 
 # --- body ---------------------------------------------------------------------------

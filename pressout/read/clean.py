@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from ..model import Mark, Repair
 from .rules import CJK, OPENERS
+from .trace import fired
 
 __all__ = [
     "Inline",
@@ -37,8 +38,10 @@ def normalize_spaces(line: str) -> str:
     # "not printable" for Python, so a printable line needs only its ends trimmed.
     if line.isprintable() and "  " not in line:
         return line.strip(" ")
-    line = _ZERO_WIDTH.sub("", line)
-    line = _SPACES.sub(" ", line)
+    stripped = _ZERO_WIDTH.sub("", line)
+    if len(stripped) != len(line):
+        fired("zero-width")
+    line = _SPACES.sub(" ", stripped)
     line = re.sub(r" *\t[ \t]*", "\t", line)
     return line.strip(" \t")
 
@@ -75,6 +78,7 @@ def fullwidth_punctuation(text: str) -> str:
     brackets go by pairs, converting when their content or surroundings are Chinese.
     Between digits or Latin letters nothing changes (1,000, 10:30, f(x)).
     """
+    original = text
     if "," in text or ":" in text or ";" in text or "?" in text or "!" in text:
         stay = [m.start() for m in _STAYING.finditer(text)]
         converted = text
@@ -92,6 +96,8 @@ def fullwidth_punctuation(text: str) -> str:
         text = converted
     if "(" in text or ")" in text:
         text = _fullwidth_brackets(text)
+    if text != original:
+        fired("fullwidth-punctuation")
     return text
 
 
@@ -151,7 +157,10 @@ def drop_stray_spaces(text: str) -> str:
         elif not (cjk_before or cjk_after):
             out.append(" ")
         # else: Chinese on either side needs no space (clreq), so the space goes
-    return "".join(out)
+    cleaned = "".join(out)
+    if len(cleaned) != len(text):
+        fired("stray-spaces")
+    return cleaned
 
 
 class Inline(NamedTuple):
@@ -204,6 +213,8 @@ def convert_markup(text: str) -> Inline:
         at = m.end()
     if not marks:
         return Inline(text)
+    for reason in {r.reason for r in repairs}:
+        fired(reason)
     out.append(text[at:])
     return Inline("".join(out), tuple(marks), tuple(repairs))
 
@@ -216,6 +227,7 @@ def join(pieces: list[Inline]) -> tuple[Inline, tuple[int, ...]]:
     """
     if len(pieces) == 1:
         return pieces[0], ()
+    fired("rejoin-broken-paragraph")
     text = ""
     marks: list[Mark] = []
     repairs: list[Repair] = []

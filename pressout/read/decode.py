@@ -46,6 +46,7 @@ class Decoded:
     encoding: str
     replaced: int = 0  # undecodable bytes replaced by U+FFFD (errors="replace")
     controls_removed: int = 0  # XML-invalid control characters dropped
+    normalized: bool = False  # line ends, a BOM or Unicode composition changed (rule unicode-nfc)
 
 
 def decode_page(data: bytes, *, source: str, encoding: str | None = None, errors: str = "strict") -> Decoded:
@@ -65,8 +66,9 @@ def decode_page(data: bytes, *, source: str, encoding: str | None = None, errors
         text, name = _guess(data, errors, source)
     replaced = text.count("\ufffd") if errors == "replace" else 0
 
+    normalized = False
     if text.startswith("\ufeff"):
-        text = text[1:]
+        text, normalized = text[1:], True
     controls = len(_XML_INVALID.findall(text)) if _XML_INVALID.search(text) else 0
     if controls > max(8, len(text) * _CONTROL_LIMIT):
         raise InputError(
@@ -76,12 +78,14 @@ def decode_page(data: bytes, *, source: str, encoding: str | None = None, errors
     if controls:
         text = _XML_INVALID.sub("", text)
     if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text, normalized = text.replace("\r\n", "\n").replace("\r", "\n"), True
     if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
+        text, normalized = unicodedata.normalize("NFC", text), True
     if not text.strip():
         raise InputError("page has no text (only whitespace)", path=source)
-    return Decoded(text=text, encoding=name, replaced=replaced, controls_removed=controls)
+    return Decoded(
+        text=text, encoding=name, replaced=replaced, controls_removed=controls, normalized=normalized
+    )
 
 
 def _decode_as(data: bytes, encoding: str, errors: str, source: str) -> str:

@@ -18,9 +18,11 @@ from pathlib import Path
 from ..errors import InputError
 from ..model import Article, Diagnostic, Furniture, Issue, derive_display_title
 from .clean import fullwidth_punctuation, normalize_spaces
-from .decode import decode_page
+from .decode import Decoded, decode_page
 from .meta import SIDECAR_NAME, IssueMeta, Sidecar, date_from_filename, issue_id, load_sidecar
+from .rules import RULES
 from .segment import Line, RawArticle, segment, units
+from .trace import fired, tracing
 
 __all__ = ["IssueMeta", "page_lines", "read_bytes", "read_page", "read_text"]
 
@@ -77,7 +79,22 @@ def read_bytes(
     display: str | None = None,
 ) -> Issue:
     """Read a page from bytes; ``source`` is the file name recorded in the model."""
-    decoded = decode_page(data, source=display or source, encoding=encoding, errors=errors)
+    with tracing() as applied:
+        decoded = decode_page(data, source=display or source, encoding=encoding, errors=errors)
+        fired("decode-encoding")
+        if decoded.normalized:
+            fired("unicode-nfc")
+        if decoded.controls_removed:
+            fired("drop-control-characters")
+        return _read_decoded(decoded, data, source=source, meta=meta, applied=applied)
+
+
+_RULE_ORDER = {rule.name: n for n, rule in enumerate(RULES)}
+
+
+def _read_decoded(
+    decoded: Decoded, data: bytes, *, source: str, meta: IssueMeta | None, applied: set[str]
+) -> Issue:
     diagnostics: list[Diagnostic] = []
     if decoded.replaced:
         diagnostics.append(
@@ -93,6 +110,7 @@ def read_bytes(
         sha256=hashlib.sha256(data).hexdigest(),
         meta=meta,
         diagnostics=diagnostics,
+        applied=applied,
     )
 
 
@@ -127,11 +145,13 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
     whether the page separates paragraphs by blank lines."""
     lines: list[Line] = []
     gap = 0
+    blank = False
     bold_open: list[tuple[int, str, int]] | None = None
     for offset, raw in enumerate(text.split("\n")):
         no = first_line + offset
         if not raw or raw.isspace():
             gap += 1
+            blank = True
             continue
         line = normalize_spaces(raw)
         if not line:
@@ -144,6 +164,7 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
                 start_no, _, start_gap = bold_open[0]
                 joined = "".join(part for _, part, _ in bold_open).strip("*").strip()
                 lines.append(Line(start_no, fullwidth_punctuation(joined), start_gap, bold=True))
+                fired("markdown-bold")
                 bold_open = None
             continue
         level = 0
@@ -151,9 +172,11 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
         m = _MD_HEADING.match(line) if line[0] == "#" else None
         if m:
             level, line = len(m.group(1)), m.group(2).strip()
+            fired("markdown-heading")
         m = _BOLD_LINE.match(line) if "**" in line else None
         if m:
             line, bold = m.group(1).strip(), True
+            fired("markdown-bold")
         elif line.startswith("**") and "**" not in line[2:]:
             bold_open = [(no, line, gap)]
             gap = 0
@@ -166,6 +189,8 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
     if bold_open is not None:  # never closed: the markers were debris, keep the text
         for no, part, g in bold_open:
             lines.append(Line(no, fullwidth_punctuation(part.lstrip("*")), g))
+    if blank:
+        fired("blank-lines")
     separated = sum(1 for ln in lines[1:] if ln.gap) >= 0.5 * max(1, len(lines) - 1)
     return lines, separated
 
@@ -174,9 +199,17 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
 
 
 def _read(
-    text: str, *, source: str, sha256: str, meta: IssueMeta | None, diagnostics: list[Diagnostic]
+    text: str,
+    *,
+    source: str,
+    sha256: str,
+    meta: IssueMeta | None,
+    diagnostics: list[Diagnostic],
+    applied: set[str],
 ) -> Issue:
     front, body, skipped = _front_matter(text)
+    if front:
+        fired("front-matter")
     meta = meta or IssueMeta()
     meta = meta.over(_front_meta(front, source))
     if meta.date is None:
@@ -213,6 +246,7 @@ def _read(
         date_cert=meta.date_cert if meta.date else None,
         page=meta.page,
         furniture=furniture,
+        rules_applied=tuple(sorted(applied, key=_RULE_ORDER.__getitem__)),
         diagnostics=tuple(diagnostics),
     )
 

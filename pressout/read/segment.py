@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..model import Credit, Diagnostic, Figure, Kind, Mark, Note, Paragraph, Repair, Subhead
+from ..model import Credit, Diagnostic, Figure, Kind, Mark, Note, Paragraph, Repair, Role, Subhead
 from . import credits as cr
 from .clean import Inline, convert_markup, drop_stray_spaces, join
 from .rules import (
@@ -44,6 +44,7 @@ from .rules import (
     SUBTITLE_DASHES,
     SUBTITLE_ENDINGS,
 )
+from .trace import fired
 
 __all__ = ["Line", "RawArticle", "Segmented", "segment"]
 
@@ -289,6 +290,7 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             if para is not None and not _finished(para.tail()):
                 # A credit inside a broken paragraph (rule photo-credit-inside-paragraph).
                 para.moved.append((len(para.pieces), photo[1].text))
+                fired("photo-credit-inside-paragraph")
                 para.figures.append(Unit("figure", line, "", credit=photo[1], gap=line.gap))
                 continue
             close()
@@ -324,6 +326,7 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             close()
             in_report = False
             out.append(Unit("column", line, column.group("column"), gap=line.gap))
+            fired("column-label")
             if column.group("rest"):
                 out.append(Unit("head", line, column.group("rest"), gap=0))
             continue
@@ -346,10 +349,14 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
         if para is not None:
             add_body(line, text)
             continue
-        if looks_like_headline(text) and not (in_report and _running_text_follows(lines, idx)):
-            in_report = False
-            out.append(Unit("head", line, text, gap=line.gap))
-            continue
+        if looks_like_headline(text):
+            if not (in_report and _running_text_follows(lines, idx)):
+                in_report = False
+                out.append(Unit("head", line, text, gap=line.gap))
+                continue
+            fired("fragment-not-headline")  # inside a report, running text follows
+        elif len(text) <= HEADLINE_MAX and not _finished(text):
+            fired("fragment-not-headline")  # short and unfinished, but it reads as a sentence piece
         add_body(line, text)
     close()
     return out
@@ -424,6 +431,11 @@ class _Assembler:
     def warn(self, code: str, message: str, line: int) -> None:
         self.diagnostics.append(Diagnostic(code, self.source, message, line))
 
+    def furnish(self, kind: str, text: str) -> None:
+        """Page furniture, after the articles so far (rules banner, editor-box)."""
+        self.furniture.append((kind, text, len(self.articles)))
+        fired(kind)
+
     def open(self) -> RawArticle | None:
         return self.current if self.current is not None and not self.current.closed else None
 
@@ -459,9 +471,9 @@ class _Assembler:
             elif unit.kind == "notice":
                 i = self.notice(unit, i)
             elif unit.kind == "editor-box":
-                self.furniture.append(("editor-box", unit.text, len(self.articles)))
+                self.furnish("editor-box", unit.text)
         if self.column:
-            self.furniture.append(("banner", self.column, len(self.articles)))
+            self.furnish("banner", self.column)
         return Segmented(self.articles, self.furniture)
 
     # headline stacks ---------------------------------------------------------------
@@ -484,6 +496,7 @@ class _Assembler:
                 # space; a wrap inside a phrase joins without one.
                 sep = " " if (" " in prev.text or prev.text[-1:] in CLOSERS) else ""
                 prev.text = prev.text + sep + unit.text
+                fired("headline-wrap")
             else:
                 merged.append(Unit("head", unit.line, unit.text, level=unit.level, gap=unit.gap))
             last_line = unit.line.no
@@ -493,10 +506,10 @@ class _Assembler:
         for unit in stack:
             if unit.kind == "column":
                 if self.column:
-                    self.furniture.append(("banner", self.column, len(self.articles)))
+                    self.furnish("banner", self.column)
                 self.column = unit.text
             elif unit.bold:  # rule banner: bold slogans are furniture
-                self.furniture.append(("banner", unit.text, len(self.articles)))
+                self.furnish("banner", unit.text)
         heads = self.merge_wrapped([u for u in stack if u.kind == "head" and not u.bold])
         if not heads:
             return
@@ -505,7 +518,7 @@ class _Assembler:
         if nxt is None or nxt.kind in ("notice", "editor-box") or (nxt.kind == "figure" and nxt.text):
             # Rule banner: a headline that no text follows is furniture.
             for head in heads:
-                self.furniture.append(("banner", head.text, len(self.articles)))
+                self.furnish("banner", head.text)
                 self.warn("PO230", f"headline without text kept as page furniture: {head.text}", head.line.no)
             return
 
@@ -516,6 +529,7 @@ class _Assembler:
             author = cr.match_author_line(texts[0])
             if author is not None and (len(heads) == 1 or not cr.match_author_line(texts[1])):
                 art.closing.append(author)
+                fired("author-line")
                 art.closed = True
                 heads, texts = heads[1:], texts[1:]
                 if not heads:
@@ -534,7 +548,8 @@ class _Assembler:
         ):
             head = heads[0]
             if head.level == 0 or head.level > max(art.level, 1) or art.level == 0:
-                art.add(Subhead(head.text))  # rule subhead
+                art.add(Subhead(head.text))
+                fired("subhead")
                 return
 
         # A new article (rules headline-stack, author-line).
@@ -542,6 +557,7 @@ class _Assembler:
         if len(heads) >= 2:
             byline = cr.match_author_line(texts[-1])
             if byline is not None:
+                fired("author-line")
                 heads, texts = heads[:-1], texts[:-1]
         levels = [h.level for h in heads]
         if any(levels):
@@ -567,8 +583,12 @@ class _Assembler:
             byline=byline,
             level=top,
         )
+        fired("headline-line")
+        if art.kicker or art.subtitle:
+            fired("headline-stack")
         for text in subheads:
             art.add(Subhead(text))
+            fired("subhead")
 
     # other units -------------------------------------------------------------------
 
@@ -577,10 +597,15 @@ class _Assembler:
         if art is None or (unit.dateline and art.kind is not Kind.ARTICLE):
             # Rule headline-missing: text after a finished article starts a new one.
             art = self.start(Kind.ARTICLE, unit.line.no)
+            if unit.dateline:
+                fired("headline-missing")
         para = _paragraph(unit)
         if unit.dateline and art.dateline is None and not art.has_text:
             art.dateline = unit.dateline
             art.byline = unit.credit or art.byline
+            fired("dateline")
+            if unit.credit:
+                fired("credit-roles")
         elif unit.dateline:
             # Several datelines in one roundup: the later ones stay in their paragraph.
             lead = unit.dateline + (unit.credit.text if unit.credit else "")
@@ -594,7 +619,8 @@ class _Assembler:
         if art is not None and art.kind is Kind.ARTICLE and (continues or not unit.text):
             art.add(figure)
             return
-        photo = self.start(Kind.PHOTO, unit.line.no)  # rule photo-item
+        photo = self.start(Kind.PHOTO, unit.line.no)
+        fired("photo-item")
         photo.add(figure)
         photo.closed = True
 
@@ -603,13 +629,17 @@ class _Assembler:
         art = self.open()
         if art is not None and not art.has_text and art.byline is None and art.kind is Kind.ARTICLE:
             art.byline = unit.credit  # a credit between headline and text is the byline
+            fired("credit-roles")
             return
         art = art or (self.articles[-1] if self.articles else None)
         if art is None:
             self.warn("PO220", f"credit before any article kept as page furniture: {unit.text}", unit.line.no)
-            self.furniture.append(("banner", unit.text, 0))
+            self.furnish("banner", unit.text)
             return
-        art.closing.append(unit.credit)  # rules closing-credit, editor-credit
+        art.closing.append(unit.credit)
+        editor = any(c.role is Role.EDITOR for c in unit.credit.contributors)
+        fired("editor-credit" if editor else "closing-credit")
+        fired("credit-roles")
         art.closed = True
 
     def note(self, unit: Unit) -> None:
@@ -617,13 +647,15 @@ class _Assembler:
         jump_in = bool(re.search(r"上接|接第|续", unit.text))
         if art is None or (jump_in and art.has_text):
             art = self.start(Kind.ARTICLE, unit.line.no)
-        art.add(Note(unit.text))  # rule continuation-note
+        art.add(Note(unit.text))
+        fired("continuation-note")
         if not jump_in:
             art.closed = True
 
     def notice(self, unit: Unit, i: int) -> int:
         """Rule notice: the notice line, then its paragraphs up to the signing date."""
         notice = self.start(Kind.NOTICE, unit.line.no)
+        fired("notice")
         word, _, rest = unit.text.partition(" ")
         word = word.rstrip("：:")
         if word in NOTICE_WORDS:

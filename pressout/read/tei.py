@@ -37,6 +37,7 @@ from ..model import (
     Role,
     Subhead,
 )
+from .rules import RULES
 
 __all__ = ["read_tei"]
 
@@ -55,8 +56,12 @@ def read_tei(path: str | os.PathLike[str]) -> list[Issue]:
     try:
         # No entity expansion or network access: an archive is data, never instructions.
         for event, el in etree.iterparse(
-            str(path), events=("start", "end"), resolve_entities=False, no_network=True,
-            remove_comments=True, remove_pis=True,
+            str(path),
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            remove_comments=True,
+            remove_pis=True,
         ):
             if root_tag is None:
                 root_tag = el.tag
@@ -98,6 +103,9 @@ def _one(parent: Any, path: str, what: str) -> Any:
     if found is None:
         raise _Bad(f"not a pressout TEI file: missing {what}")
     return found
+
+
+RULE_ORDER = {rule.name: n for n, rule in enumerate(RULES)}
 
 
 # --- header -------------------------------------------------------------------------
@@ -143,6 +151,17 @@ def _issue(tei: Any) -> Issue:
         page=page,
         language=language or "",
         furniture=furniture,
+        # Stated grouped by how TEI records them; the model keeps the rules' own order.
+        rules_applied=tuple(
+            sorted(
+                (
+                    n
+                    for p in header.iterfind("t:encodingDesc/t:editorialDecl/*/t:p[@n]", NS)
+                    if (n := p.get("n")) in RULE_ORDER
+                ),
+                key=RULE_ORDER.__getitem__,
+            )
+        ),
     )
 
 
