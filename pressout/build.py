@@ -24,7 +24,24 @@ Guarantees:
   ``jobs`` worker processes; the result is byte-identical for every number of jobs.
 * **One bad page is not the end.** A page that cannot be read is reported; the others are
   built; its outputs from the last good build are kept; ``BuildReport.failures`` lists it
-  and the CLI exits with code 1 (partial failure).
+  and the CLI exits with code 1 (partial failure). Of two pages with the same issue id,
+  the first (in source order) is built and the second is such a failure.
+* **Errors are one line.** A missing source, a folder without pages or an output folder
+  that cannot be written is a ``PressoutError`` (InputError, OutputError) naming the path;
+  an operating-system error while writing becomes an OutputError naming the output file.
+  A bad value in ``issues.toml`` concerns every page: it stops the build (ConfigError).
+
+``[build] styles`` in pressout.toml names a folder whose ``*.css`` files replace the web
+edition's style sheets of the same name (the EPUBs keep the shipped ones for now: the EPUB
+exporter takes no style sheets from outside); their bytes are part of the cache key.
+
+Outputs deleted by hand are noticed (the manifest lists every output file) and rebuilt;
+outputs *edited* by hand are not: use ``force=True``. Hidden files (names starting with
+``.``, such as editors' backups) in a source folder are not pages.
+
+A build killed outright (SIGKILL, power loss) can leave a ``.{out}.staging-{pid}`` folder
+beside the output; the next build removes it (and puts back ``.{out}.old-{pid}`` if the
+kill came between the two renames).
 """
 
 from __future__ import annotations
@@ -32,18 +49,26 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import signal
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Config
-from .errors import InputError, OutputError, PressoutError
-from .model import Diagnostic, Issue
+from .errors import ConfigError, InputError, OutputError, PressoutError
+
+# The no-change path (`pressout build` with nothing to do) must start fast: the model, the
+# readers, the exporters and multiprocessing are imported only when something is built.
+if TYPE_CHECKING:
+    from .model import Diagnostic, Issue
 
 __all__ = ["BuildReport", "Failure", "build", "find_pages"]
 
@@ -137,6 +162,7 @@ class _Task:
     publication_slug: str | None
     vertical: bool
     keep_breaks: bool
+    error: str | None = None  # the page could not even be read for its digest
 
 
 @dataclass(slots=True)
@@ -192,9 +218,9 @@ def _run_task(task: _Task) -> _Done:
 # --- the build ---------------------------------------------------------------------------
 
 
-def _page_key(path: Path, data: bytes, meta: Any, config: Config, encoding: str | None, errors: str) -> str:
+def _page_key(data: bytes, meta: Any, fingerprint: str, encoding: str | None, errors: str) -> str:
     digest = hashlib.sha256()
-    for part in (data, repr(meta).encode(), config.fingerprint().encode(), __version__.encode(),
+    for part in (data, repr(meta).encode(), fingerprint.encode(), __version__.encode(),
                  repr((encoding, errors, CACHE_FORMAT)).encode()):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()
@@ -205,7 +231,7 @@ def _load_manifest(out_dir: Path) -> dict[str, Any]:
         data = json.loads((out_dir / CACHE_DIR / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if data.get("format") != CACHE_FORMAT or data.get("version") != __version__:
+    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("version") != __version__:
         return {}
     return data
 
@@ -214,10 +240,59 @@ def _check_output(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError("output path is a file, not a folder", path=out_dir)
     parent = out_dir.resolve().parent
-    if not parent.exists():
+    if not parent.is_dir():
         raise OutputError("the folder that should hold the output does not exist", path=parent)
     if not os.access(parent, os.W_OK | os.X_OK) or (out_dir.exists() and not os.access(out_dir, os.W_OK)):
         raise OutputError("output folder is not writable", path=out_dir)
+
+
+def _style_overrides(config: Config) -> dict[str, bytes]:
+    """``[build] styles``: the CSS files of that folder, by name (they replace the web
+    edition's shipped style sheets of the same name)."""
+    if not config.styles:
+        return {}
+    folder = Path(config.styles)
+    if not folder.is_dir():
+        raise ConfigError(f"[build] styles = {config.styles!r}: no such folder; use a folder of CSS files",
+                          path=config.path)
+    return {css.name: css.read_bytes() for css in sorted(folder.glob("*.css")) if css.is_file()}
+
+
+def _fingerprint(config: Config, styles: dict[str, bytes]) -> str:
+    """The configuration as the cache sees it: its values and the style sheets' bytes."""
+    digest = hashlib.sha256(config.fingerprint().encode())
+    for name, data in styles.items():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: someone else's process
+        return True
+    return True
+
+
+def _clean_stale(out: Path) -> None:
+    """Remove what a build killed outright left beside ``out``; put back an output folder
+    that was renamed away when the kill came between the swap's two renames."""
+    parent = out.resolve().parent
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(staging|old)-(\d+)$")
+    try:
+        leftovers = sorted(parent.iterdir())
+    except OSError:
+        return
+    for path in leftovers:
+        m = pattern.match(path.name)
+        if not m or int(m.group(2)) == os.getpid() or _pid_alive(int(m.group(2))):
+            continue
+        if m.group(1) == "old" and not out.exists():
+            os.replace(path, out)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def build(
@@ -232,11 +307,25 @@ def build(
     progress: Progress | None = None,
 ) -> BuildReport:
     """Build everything from ``sources`` (default: the configuration's, ``seeds/``) into
-    ``out_dir`` (default ``dist/``); see the module docstring for the guarantees."""
+    ``out_dir`` (default ``dist/``); see the module docstring for the guarantees.
+
+    Raises InputError (no pages, or no page could be read), ConfigError or OutputError;
+    bad pages among good ones are not raised but listed in ``BuildReport.failures``."""
     from .read.meta import SIDECAR_NAME, load_sidecar
 
     started = time.perf_counter()
     config = config or Config()
+    if errors not in ("strict", "replace"):
+        raise InputError(f"unknown errors value {errors!r} (use strict or replace)")
+    if encoding is not None:
+        # Checked once, up front: every page would fail the same way, each keeping its
+        # previous build, and the user would get a "partial" build for a typo.
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r} (--encoding)") from None
     out = Path(out_dir if out_dir is not None else config.output)
     pages = find_pages(sources or config.sources)
     _check_output(out)
@@ -244,46 +333,61 @@ def build(
     if jobs < 1:
         raise InputError(f"--jobs must be at least 1, not {jobs}")
     note = progress or (lambda stage, done, total, item: None)
+    _clean_stale(out)
+    styles = _style_overrides(config)
+    fingerprint = _fingerprint(config, styles)
 
     manifest = _load_manifest(out) if not force else {}
     previous: dict[str, Any] = manifest.get("pages", {})
 
     # What each page needs: its bytes' digest with its metadata and the configuration.
     tasks: list[_Task] = []
-    failures: list[Failure] = []
-    keys: dict[str, str] = {}
     for page in pages:
         meta = None
+        error = None
         try:
             if page.suffix.lower() != ".xml" and (page.parent / SIDECAR_NAME).is_file():
                 meta = load_sidecar(page.parent / SIDECAR_NAME).for_page(page.name)
             data = page.read_bytes()
+        except ConfigError:
+            raise  # a bad issues.toml is the desk's configuration, not one bad page: stop
         except PressoutError as exc:
-            failures.append(Failure(str(page), str(exc)))
-            continue
+            error = str(exc)
+        except PermissionError:
+            error = f"{page}: cannot read: permission denied"
         except OSError as exc:
-            failures.append(Failure(str(page), f"{page}: cannot read: {exc.strerror or exc}"))
-            continue
-        key = _page_key(page, data, meta, config, encoding, errors)
-        keys[str(page)] = key
+            error = f"{page}: cannot read: {exc.strerror or exc}"
+        key = "" if error else _page_key(data, meta, fingerprint, encoding, errors)
         tasks.append(_Task(str(page), key, meta, encoding, errors, config.language, config.publication,
-                           config.publication_slug, config.vertical, config.keep_breaks))
+                           config.publication_slug, config.vertical, config.keep_breaks, error))
 
-    unchanged = [t for t in tasks if previous.get(t.path, {}).get("key") == t.key]
-    if (not force and not failures and not manifest.get("incomplete")
+    root = str(out)
+
+    def present(rels: Iterable[str]) -> bool:  # os.path, not pathlib: this is the hot part of a no-op
+        return all(os.path.isfile(os.path.join(root, rel)) for rel in rels)
+
+    unchanged = [t for t in tasks if previous.get(t.path, {}).get("key") == t.key
+                 and present(previous[t.path]["files"]) and present(previous[t.path]["models"])]
+    if (not force and not manifest.get("incomplete")
             and len(unchanged) == len(tasks) == len(previous)
-            and manifest.get("config") == config.fingerprint() and out.is_dir()):
+            and manifest.get("config") == fingerprint
+            and present(manifest.get("files", ["-"]))):
         note("done", len(tasks), len(tasks), "nothing changed")
         return BuildReport(out, issues=manifest.get("issues", 0), articles=manifest.get("articles", 0),
                            outputs=manifest.get("outputs", 0), reused=len(tasks),
                            seconds=time.perf_counter() - started, changed=False)
 
     staging = out.resolve().parent / f".{out.name}.staging-{os.getpid()}"
-    if staging.exists():
-        shutil.rmtree(staging)
     try:
-        report = _build_into(staging, out, tasks, unchanged, previous, failures, config, jobs, note)
+        if staging.exists():
+            shutil.rmtree(staging)
+        report = _build_into(staging, out, tasks, unchanged, previous, config, styles, fingerprint, jobs, note)
         _swap(staging, out)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        # Name the file as the user knows it: in the output folder, not in the staging one.
+        where = str(exc.filename or out).replace(str(staging), str(out))
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path=where) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -291,76 +395,104 @@ def build(
 
 
 def _build_into(staging: Path, out: Path, tasks: list[_Task], unchanged: list[_Task],
-                previous: dict[str, Any], failures: list[Failure], config: Config, jobs: int,
-                note: Progress) -> BuildReport:
+                previous: dict[str, Any], config: Config, styles: dict[str, bytes],
+                fingerprint: str, jobs: int, note: Progress) -> BuildReport:
     from .export.epub import epub_name
     from .export.feed import SiteOptions, build_feeds
     from .export.site import build_site
     from .export.tei import write_corpus
     from .jsonio import issue_from_dict
+    from .model import Diagnostic
 
     staging.mkdir(parents=True)
     (staging / CACHE_DIR / "models").mkdir(parents=True)
-    reuse = {t.path for t in unchanged}
-    entries: dict[str, dict[str, Any]] = {}
-    issues_by_page: dict[str, list[Issue]] = {}
-    warnings: list[Diagnostic] = []
+    failures: list[Failure] = []
     total = len(tasks)
     done_count = 0
 
-    def keep(entry: dict[str, Any]) -> list[Issue]:
-        """Link a page's files from the previous build and load its models from the cache."""
-        for rel in entry["files"] + entry["models"]:
-            _link_or_copy(out / rel, staging / rel)
-        return [issue_from_dict(json.loads((out / rel).read_text(encoding="utf-8"))) for rel in entry["models"]]
+    def load(entry: dict[str, Any]) -> list[Issue] | None:
+        """A page's models from the previous build's cache, if its files are all there;
+        None when the cache is damaged (the page is then built again)."""
+        try:
+            if not all((out / rel).is_file() for rel in entry["files"]):
+                return None
+            return [issue_from_dict(json.loads((out / rel).read_text(encoding="utf-8"))) for rel in entry["models"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
+    # Every page's issues, from the cache or built again; nothing is written yet.
+    kept: dict[str, list[Issue]] = {}  # path -> models of its previous build, reused
+    todo: list[_Task] = []
+    reuse = {t.path for t in unchanged}
     for task in tasks:
-        if task.path in reuse:
-            issues_by_page[task.path] = keep(previous[task.path])
-            entries[task.path] = previous[task.path]
-            done_count += 1
-            note("read", done_count, total, Path(task.path).name + " (unchanged)")
-
-    todo = [t for t in tasks if t.path not in reuse]
-    results = _run_all(todo, jobs)
-    for result in results:
+        models = load(previous[task.path]) if task.path in reuse else None
+        if models is None:
+            todo.append(task)
+            continue
+        kept[task.path] = models
+        done_count += 1
+        note("read", done_count, total, Path(task.path).name + " (unchanged)")
+    built: dict[str, _Done] = {}
+    unreadable = (_Done(t.path, t.key, error=t.error) for t in todo if t.error is not None)
+    for result in chain(unreadable, _run_all([t for t in todo if t.error is None], jobs)):
         done_count += 1
         note("read", done_count, total, Path(result.path).name)
-        if result.error is not None:
-            kept = result.path in previous and all((out / rel).exists() for rel in
-                                                     previous[result.path]["files"] + previous[result.path]["models"])
-            failures.append(Failure(result.path, result.error, kept_previous=kept))
-            if kept:
-                issues_by_page[result.path] = keep(previous[result.path])
-                entries[result.path] = previous[result.path]
+        if result.error is None:
+            built[result.path] = result
             continue
-        models = []
-        for data in result.issues:
-            rel = f"{CACHE_DIR}/models/{data['id']}.json"
-            (staging / rel).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-            models.append(rel)
-        for rel, blob in result.files.items():
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(blob)
-        issues_by_page[result.path] = [issue_from_dict(d) for d in result.issues]
-        entries[result.path] = {"key": result.key, "files": sorted(result.files), "models": models}
-        warnings.extend(result.warnings)
+        entry = previous.get(result.path)
+        models = load(entry) if entry is not None else None
+        failures.append(Failure(result.path, result.error, kept_previous=models is not None))
+        if models is not None:
+            kept[result.path] = models
 
-    # One issue id per issue across the build.
+    # One issue id per issue across the build, checked before anything is written: two
+    # pages with one id would write the same files. The page first in order keeps it.
     seen: dict[str, str] = {}
     issues: list[Issue] = []
+    entries: dict[str, dict[str, Any]] = {}
+    warnings: list[Diagnostic] = []
+    rebuilt = reused = 0
     for task in tasks:
-        for issue in issues_by_page.get(task.path, []):
-            if issue.id in seen:
-                failures.append(Failure(task.path, f"{task.path}: issue id {issue.id!r} is also the id of "
-                                        f"{seen[issue.id]}; give one of them a page or edition in issues.toml"))
-                for rel in entries.pop(task.path, {}).get("files", []):
-                    (staging / rel).unlink(missing_ok=True)
-                break
-            seen[issue.id] = task.path
+        path = task.path
+        if path in built:
+            page_issues = [issue_from_dict(d) for d in built[path].issues]
+        elif path in kept:
+            page_issues = kept[path]
         else:
-            issues.extend(issues_by_page.get(task.path, []))
+            continue
+        ids = [issue.id for issue in page_issues]
+        clash = next((i for i in ids if i in seen), None)
+        if clash is not None:
+            failures.append(Failure(path, f"{path}: issue id {clash!r} is also the id of {seen[clash]}; "
+                                    "give one of them a date, page or edition in issues.toml, or rename it"))
+            continue
+        seen.update((i, path) for i in ids)
+        issues.extend(page_issues)
+        if path in built:
+            result = built[path]
+            models = []
+            for data in result.issues:
+                rel = f"{CACHE_DIR}/models/{data['id']}.json"
+                _write(staging / rel, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+                models.append(rel)
+            for rel, blob in result.files.items():
+                _write(staging / rel, blob)
+            # The warnings are kept with the page: the cached model does not carry them,
+            # and a page taken from the cache next time still has them.
+            entries[path] = {"key": result.key, "files": sorted(result.files), "models": models,
+                             "warnings": [[w.code, w.source, w.message, w.line] for w in result.warnings]}
+            warnings.extend(result.warnings)
+            rebuilt += 1
+        else:
+            entry = previous[path]
+            for rel in entry["files"] + entry["models"]:
+                _link_or_copy(out / rel, staging / rel)
+            entries[path] = entry
+            warnings.extend(Diagnostic(*w) for w in entry.get("warnings", []))
+            reused += path in reuse  # (not a failed page whose last good build is kept)
+    order = {task.path: n for n, task in enumerate(tasks)}
+    failures.sort(key=lambda f: order[f.source])  # in page order, whatever finished first
     if not issues:
         raise InputError("no page could be read" + (f": {failures[0].message}" if failures else ""))
 
@@ -370,65 +502,117 @@ def _build_into(staging: Path, out: Path, tasks: list[_Task], unchanged: list[_T
     epubs = {issue.id: staging / "epub" / epub_name(issue) for issue in issues}
     files = build_feeds(issues, options, epubs)
     files.update(build_site(issues, options, epubs))
+    for name, css in styles.items():  # [build] styles: the desk's own style sheets
+        files[f"styles/{name}"] = css
     for rel, blob in files.items():
-        target = staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(blob)
+        _write(staging / rel, blob)
     note("tei", 0, 1, "TEI corpus")
     ordered = sorted(issues, key=lambda i: (i.date is None, i.date or 0, i.page or 0, i.id))
     write_corpus(ordered, staging / "tei" / "corpus.xml", keep_breaks=config.keep_breaks)
 
-    outputs = sum(1 for p in staging.rglob("*") if p.is_file() and CACHE_DIR not in p.parts)
+    outputs = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*")
+                     if p.is_file() and CACHE_DIR not in p.relative_to(staging).parts)
     articles = sum(len(i.articles) for i in issues)
     manifest = {
         "format": CACHE_FORMAT,
         "version": __version__,
-        "config": config.fingerprint(),
-        "pages": {path: entries[path] for path in sorted(entries)},
+        "config": fingerprint,
+        "pages": {path: entries[path] for path in sorted(entries)},  # with failed pages' last good build
         "issues": len(issues),
         "articles": articles,
-        "outputs": outputs,
+        "outputs": len(outputs),
+        "files": outputs,
     }
     if failures:
-        manifest["pages"] = {p: e for p, e in manifest["pages"].items() if p not in {f.source for f in failures}
-                             or any(f.kept_previous for f in failures if f.source == p)}
         manifest["incomplete"] = True  # a failed page makes the next build try again
     (staging / CACHE_DIR / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                                 encoding="utf-8")
-    return BuildReport(out, issues=len(issues), articles=articles, outputs=outputs,
-                       rebuilt=len(results) - sum(1 for r in results if r.error), reused=len(unchanged),
-                       warnings=tuple(warnings), failures=tuple(failures))
+    return BuildReport(out, issues=len(issues), articles=articles, outputs=len(outputs),
+                       rebuilt=rebuilt, reused=reused, warnings=tuple(warnings), failures=tuple(failures))
 
 
-def _run_all(tasks: list[_Task], jobs: int) -> list[_Done]:
+def _run_all(tasks: list[_Task], jobs: int) -> Iterator[_Done]:
+    """Each task's result, in the tasks' order (so the output does not depend on ``jobs``)."""
     if jobs == 1 or len(tasks) <= 1:
-        return [_run_task(t) for t in tasks]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-        return list(pool.map(_run_task, tasks, chunksize=max(1, len(tasks) // (jobs * 4))))
+        for task in tasks:
+            yield _run_task(task)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_worker_init)
+    try:
+        # The workers are started by the first submission. Ctrl-C or SIGTERM in the middle
+        # of that would leave the pool without the thread that stops its workers, and
+        # they would wait for work forever: held back until the pool is complete.
+        with _signals_deferred():
+            # chunksize 1: a page is a big unit of work, and an interrupted build then
+            # waits for at most one page per worker before it stops.
+            results = pool.map(_run_task, tasks, chunksize=1)
+        yield from results
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_init() -> None:
+    """A worker takes Ctrl-C and SIGTERM as any process does. It was forked with them held
+    back (see ``_run_all``) and with the parent's handlers, which mean nothing here."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Write a new file in the staging folder. Never through an existing name: that may be
+    a hard link to a file of the previous build, which must stay as it was."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    target.write_bytes(data)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, target)
+    except FileExistsError:
+        target.unlink()
+        _link_or_copy(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold back SIGINT and SIGTERM (delivered right after the block), so that Ctrl-C
+    cannot fall between the two renames of the swap and leave no output folder."""
+    can_block = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    held = {signal.SIGINT, signal.SIGTERM}
+    if can_block:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        if can_block:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _swap(staging: Path, out: Path) -> None:
     """Put the finished build in place: two renames, so readers see the old or the new."""
     old = out.resolve().parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.replace(out, old)
     try:
-        os.replace(staging, out)
-    except OSError:
-        if old.exists():
-            os.replace(old, out)
-        raise
-    # dist/README.md in the source tree says what the folder is: keep it there
-    if old.exists():
-        readme = old / "README.md"
-        if readme.is_file() and not (out / "README.md").exists():
-            os.replace(readme, out / "README.md")
-        shutil.rmtree(old, ignore_errors=True)
+        with _signals_deferred():
+            if out.exists():
+                os.replace(out, old)
+            try:
+                os.replace(staging, out)
+            except OSError:
+                if old.exists():
+                    os.replace(old, out)
+                raise
+    finally:  # also when a held-back Ctrl-C is raised as the block ends
+        if old.exists() and out.exists():
+            # dist/README.md in the source tree says what the folder is: keep it there
+            readme = old / "README.md"
+            if readme.is_file() and not (out / "README.md").exists():
+                os.replace(readme, out / "README.md")
+            shutil.rmtree(old, ignore_errors=True)

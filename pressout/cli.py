@@ -3,12 +3,20 @@
 Every command imports the library lazily, inside the command, so ``pressout --help``
 starts fast. A user mistake raises a ``PressoutError``; ``main`` prints it as one line,
 ``pressout: error: <file>: <problem>``, and exits with the error's code (see
-``pressout.errors``). Nothing here reads text or builds output itself.
+``pressout.errors``). Ctrl-C exits with 130 and, during ``pressout build``, SIGTERM with
+143; either way the build's staging folder is removed and the previous output kept.
+Anything else that escapes is a bug and keeps its traceback. Nothing here reads text or
+builds output itself.
+
+``pressout build`` prints progress and the summary on stderr only (stdout carries the
+``--json`` summary and nothing else); ``--quiet`` leaves only the errors.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +25,8 @@ import click
 if TYPE_CHECKING:
     from .model import Issue
 
+# Every path argument is click.Path(readable=False): a file we may not read is reported by
+# the reader as an input error (exit 3, one line), not by click as a usage error (exit 2).
 ENCODING_HELP = "Decode pages with this encoding instead of guessing (e.g. gb18030, utf-16-le)."
 ERRORS_HELP = "strict: an undecodable byte is an error; replace: keep going with U+FFFD."
 
@@ -43,14 +53,14 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(dir_okay=True, path_type=str))
+@click.argument("file", type=click.Path(dir_okay=True, path_type=str, readable=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the article model as JSON.")
 @click.option("--encoding", default=None, help=ENCODING_HELP)
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", help=ERRORS_HELP)
 @click.option(
     "--meta",
     "sidecar",
-    type=click.Path(dir_okay=False, path_type=str),
+    type=click.Path(dir_okay=False, path_type=str, readable=False),
     default=None,
     help="Issue metadata file (default: issues.toml beside the page).",
 )
@@ -132,14 +142,18 @@ def _read_all(files: tuple[str, ...], encoding: str | None, errors: str) -> list
 
 def _out_dir(out: str) -> Path:
     from .build import _check_output
+    from .errors import OutputError
 
     path = Path(out)
     _check_output(path)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder: {exc.strerror or exc}", path=path) from None
     return path
 
 
-PAGES = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+PAGES = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str, readable=False))
 OUT = click.option("-o", "--out", "out", default="dist", show_default=True, help="Output folder.")
 ENCODING = click.option("--encoding", default=None, help=ENCODING_HELP)
 ERRORS = click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", help=ERRORS_HELP)
@@ -211,11 +225,11 @@ def tei(files: tuple[str, ...], out: str, keep_breaks: bool, corpus: bool, encod
 
 
 @cli.command()
-@click.argument("sources", nargs=-1, type=click.Path(path_type=str))
+@click.argument("sources", nargs=-1, type=click.Path(path_type=str, readable=False))
 @click.option("-o", "--out", "out", default=None, help="Output folder (default: dist, or the config's).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
 @click.option("--force", is_flag=True, help="Rebuild every page, even unchanged ones.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str, readable=False), default=None,
               help="Configuration file (default: ./pressout.toml if present).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every warning and every page.")
@@ -231,8 +245,9 @@ def build(sources: tuple[str, ...], out: str | None, jobs: int | None, force: bo
     config = load_config(config_path, required=config_path is not None)
     progress = None if quiet else _Progress(verbose=verbose)
     try:
-        report = run_build(sources, out, config=config, jobs=jobs, force=force, encoding=encoding,
-                           errors=errors, progress=progress)
+        with _terminate_as_interrupt():
+            report = run_build(sources, out, config=config, jobs=jobs, force=force, encoding=encoding,
+                               errors=errors, progress=progress)
     finally:
         if progress is not None:
             progress.close()
@@ -240,23 +255,48 @@ def build(sources: tuple[str, ...], out: str | None, jobs: int | None, force: bo
         import json
 
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    if verbose and not quiet:
+        for warning in report.warnings:
+            click.echo(str(warning), err=True)
+    for failure in report.failures:  # errors are printed even with --quiet
+        kept = " (kept its previous build)" if failure.kept_previous else ""
+        click.echo(f"pressout: error: {failure.message}{kept}", err=True)
     if not quiet:
-        if verbose:
-            for warning in report.warnings:
-                click.echo(str(warning), err=True)
-        for failure in report.failures:
-            kept = " (kept its previous build)" if failure.kept_previous else ""
-            click.echo(f"pressout: error: {failure.message}{kept}", err=True)
-        click.echo(_summary(report), err=True)
+        click.echo(_summary(report, verbose=verbose), err=True)
     sys.exit(report.exit_code)
 
 
-def _summary(report: Any) -> str:
+class _Terminated(KeyboardInterrupt):
+    exit_code = 143  # 128 + SIGTERM, as a shell reports a process killed by it
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (``kill``, a CI timeout) stops a build like Ctrl-C does: the staging folder
+    is removed and the previous output stays; without this the process would just die."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _summary(report: Any, *, verbose: bool = False) -> str:
     if not report.changed:
         return (f"nothing to rebuild: {report.issues} issues unchanged in {report.out_dir} "
                 f"({report.seconds:.2f} s)")
     warn = f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}"
-    if report.warnings:
+    if report.warnings and not verbose:
         warn += " (-v to list)"
     fail = f"; {len(report.failures)} page(s) failed" if report.failures else ""
     return (f"built {report.issues} issues, {report.articles} articles → {report.outputs} files in "
@@ -287,7 +327,7 @@ class _Progress:
 
 
 @cli.command()
-@click.argument("path", default="pressout.toml", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("path", default="pressout.toml", type=click.Path(dir_okay=False, path_type=str, readable=False))
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: str, force: bool) -> None:
     """Write a commented starter configuration (pressout.toml)."""
@@ -305,7 +345,7 @@ def init(path: str, force: bool) -> None:
 
 
 @cli.command()
-@click.argument("directory", default="dist", type=click.Path(path_type=str))
+@click.argument("directory", default="dist", type=click.Path(path_type=str, readable=False))
 @click.option("--epubcheck", "epubcheck_jar", default=None, help="Path to epubcheck.jar.")
 @click.option("--ace", default=None, help="Path to Ace's ace-cli.")
 @click.option("--tei-schema", default=None, help="Path to tei_all.rng.")
@@ -329,13 +369,16 @@ def validate(directory: str, epubcheck_jar: str | None, ace: str | None, tei_sch
         click.echo(f"{check.name:<10} {check.files:>5}  {check.status}{detail}")
         for problem in check.problems[: None if verbose else 10]:
             click.echo(f"    {problem}")
+    missing = [c.name for c in checks if c.missing]
+    if missing:
+        click.echo(f"could not find the validator or schema for: {', '.join(missing)} (see the table)")
     failed = [c.name for c in checks if c.ok is False]
     if failed:
         raise ValidationFailed(f"{', '.join(failed)} failed", path=directory)
 
 
 @cli.command()
-@click.argument("directory", default="dist", type=click.Path(path_type=str))
+@click.argument("directory", default="dist", type=click.Path(path_type=str, readable=False))
 @click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="Do not log requests.")
 def serve(directory: str, port: int, quiet: bool) -> None:
@@ -356,15 +399,15 @@ def serve(directory: str, port: int, quiet: bool) -> None:
 def main(argv: list[str] | None = None) -> Any:
     try:
         return cli.main(args=argv, prog_name="pressout", standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:  # click's wrapper of KeyboardInterrupt
         click.echo("pressout: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(getattr(exc.__cause__, "exit_code", 130))
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         click.echo("pressout: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(getattr(exc, "exit_code", 130))
     except Exception as exc:  # our own errors become one line; anything else is a bug
         _fail(exc)
 

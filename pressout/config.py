@@ -1,7 +1,8 @@
 """``pressout.toml``: the build's settings, checked key by key.
 
 Every key is optional; ``pressout init`` writes a commented starter file (``STARTER``).
-A bad value is a ConfigError naming the file, the key and what is allowed. The issue
+A bad value is a ConfigError naming the file, the key and what is allowed. Paths in the
+file (sources, output, styles, schemas) are relative to the file's folder. The issue
 metadata of each page (its date, page number …) lives in the sidecar ``issues.toml`` beside
 the pages instead (see ``pressout.read.meta``).
 """
@@ -116,14 +117,18 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path=path) from None
 
+    tables = ", ".join(f"[{t}]" for t in _SCHEMA)
     values: dict[str, Any] = {"path": path}
     for table, content in data.items():
         keys = _SCHEMA.get(table)
-        if keys is None:
-            raise ConfigError(f"unknown table [{table}]; allowed: {', '.join(f'[{t}]' for t in _SCHEMA)}",
-                              path=path)
         if not isinstance(content, dict):
-            raise ConfigError(f"[{table}] must be a table", path=path)
+            # A key outside any table: say where it belongs, if it belongs anywhere.
+            home = [t for t, k in _SCHEMA.items() if table in k]
+            hint = f"; put it under [{home[0]}]" if home else ""
+            what = f"[{table}] must be a table" if keys is not None else f"key {table!r} is outside a table"
+            raise ConfigError(f"{what}{hint}; allowed tables: {tables}", path=path)
+        if keys is None:
+            raise ConfigError(f"unknown table [{table}]; allowed: {tables}", path=path)
         for key, value in content.items():
             spec = keys.get(key)
             if spec is None:
@@ -135,7 +140,20 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
     base = values.get("base_url")
     if base and not base.endswith("/"):
         values["base_url"] = base + "/"
+    # Paths in the file are relative to the file, not to wherever pressout is run from.
+    for attr in _PATHS:
+        if attr in values:
+            values[attr] = _relative_to(path.parent, values[attr])
     return Config(**values)
+
+
+_PATHS = ("sources", "output", "styles", "tei_schema", "atom_schema")
+
+
+def _relative_to(folder: Path, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+    if isinstance(value, tuple):
+        return tuple(str(folder / v) for v in value)  # an absolute v stays as it is
+    return str(folder / value)
 
 
 STARTER = '''\

@@ -13,6 +13,7 @@ import functools
 import os
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 from .errors import InputError, OutputError
 
@@ -49,7 +50,9 @@ class _Handler(SimpleHTTPRequestHandler):
         return media_type(os.path.relpath(os.fspath(path), self.directory).replace(os.sep, "/"))
 
     def send_head(self):  # type: ignore[override]
-        if any(part.startswith(".") for part in self.path.split("?", 1)[0].split("/") if part):
+        # Decode first: /%2Epressout/ is /.pressout/ to translate_path, so it must be to us.
+        path = unquote(self.path.split("?", 1)[0].split("#", 1)[0])
+        if any(part.startswith(".") for part in path.replace("\\", "/").split("/") if part):
             self.send_error(404, "Not found")
             return None
         return super().send_head()

@@ -17,7 +17,9 @@ feeds          every feed parses (XML well-formed; feedparser if installed) and 
 =============  =====================================================================
 
 A validator that cannot be found is reported as "not found", with what to install; it is
-never counted as passed. The exit code is 6 when any check that ran failed.
+never counted as passed. Without a schema, the TEI and Atom files are still checked for
+well-formedness, and the table says that this is all that was checked. The exit code is 6
+when any check that ran failed.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Check:
     ok: bool | None = None  # None: not run
     problems: list[str] = field(default_factory=list)
     note: str = ""
+    missing: bool = False  # the validator (or its schema) was not found: not run, or only in part
 
     @property
     def status(self) -> str:
@@ -132,8 +135,25 @@ def _relaxng(schema: Path, files: list[Path]) -> list[str]:
     rng = etree.RelaxNG(etree.parse(str(schema)))
     problems = []
     for path in files:
-        if not rng.validate(etree.parse(str(path))):
+        try:
+            doc = etree.parse(str(path))
+        except etree.XMLSyntaxError as exc:  # a damaged file is a finding, not a crash
+            problems.append(f"{path.name}: not well-formed XML: {exc}")
+            continue
+        if not rng.validate(doc):
             problems.extend(f"{path.name}: {e.line}: {e.message}" for e in rng.error_log)
+    return problems
+
+
+def _well_formed(files: list[Path]) -> list[str]:
+    from lxml import etree
+
+    problems = []
+    for path in files:
+        try:
+            etree.parse(str(path))
+        except etree.XMLSyntaxError as exc:
+            problems.append(f"{path.name}: not well-formed XML: {exc}")
     return problems
 
 
@@ -199,6 +219,7 @@ def validate(
         check.files = len(epubs)
         if not tool:
             check.note = f"not found ({hint})"
+            check.missing = True
         elif not epubs:
             check.note = "no EPUBs in epub/"
         else:
@@ -222,10 +243,15 @@ def validate(
         if name in skip:
             continue
         check = Check(name, files=len(files))
-        if schema is None:
-            check.note = f"no schema (pass --{name}-schema)"
-        elif not files:
+        if not files:
             check.note = "no files"
+        elif schema is None:
+            # Without the schema, at least a damaged file is found; the note says how little
+            # was checked, and the check is listed among those that could not fully run.
+            check.problems = _well_formed(files)
+            check.ok = not check.problems
+            check.note = f"well-formedness only: no schema (pass --{name}-schema)"
+            check.missing = True
         else:
             check.problems = _relaxng(schema, files)
             check.ok = not check.problems
