@@ -14,6 +14,8 @@ code  meaning
 4     configuration error: pressout.toml or the issue metadata
 5     output error: the output folder cannot be written
 6     validation failed (``pressout validate``)
+130   interrupted (Ctrl-C); the previous output is left as it was
+143   terminated (SIGTERM); the previous output is left as it was
 ====  ==========================================================
 """
 

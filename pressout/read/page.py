@@ -269,18 +269,26 @@ def _short_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=4).hexdigest()
 
 
-def _unique(base: str, taken: set[str]) -> str:
-    ident, n = base, 2
-    while ident in taken:
-        ident, n = f"{base}-{n}", n + 1
-    taken.add(ident)
+def _unique(base: str, taken: dict[str, int]) -> str:
+    """``base``, or ``base-2``, ``base-3`` … for repeats (a count per base: pages that
+    repeat one headline thousands of times stay linear)."""
+    n = taken.get(base, 0) + 1
+    taken[base] = n
+    if n == 1:
+        return base
+    ident = f"{base}-{n}"
+    while ident in taken:  # a base that itself looks like base-n (hash clash, rare)
+        n += 1
+        ident = f"{base}-{n}"
+    taken[base] = n
+    taken[ident] = 1
     return ident
 
 
 def _freeze(raw: list[RawArticle], issue_id_: str) -> tuple[Article, ...]:
     """Model articles with ids derived from their own display titles, so adding, removing
     or fixing another article never changes an article's id."""
-    taken: set[str] = set()
+    taken: dict[str, int] = {}
     out = []
     for art in raw:
         if not art.body and not art.title:
@@ -305,7 +313,7 @@ def _freeze(raw: list[RawArticle], issue_id_: str) -> tuple[Article, ...]:
 
 
 def _furniture(items: list[tuple[str, str, int]], issue_id_: str) -> tuple[Furniture, ...]:
-    taken: set[str] = set()
+    taken: dict[str, int] = {}
     return tuple(
         Furniture(_unique(f"{issue_id_}-f{_short_hash(text)}", taken), kind, text, position)  # type: ignore[arg-type]
         for kind, text, position in items
