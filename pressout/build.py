@@ -46,6 +46,7 @@ kill came between the two renames).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -391,6 +392,8 @@ def build(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        gc.unfreeze()  # _build_into froze the models it keeps alive (see there)
     return replace(report, seconds=time.perf_counter() - started)
 
 
@@ -398,8 +401,8 @@ def _build_into(staging: Path, out: Path, tasks: list[_Task], unchanged: list[_T
                 previous: dict[str, Any], config: Config, styles: dict[str, bytes],
                 fingerprint: str, jobs: int, note: Progress) -> BuildReport:
     from .export.epub import epub_name
-    from .export.feed import SiteOptions, build_feeds
-    from .export.site import build_site
+    from .export.feed import SiteOptions, iter_feeds
+    from .export.site import iter_site
     from .export.tei import write_corpus
     from .jsonio import issue_from_dict
     from .model import Diagnostic
@@ -430,15 +433,18 @@ def _build_into(staging: Path, out: Path, tasks: list[_Task], unchanged: list[_T
             todo.append(task)
             continue
         kept[task.path] = models
+        gc.freeze()  # the models live to the end: spare them the cyclic GC's repeated walks
         done_count += 1
         note("read", done_count, total, Path(task.path).name + " (unchanged)")
     built: dict[str, _Done] = {}
+    decoded: dict[str, list[Issue]] = {}  # path -> models of the pages built now
     unreadable = (_Done(t.path, t.key, error=t.error) for t in todo if t.error is not None)
     for result in chain(unreadable, _run_all([t for t in todo if t.error is None], jobs)):
         done_count += 1
         note("read", done_count, total, Path(result.path).name)
         if result.error is None:
-            built[result.path] = result
+            built[result.path], decoded[result.path] = _park(result, staging, len(built))
+            gc.freeze()  # the models live to the end: spare them the cyclic GC's repeated walks
             continue
         entry = previous.get(result.path)
         models = load(entry) if entry is not None else None
@@ -456,7 +462,7 @@ def _build_into(staging: Path, out: Path, tasks: list[_Task], unchanged: list[_T
     for task in tasks:
         path = task.path
         if path in built:
-            page_issues = [issue_from_dict(d) for d in built[path].issues]
+            page_issues = decoded.pop(path)
         elif path in kept:
             page_issues = kept[path]
         else:
@@ -471,16 +477,14 @@ def _build_into(staging: Path, out: Path, tasks: list[_Task], unchanged: list[_T
         issues.extend(page_issues)
         if path in built:
             result = built[path]
-            models = []
-            for data in result.issues:
-                rel = f"{CACHE_DIR}/models/{data['id']}.json"
-                _write(staging / rel, json.dumps(data, ensure_ascii=False).encode("utf-8"))
-                models.append(rel)
-            for rel, blob in result.files.items():
-                _write(staging / rel, blob)
+            models = [f"{CACHE_DIR}/models/{data['id']}.json" for data in result.issues]
+            for rel, parked in result.files.items():
+                target = staging / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(parked, target)
             # The warnings are kept with the page: the cached model does not carry them,
             # and a page taken from the cache next time still has them.
-            entries[path] = {"key": result.key, "files": sorted(result.files), "models": models,
+            entries[path] = {"key": result.key, "files": sorted(set(result.files) - set(models)), "models": models,
                              "warnings": [[w.code, w.source, w.message, w.line] for w in result.warnings]}
             warnings.extend(result.warnings)
             rebuilt += 1
@@ -491,6 +495,7 @@ def _build_into(staging: Path, out: Path, tasks: list[_Task], unchanged: list[_T
             entries[path] = entry
             warnings.extend(Diagnostic(*w) for w in entry.get("warnings", []))
             reused += path in reuse  # (not a failed page whose last good build is kept)
+    shutil.rmtree(staging / CACHE_DIR / "parked", ignore_errors=True)  # what a rejected page left
     order = {task.path: n for n, task in enumerate(tasks)}
     failures.sort(key=lambda f: order[f.source])  # in page order, whatever finished first
     if not issues:
@@ -500,18 +505,18 @@ def _build_into(staging: Path, out: Path, tasks: list[_Task], unchanged: list[_T
     options = SiteOptions(base_url=config.base_url, title=config.site_title, feed_size=config.feed_size,
                           tag_authority=config.tag_authority)
     epubs = {issue.id: staging / "epub" / epub_name(issue) for issue in issues}
-    files = build_feeds(issues, options, epubs)
-    files.update(build_site(issues, options, epubs))
+    # Streamed: each feed document and web page is written as soon as it is made, so
+    # that no build holds the whole web edition or every feed document in memory.
+    for rel, blob in chain(iter_feeds(issues, options, epubs), iter_site(issues, options, epubs)):
+        if not (rel.startswith("styles/") and rel[len("styles/"):] in styles):
+            _write(staging / rel, blob)
     for name, css in styles.items():  # [build] styles: the desk's own style sheets
-        files[f"styles/{name}"] = css
-    for rel, blob in files.items():
-        _write(staging / rel, blob)
+        _write(staging / "styles" / name, css)
     note("tei", 0, 1, "TEI corpus")
     ordered = sorted(issues, key=lambda i: (i.date is None, i.date or 0, i.page or 0, i.id))
     write_corpus(ordered, staging / "tei" / "corpus.xml", keep_breaks=config.keep_breaks)
 
-    outputs = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*")
-                     if p.is_file() and CACHE_DIR not in p.relative_to(staging).parts)
+    outputs = sorted(_files(staging))
     articles = sum(len(i.articles) for i in issues)
     manifest = {
         "format": CACHE_FORMAT,
@@ -529,6 +534,42 @@ def _build_into(staging: Path, out: Path, tasks: list[_Task], unchanged: list[_T
                                                 encoding="utf-8")
     return BuildReport(out, issues=len(issues), articles=articles, outputs=len(outputs),
                        rebuilt=rebuilt, reused=reused, warnings=tuple(warnings), failures=tuple(failures))
+
+
+def _park(result: _Done, staging: Path, n: int) -> tuple[_Done, list[Issue]]:
+    """Move a page's outputs out of memory as soon as they arrive: into a folder of the
+    staging area's cache, from where they are renamed into place once the page's issue ids
+    are known to be its own. A build then holds one page's outputs, not all of them."""
+    folder = staging / CACHE_DIR / "parked" / str(n)
+    files: dict[str, Any] = {}
+    for rel, blob in result.files.items():
+        path = folder / rel
+        try:
+            _write(path, blob)
+        except OSError as exc:  # named as the user will know it: the file in the output
+            raise OSError(exc.errno, exc.strerror, str(staging / rel)) from exc
+        files[rel] = path
+    from .jsonio import issue_from_dict
+
+    models = [issue_from_dict(data) for data in result.issues]
+    for data in result.issues:
+        rel = f"{CACHE_DIR}/models/{data['id']}.json"
+        path = folder / rel
+        _write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        files[rel] = path
+    return replace(result, files=files, issues=[{"id": data["id"]} for data in result.issues]), models
+
+
+def _files(root: Path) -> Iterator[str]:
+    """The files under ``root`` outside .pressout, as relative POSIX paths: what
+    ``root.rglob("*")`` filtered with ``is_file()`` gives, several times faster."""
+    base = len(str(root)) + 1
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != CACHE_DIR]
+        rel = folder[base:]
+        for name in files:
+            if name != CACHE_DIR and os.path.isfile(os.path.join(folder, name)):
+                yield f"{rel}/{name}" if rel else name
 
 
 def _run_all(tasks: list[_Task], jobs: int) -> Iterator[_Done]:

@@ -467,7 +467,7 @@ def test_interrupt_while_the_workers_start(many: Path, monkeypatch: pytest.Monke
     assert leftovers(many) == []
 
 
-@pytest.mark.parametrize("target", ["pressout.export.tei.tei_bytes", "pressout.export.site.build_site"])
+@pytest.mark.parametrize("target", ["pressout.export.tei.tei_bytes", "pressout.export.site.iter_site"])
 def test_crash_midway_keeps_previous_output(many: Path, target: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug that raises midway (an exporter, patched to fail on its third call or in the
     site stage) propagates as the bug it is, and the earlier dist/ stays as it was."""
@@ -480,7 +480,7 @@ def test_crash_midway_keeps_previous_output(many: Path, target: str, monkeypatch
 
     def broken(*args: object, **kwargs: object) -> object:
         calls.append(1)
-        if len(calls) >= 3 or name == "build_site":
+        if len(calls) >= 3 or name == "iter_site":
             raise RuntimeError("simulated crash")
         return real(*args, **kwargs)
 

@@ -23,7 +23,7 @@ the feeds and the EPUB show the same text.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
@@ -44,7 +44,7 @@ from .feed import (
 )
 from .html import byline_text, escape, render_article
 
-__all__ = ["STYLES", "build_site", "write_site"]
+__all__ = ["STYLES", "build_site", "iter_site", "write_site"]
 
 # Copied into styles/: the site's own chrome and the article typography the EPUB uses.
 STYLES = ("site.css", "article.css")
@@ -73,6 +73,7 @@ class _Site:
         self.issues = issues
         self.options = options
         self.title = options.site_title(issues)
+        self._frames: dict[int, tuple[str, tuple[str, str]]] = {}
         self.epubs: dict[str, tuple[Path, int]] = {}
         if epubs is not None:
             for issue in issues:
@@ -90,6 +91,34 @@ class _Site:
 
     def page(self, path: str, title: str, body: str) -> bytes:
         depth = path.count("/")
+        head, foot = self._frame(depth)
+        # The same URL the feeds link to, so readers and search engines agree on one.
+        canonical = escape(self.options.url(path))
+        html = f"""<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-CN" xml:lang="zh-CN">
+<head>
+<meta charset="utf-8"/>
+<meta name="viewport" content="width=device-width, initial-scale=1"/>
+<title>{escape(title)}</title>
+{head}<link rel="canonical" href="{canonical}"/>
+</head>
+<body>
+{foot[0]}
+{body}
+{foot[1]}
+</body>
+</html>
+"""
+        # A control character would make the page malformed XHTML: refuse it by name.
+        check_text(html, f"web page {path}")
+        return html.encode("utf-8")
+
+    def _frame(self, depth: int) -> tuple[str, tuple[str, str]]:
+        """What every page ``depth`` folders down shares: style and feed links in the head,
+        the masthead and the subscription footer (made once per depth, not per page)."""
+        frame = self._frames.get(depth)
+        if frame is not None:
+            return frame
         links = [
             ("atom", FEEDS["atom"]),
             ("rss", FEEDS["rss"]),
@@ -106,29 +135,15 @@ class _Site:
             f'<a href="{_href(file, depth)}" type="{media}">{escape(label)}</a>'
             for _, (file, media, label) in links
         )
-        # The same URL the feeds link to, so readers and search engines agree on one.
-        canonical = escape(self.options.url(path))
-        html = f"""<!DOCTYPE html>
-<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-CN" xml:lang="zh-CN">
-<head>
-<meta charset="utf-8"/>
-<meta name="viewport" content="width=device-width, initial-scale=1"/>
-<title>{escape(title)}</title>
-<link rel="stylesheet" href="{_href("styles/site.css", depth)}"/>
-<link rel="stylesheet" href="{_href("styles/article.css", depth)}"/>
-{alternates}
-<link rel="canonical" href="{canonical}"/>
-</head>
-<body>
-<header class="masthead"><a href="{_href("index.html", depth)}">{escape(self.title)}</a></header>
-{body}
-<footer class="site-footer"><p>订阅：{subscribe}</p></footer>
-</body>
-</html>
-"""
-        # A control character would make the page malformed XHTML: refuse it by name.
-        check_text(html, f"web page {path}")
-        return html.encode("utf-8")
+        head = (
+            f'<link rel="stylesheet" href="{_href("styles/site.css", depth)}"/>\n'
+            f'<link rel="stylesheet" href="{_href("styles/article.css", depth)}"/>\n'
+            f"{alternates}\n"
+        )
+        masthead = f'<header class="masthead"><a href="{_href("index.html", depth)}">{escape(self.title)}</a></header>'
+        footer = f'<footer class="site-footer"><p>订阅：{subscribe}</p></footer>'
+        frame = self._frames[depth] = (head, (masthead, footer))
+        return frame
 
     def epub_link(self, issue: Issue, depth: int) -> str:
         if issue.id not in self.epubs:
@@ -234,17 +249,25 @@ def build_site(
     issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path] | None = None
 ) -> dict[str, bytes]:
     """Every page and style sheet, by path in the web root, without writing anything."""
+    return dict(iter_site(issues, options, epubs))
+
+
+def iter_site(
+    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path] | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """``build_site`` as a stream of ``(path, bytes)``, each page as soon as it is made, so
+    that a build of any size never holds the whole web edition. Same pages, same bytes;
+    the issues are checked before the first page."""
     options = options or SiteOptions()
     ordered = order_issues(issues)
     check_issues(ordered)
     site = _Site(ordered, options, epubs)
-    files = {"index.html": site.index()}
+    yield "index.html", site.index()
     for issue in ordered:
-        files[issue_page(issue)] = site.issue(issue)
+        yield issue_page(issue), site.issue(issue)
         for index, article in enumerate(issue.articles):
-            files[article_page(issue, article)] = site.article(issue, index)
-    files.update(_styles())
-    return files
+            yield article_page(issue, article), site.article(issue, index)
+    yield from _styles().items()
 
 
 def write_site(
