@@ -8,7 +8,7 @@ For each N the script writes a deterministic synthetic archive (``benchmarks/syn
 the seed pages' articles recombined into N pages with distinct dates, varied sizes and
 layouts, and an ``issues.toml``), then, each in a fresh child process:
 
-* the full build (``pressout.build.build``, EPUB horizontal + vertical, feeds, web edition,
+* the full build (``pressout.build``, EPUB horizontal + vertical, feeds, web edition,
   TEI per issue and the TEI corpus) with ``--jobs`` workers: wall time, pages/s,
   articles/s, the time of each phase and of each stage, and peak memory of the whole
   process tree (sampled every 0.1 s from /proc: the sum of RSS, which counts pages the
@@ -75,7 +75,7 @@ TARGETS = {
 def _instrument(stats_dir: Path) -> None:
     """Wrap the stage functions (before the worker pool forks) so that every process
     adds up where its time goes; workers write their totals to ``stats_dir/{pid}.json``."""
-    import pressout.build as build_mod
+    import pressout.pipeline as build_mod
     import pressout.export.epub as epub_mod
     import pressout.export.feed as feed_mod
     import pressout.export.site as site_mod
@@ -156,7 +156,7 @@ def child_build(source: str, out: str, jobs: int, force: bool, stats: str) -> No
     stats_dir = Path(stats)
     stats_dir.mkdir(parents=True, exist_ok=True)
     import_start = time.perf_counter()
-    from pressout.build import build
+    from pressout.pipeline import build
 
     _instrument(stats_dir)
     imported = time.perf_counter() - import_start

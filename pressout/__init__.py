@@ -32,6 +32,8 @@ _EXPORTS = {
     "InputError": "pressout.errors",
     "ConfigError": "pressout.errors",
     "OutputError": "pressout.errors",
+    "build": "pressout.pipeline",
+    "BuildReport": "pressout.pipeline",
     "read_page": "pressout.read",
     "read_text": "pressout.read",
     "issue_to_dict": "pressout.jsonio",
@@ -71,4 +73,5 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Role,
         Subhead,
     )
+    from .pipeline import BuildReport, build
     from .read import read_page, read_text

@@ -127,7 +127,7 @@ def outline(issue: Issue) -> str:
 
 def _read_all(files: tuple[str, ...], encoding: str | None, errors: str) -> list[Issue]:
     """Read every page (or TEI archive) named; the first bad one stops the command."""
-    from .build import find_pages
+    from .pipeline import find_pages
 
     issues: list[Issue] = []
     for path in find_pages(files):
@@ -141,7 +141,7 @@ def _read_all(files: tuple[str, ...], encoding: str | None, errors: str) -> list
 
 
 def _out_dir(out: str) -> Path:
-    from .build import _check_output
+    from .pipeline import _check_output
     from .errors import OutputError
 
     path = Path(out)
@@ -239,7 +239,7 @@ def tei(files: tuple[str, ...], out: str, keep_breaks: bool, corpus: bool, encod
 def build(sources: tuple[str, ...], out: str | None, jobs: int | None, force: bool, config_path: str | None,
           quiet: bool, verbose: bool, as_json: bool, encoding: str | None, errors: str) -> None:
     """Build everything: EPUBs, feeds, web edition and TEI archive (default: seeds/ → dist/)."""
-    from .build import build as run_build
+    from .pipeline import build as run_build
     from .config import load_config
 
     config = load_config(config_path, required=config_path is not None)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pressout.build import BuildReport, build
+from pressout.pipeline import BuildReport, build
 from pressout.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -316,3 +316,12 @@ def test_big_pages_finish_in_linear_time(tmp_path: Path) -> None:
     articles = {name: len(json.loads(p.read_text(encoding="utf-8"))["articles"])
                 for name in pages for p in [next((tmp_path / f"out-{name}" / CACHE / "models").glob("*.json"))]}
     assert articles["mb20"] >= 9 * articles["mb2"]  # the whole page was read, not a part of it
+
+
+def test_build_is_a_function_of_the_package():
+    """``pressout.build(...)`` is the pipeline, even after the CLI imported its module."""
+    import pressout
+    import pressout.cli  # noqa: F401  (imports pressout.pipeline)
+
+    assert callable(pressout.build) and pressout.build.__module__ == "pressout.pipeline"
+    assert "build" in pressout.__all__ and "BuildReport" in pressout.__all__

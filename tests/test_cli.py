@@ -300,7 +300,7 @@ def test_output_not_writable(project: Path, dist: Path, monkeypatch: pytest.Monk
     a subprocess. As root (who may write anywhere) the permission check is simulated
     in-process: ``os.access`` answers no, as it would for another user."""
     if IS_ROOT:
-        import pressout.build as build_module
+        import pressout.pipeline as build_module
 
         monkeypatch.setattr(build_module.os, "access", lambda path, mode: False)
         monkeypatch.chdir(project)
@@ -508,7 +508,7 @@ def test_ctrl_c_during_the_swap(many: Path, monkeypatch: pytest.MonkeyPatch,
             sent.append(1)
             os.kill(os.getpid(), signal.SIGINT)  # Python raises it at once, unless held back
 
-    import pressout.build as build_module
+    import pressout.pipeline as build_module
 
     monkeypatch.setattr(build_module.os, "replace", replace)
     monkeypatch.chdir(many)

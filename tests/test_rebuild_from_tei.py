@@ -7,7 +7,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from pressout.build import build
+from pressout.pipeline import build
 from pressout.config import Config
 
 
