@@ -36,7 +36,7 @@ class Config:
     site_title: str | None = None
     feed_size: int = 50
     tag_authority: str | None = None
-    vertical: bool = True  # also write the vertical (竖排) EPUB edition
+    vertical: bool = False  # also write the vertical (竖排) EPUB edition (opt-in, as --vertical)
     keep_breaks: bool = True  # TEI: keep rejoined page/column breaks as <cb break="no"/>
     sources: tuple[str, ...] = ("seeds",)
     output: str = "dist"
@@ -173,7 +173,7 @@ feed_size = 50              # entries in each subscription feed; older ones go t
 # tag_authority = "example.org"  # domain in the feeds' tag: ids; keep it when the site moves
 
 [epub]
-vertical = true             # also write the vertical (竖排) edition of every issue
+vertical = false            # true: also write the vertical (竖排) edition of every issue
 
 [tei]
 keep_breaks = true          # keep rejoined line breaks as <cb break="no"/> (exact round trip)

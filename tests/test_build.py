@@ -325,3 +325,20 @@ def test_build_is_a_function_of_the_package():
 
     assert callable(pressout.build) and pressout.build.__module__ == "pressout.pipeline"
     assert "build" in pressout.__all__ and "BuildReport" in pressout.__all__
+
+
+def test_vertical_edition_is_opt_in_and_linked(tmp_path: Path, seed_paths):
+    """[epub] vertical = true adds the 竖排 edition of every issue, linked from its page."""
+    from pressout.config import Config
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for path in [*seed_paths[:2], seed_paths[0].parent / "issues.toml"]:
+        (pages / path.name).write_bytes(path.read_bytes())
+    plain = build([pages], tmp_path / "plain", config=Config(jobs=1))
+    assert not list((tmp_path / "plain" / "epub").glob("*-vertical.epub")) and plain.issues == 2
+    build([pages], tmp_path / "both", config=Config(jobs=1, vertical=True))
+    verticals = sorted((tmp_path / "both" / "epub").glob("*-vertical.epub"))
+    assert len(verticals) == 2
+    page = (tmp_path / "both" / "issues" / verticals[0].name.removesuffix("-vertical.epub") / "index.html")
+    assert f'href="../../epub/{verticals[0].name}"' in page.read_text(encoding="utf-8")

@@ -149,10 +149,19 @@ class _Site:
         if issue.id not in self.epubs:
             return ""
         path, size = self.epubs[issue.id]
-        return (
+        link = (
             f'<a class="epub" href="{_href(epub_page(path), depth)}" type="application/epub+zip" '
             f'download="{escape(path.name)}">下载 EPUB（{_size(size)}）</a>'
         )
+        # The vertical (竖排) edition, when the build made one, sits beside it.
+        vertical = path.with_name(f"{path.stem}-vertical{path.suffix}")
+        if vertical.is_file():
+            link += (
+                f' <a class="epub vertical" href="{_href(epub_page(vertical), depth)}" '
+                f'type="application/epub+zip" download="{escape(vertical.name)}">'
+                f"竖排版（{_size(vertical.stat().st_size)}）</a>"
+            )
+        return link
 
     # --- pages ---
 
