@@ -31,9 +31,10 @@ Guarantees:
   an operating-system error while writing becomes an OutputError naming the output file.
   A bad value in ``issues.toml`` concerns every page: it stops the build (ConfigError).
 
-``[build] styles`` in pressout.toml names a folder whose ``*.css`` files replace the web
-edition's style sheets of the same name (the EPUBs keep the shipped ones for now: the EPUB
-exporter takes no style sheets from outside); their bytes are part of the cache key.
+``[build] styles`` in pressout.toml names a folder whose ``*.css`` files replace the shipped
+style sheets of the same name, in the web edition and in the EPUBs (``article.css`` is shared
+by both; ``epub.css``/``vertical.css`` are the EPUB's, ``site.css`` the web's); their bytes
+are part of the cache key.
 
 Outputs deleted by hand are noticed (the manifest lists every output file) and rebuilt;
 outputs *edited* by hand are not: use ``force=True``. Hidden files (names starting with
@@ -164,6 +165,7 @@ class _Task:
     vertical: bool
     keep_breaks: bool
     error: str | None = None  # the page could not even be read for its digest
+    styles: tuple[tuple[str, bytes], ...] = ()  # [build] styles, for the EPUBs
 
 
 @dataclass(slots=True)
@@ -176,13 +178,15 @@ class _Done:
     error: str | None = None
 
 
-def _issue_files(issue: Issue, *, vertical: bool, keep_breaks: bool) -> dict[str, bytes]:
+def _issue_files(
+    issue: Issue, *, vertical: bool, keep_breaks: bool, styles: dict[str, bytes]
+) -> dict[str, bytes]:
     from .export.epub import epub_bytes, epub_name
     from .export.tei import tei_bytes
 
-    files = {f"epub/{epub_name(issue)}": epub_bytes(issue)}
+    files = {f"epub/{epub_name(issue)}": epub_bytes(issue, styles=styles)}
     if vertical:
-        files[f"epub/{epub_name(issue, vertical=True)}"] = epub_bytes(issue, vertical=True)
+        files[f"epub/{epub_name(issue, vertical=True)}"] = epub_bytes(issue, vertical=True, styles=styles)
     files[f"tei/{issue.id}.xml"] = tei_bytes(issue, keep_breaks=keep_breaks)
     return files
 
@@ -206,7 +210,9 @@ def _run_task(task: _Task) -> _Done:
         for issue in issues:
             if issue.language != task.language:
                 issue = replace(issue, language=task.language)
-            done.files.update(_issue_files(issue, vertical=task.vertical, keep_breaks=task.keep_breaks))
+            done.files.update(
+                _issue_files(issue, vertical=task.vertical, keep_breaks=task.keep_breaks, styles=dict(task.styles))
+            )
             done.issues.append(issue_to_dict(issue))
             done.warnings.extend(issue.diagnostics)
     except PressoutError as exc:
@@ -360,7 +366,8 @@ def build(
             error = f"{page}: cannot read: {exc.strerror or exc}"
         key = "" if error else _page_key(data, meta, fingerprint, encoding, errors)
         tasks.append(_Task(str(page), key, meta, encoding, errors, config.language, config.publication,
-                           config.publication_slug, config.vertical, config.keep_breaks, error))
+                           config.publication_slug, config.vertical, config.keep_breaks, error,
+                           tuple(styles.items())))
 
     root = str(out)
 

@@ -183,6 +183,15 @@ def test_style_sheets_from_config(tmp_path: Path) -> None:
     (tmp_path / "house" / "site.css").write_text("body { color: #654321; }\n", encoding="utf-8")
     assert json.loads(ok(pressout("build", "--json", cwd=tmp_path)).stdout)["changed"] is True
     assert "#654321" in (tmp_path / "dist" / "styles" / "site.css").read_text(encoding="utf-8")
+    # A house article.css reaches the EPUBs too (and the web edition, which shares it).
+    (tmp_path / "house" / "article.css").write_text("p { text-indent: 3em; }\n", encoding="utf-8")
+    ok(pressout("build", "-q", cwd=tmp_path))
+    import zipfile
+
+    book = next((tmp_path / "dist" / "epub").glob("*.epub"))
+    with zipfile.ZipFile(book) as z:
+        assert z.read("EPUB/styles/article.css") == b"p { text-indent: 3em; }\n"
+    assert (tmp_path / "dist" / "styles" / "article.css").read_bytes() == b"p { text-indent: 3em; }\n"
 
 
 # --- what the command prints -------------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -50,17 +51,24 @@ def epub_name(issue: Issue, *, vertical: bool = False) -> str:
     return f"{issue.id}-vertical.epub" if vertical else f"{issue.id}.epub"
 
 
-def epub_bytes(issue: Issue, *, vertical: bool = False) -> bytes:
-    """The issue as an EPUB 3 file, in memory."""
+def epub_bytes(issue: Issue, *, vertical: bool = False, styles: Mapping[str, bytes] | None = None) -> bytes:
+    """The issue as an EPUB 3 file, in memory. ``styles`` replaces shipped style sheets by
+    name (``article.css``, ``epub.css``, ``vertical.css``): the desk's own typography."""
     if not issue.articles:
         raise OutputError("the page has no items to put in an EPUB", path=issue.source)
     try:
-        return eb.build(_book(issue, vertical=vertical))
+        return eb.build(_book(issue, vertical=vertical, styles=styles or {}))
     except eb.BookError as error:
         raise OutputError(f"cannot build the EPUB: {error}", path=issue.source) from error
 
 
-def write_epub(issue: Issue, path: str | os.PathLike[str], *, vertical: bool = False) -> Path:
+def write_epub(
+    issue: Issue,
+    path: str | os.PathLike[str],
+    *,
+    vertical: bool = False,
+    styles: Mapping[str, bytes] | None = None,
+) -> Path:
     """Write the issue's EPUB to ``path`` (or into ``path`` if it is a folder); return the file.
 
     The book is written to a temporary file next to the target and renamed over it only
@@ -69,7 +77,7 @@ def write_epub(issue: Issue, path: str | os.PathLike[str], *, vertical: bool = F
     target = Path(path)
     if target.is_dir():
         target = target / epub_name(issue, vertical=vertical)
-    data = epub_bytes(issue, vertical=vertical)
+    data = epub_bytes(issue, vertical=vertical, styles=styles)
     _atomic_write(target, data)
     return target
 
@@ -112,7 +120,7 @@ def _stylesheet(name: str) -> bytes:
     return files("pressout.styles").joinpath(name).read_bytes()
 
 
-def _book(issue: Issue, *, vertical: bool) -> eb.Book:
+def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Book:
     items = [
         _Item(article, name=f"a{n:03d}.xhtml", id=f"a{n:03d}")
         for n, article in enumerate(issue.articles, start=1)
@@ -154,7 +162,7 @@ def _book(issue: Issue, *, vertical: bool) -> eb.Book:
         nav_title="目录",
         landmarks_title="导览",
         nav_after=1,
-        stylesheets=tuple((f"styles/{name}", _stylesheet(name)) for name in css),
+        stylesheets=tuple((f"styles/{name}", styles.get(name) or _stylesheet(name)) for name in css),
         dc=tuple(dc),
         properties=tuple(properties),
         # Kindle reads writing direction from this, not from CSS.
