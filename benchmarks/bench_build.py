@@ -75,12 +75,12 @@ TARGETS = {
 def _instrument(stats_dir: Path) -> None:
     """Wrap the stage functions (before the worker pool forks) so that every process
     adds up where its time goes; workers write their totals to ``stats_dir/{pid}.json``."""
-    import pressout.pipeline as build_mod
     import pressout.export.epub as epub_mod
     import pressout.export.feed as feed_mod
     import pressout.export.site as site_mod
     import pressout.export.tei as tei_mod
     import pressout.jsonio as jsonio_mod
+    import pressout.pipeline as build_mod
     import pressout.read as read_pkg
     from pressout.read import read_page  # noqa: F401  (resolves the lazy attribute)
 

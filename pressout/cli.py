@@ -141,8 +141,8 @@ def _read_all(files: tuple[str, ...], encoding: str | None, errors: str) -> list
 
 
 def _out_dir(out: str) -> Path:
-    from .pipeline import _check_output
     from .errors import OutputError
+    from .pipeline import _check_output
 
     path = Path(out)
     _check_output(path)
@@ -239,8 +239,8 @@ def tei(files: tuple[str, ...], out: str, keep_breaks: bool, corpus: bool, encod
 def build(sources: tuple[str, ...], out: str | None, jobs: int | None, force: bool, config_path: str | None,
           quiet: bool, verbose: bool, as_json: bool, encoding: str | None, errors: str) -> None:
     """Build everything: EPUBs, feeds, web edition and TEI archive (default: seeds/ → dist/)."""
-    from .pipeline import build as run_build
     from .config import load_config
+    from .pipeline import build as run_build
 
     config = load_config(config_path, required=config_path is not None)
     progress = None if quiet else _Progress(verbose=verbose)

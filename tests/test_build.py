@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pressout.pipeline import BuildReport, build
 from pressout.config import load_config
+from pressout.pipeline import BuildReport, build
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -7,8 +7,8 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from pressout.pipeline import build
 from pressout.config import Config
+from pressout.pipeline import build
 
 
 def _digests(root: Path) -> dict[str, str]:
