@@ -156,7 +156,12 @@ def issues(draw: st.DrawFn) -> Issue:
     items = tuple(draw(articles(f"{issue_id}-i{n:08x}")) for n in ids)
     positions = sorted(draw(st.lists(st.integers(0, len(items)), max_size=2)))
     furniture = tuple(
-        Furniture(f"{issue_id}-b{k + 1}", "banner", draw(texts(min_size=1, max_size=20)), at)
+        Furniture(
+            f"{issue_id}-b{k + 1}",
+            draw(st.sampled_from(["banner", "editor-box"])),
+            draw(texts(min_size=1, max_size=20)),
+            at,
+        )
         for k, at in enumerate(positions)
     )
     return Issue(

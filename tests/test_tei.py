@@ -4,6 +4,7 @@ lossless round trip model → TEI → model for the seeds, the samples and gener
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -156,7 +157,13 @@ def test_every_language_used_is_declared(archive: dict[str, Path]) -> None:
         root = etree.parse(str(path)).getroot()
         teis = [root] if root.tag == t("TEI") else root.findall("t:TEI", NS)
         for tei in teis:
-            used = {lang for node in tei.iter() if isinstance(node.tag, str) for lang in [node.get(XML_LANG)] if lang}
+            used = {
+                lang
+                for node in tei.iter()
+                if isinstance(node.tag, str)
+                for lang in [node.get(XML_LANG)]
+                if lang
+            }
             assert used, name
             assert used <= _declared(tei.find("t:teiHeader", NS)), f"{name}: {used}"
         if root.tag == t("teiCorpus"):
@@ -259,7 +266,9 @@ def test_round_trip_keeps_every_issue(archive: dict[str, Path], all_issues: list
     assert read_tei(archive["corpus"]) == all_issues
 
 
-def test_exports_from_the_archive_equal_exports_from_the_pages(archive: dict[str, Path], seed_issues: list[Issue]) -> None:
+def test_exports_from_the_archive_equal_exports_from_the_pages(
+    archive: dict[str, Path], seed_issues: list[Issue]
+) -> None:
     """Even the archive without breaks (keep_breaks=False) is enough to rebuild the EPUB
     and the article HTML that the feeds and web edition share, byte for byte."""
     from pressout.export.epub import epub_bytes
@@ -426,8 +435,18 @@ def test_corpus_streams_native_memory_is_flat(tmp_path: Path) -> None:
 
     def growth(count: int) -> int:
         run = subprocess.run(
-            [sys.executable, "-c", _RSS_SCRIPT, str(count), str(tmp_path / f"c{count}.xml"), str(ROOT / "tests")],
-            capture_output=True, text=True, check=True, cwd=ROOT,
+            [
+                sys.executable,
+                "-c",
+                _RSS_SCRIPT,
+                str(count),
+                str(tmp_path / f"c{count}.xml"),
+                str(ROOT / "tests"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
         )
         return int(run.stdout)
 
@@ -438,3 +457,18 @@ def test_corpus_streams_native_memory_is_flat(tmp_path: Path) -> None:
     # costs ~550 bytes an issue here. The set of issue ids costs ~190.
     assert (large - small) * 1024 < 3900 * 256, (small, large, size_kib)
     assert size_kib > 20 * 1024
+
+
+def test_every_kind_of_furniture_round_trips(tmp_path: Path) -> None:
+    """A page with a slogan banner and a staff line (责任编辑 …) comes back whole."""
+    from pressout.read import IssueMeta, read_text
+
+    issue = read_text(
+        "**全面贯彻“五位一体”总体布局**\n\n快递网点实现“村村通”\n\n本报讯 我市“快递进村”实现建制村全覆盖。\n\n"
+        "责任编辑：王勇 版式设计：李静\n",
+        source="furniture.txt",
+        meta=IssueMeta(date=dt.date(2021, 12, 10)),
+    )
+    assert {f.kind for f in issue.furniture} == {"banner", "editor-box"}
+    path = write_tei(issue, tmp_path / "f.xml")
+    assert read_tei(path) == [issue]

@@ -21,7 +21,8 @@ Paragraph                  ``p``; marks ``hi rend=…``; repairs in place
                            it the archive drops the joins and reads back without them)
 Figure                     ``figure type="photo"``: caption ``p``, credit ``byline``
 Note                       ``note type="continuation" place="inline"``
-Furniture                  ``div type="banner" xml:id=…`` holding an ``ab``, placed after
+Furniture                  ``div type="banner"`` (or ``"editor-box"``) ``xml:id=…`` holding
+                           an ``ab``, placed after
                            the ``position`` articles printed before it
 =========================  ==========================================================
 
@@ -107,7 +108,7 @@ _ENCODING_RULES: tuple[tuple[str, dict[str, str], str, str], ...] = (
         'Each article is a div type="article" in page order (subtype photo or notice); '
         'headline lines are head type="column", "kicker", "main" and "sub"; each '
         'paragraph is a p; a subhead opens a nested div type="section" holding what follows '
-        'it; page furniture is a div type="banner"; photo captions and credits are figure '
+        'it; page furniture is a div type="banner" or "editor-box"; photo captions and credits are figure '
         'type="photo"; credits are byline (rend="closing" after the text) with persName '
         "and role; repairs are choice/orig/reg with reg/@type naming the repair.",
     ),

@@ -179,8 +179,8 @@ def _body(body: Any) -> tuple[tuple[Article, ...], tuple[Furniture, ...]]:
         kind = el.get("type")
         if kind == "article":
             articles.append(_article(el))
-        elif kind == "banner":
-            ab = _one(el, "t:ab", "ab in a banner")
+        elif kind in ("banner", "editor-box"):
+            ab = _one(el, "t:ab", f"ab in a {kind} div")
             furniture.append(Furniture(el.get(XML_ID, ""), kind, _text(ab), len(articles)))
         elif kind == EMPTY_BODY:
             continue
