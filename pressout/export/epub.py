@@ -18,14 +18,13 @@ import itertools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 from ..errors import OutputError
 from ..model import Article, Issue, Kind
 from ..timestamps import issue_instant
 from . import _ebooklib as eb
+from .css import stylesheet
 from .html import escape, render_article
 
 __all__ = ["epub_bytes", "epub_name", "write_epub"]
@@ -115,9 +114,11 @@ def _atomic_write(target: Path, data: bytes) -> None:
 # --- the book ----------------------------------------------------------------------------
 
 
-@cache
 def _stylesheet(name: str) -> bytes:
-    return files("pressout.styles").joinpath(name).read_bytes()
+    css = stylesheet(name)
+    if css is None:
+        raise OutputError(f"the style sheet {name} is missing from this installation of pressout")
+    return css
 
 
 def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Book:

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import OutputError
 from ..model import Issue
 from ._feedgen import check_text
+from .css import stylesheet
 from .feed import (
     FEEDS,
     KIND_LABELS,
@@ -245,13 +245,7 @@ class _Site:
 
 
 def _styles() -> dict[str, bytes]:
-    out = {}
-    folder = resources.files("pressout.styles")
-    for name in STYLES:
-        source = folder / name
-        if source.is_file():  # article.css comes with the EPUB work; link it either way
-            out[f"styles/{name}"] = source.read_bytes()
-    return out
+    return {f"styles/{name}": css for name in STYLES if (css := stylesheet(name)) is not None}
 
 
 def build_site(
