@@ -153,7 +153,8 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
             gap += 1
             blank = True
             continue
-        line = normalize_spaces(raw)
+        # normalize_spaces's own fast path, inlined: most lines are plain printable text.
+        line = raw.strip(" ") if raw.isprintable() and "  " not in raw else normalize_spaces(raw)
         if not line:
             gap += 1
             continue
@@ -191,7 +192,8 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
             lines.append(Line(no, fullwidth_punctuation(part.lstrip("*")), g))
     if blank:
         fired("blank-lines")
-    separated = sum(1 for ln in lines[1:] if ln.gap) >= 0.5 * max(1, len(lines) - 1)
+    gapped = sum(map(bool, [ln.gap for ln in lines[1:]]))
+    separated = gapped >= 0.5 * max(1, len(lines) - 1)
     return lines, separated
 
 

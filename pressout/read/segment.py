@@ -79,6 +79,7 @@ class Unit:
 
 
 _SHORT_LINE = 60
+_PLAIN_END = frozenset(SENTENCE_END)  # a line ending in one of these carries no trailing credit
 # A long line is running text unless it starts a report or a notice.
 _LONG_SPECIAL = re.compile(DATELINE_RE.pattern + "|(?:" + "|".join(NOTICE_WORDS) + ")[\\s：:]")
 
@@ -103,10 +104,12 @@ def _balanced(text: str) -> bool:
 
 def looks_like_headline(text: str) -> bool:
     """Rules headline-line and fragment-not-headline: short, unfinished, phrase-like."""
+    if len(text) > 2 * HEADLINE_MAX:  # cheap bound before copying: spaces are few
+        return False
     t = text.replace(" ", "").replace("\t", "")
     if not t or len(t) > HEADLINE_MAX:
         return False
-    if any(c in t for c in "。！？!?"):
+    if "。" in t or "！" in t or "？" in t or "!" in t or "?" in t:
         return False
     if t[-1] in "，,、；;：:…" or t[-1] in DANGLING_ENDINGS:
         return False
@@ -213,6 +216,12 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
     def add_body(line: Line, text: str) -> None:
         """Add a body line to the open paragraph or start one; split a trailing credit."""
         nonlocal para
+        if para is None and text[-1:] in _PLAIN_END and not cr.match_dateline(text):
+            # The common case, a whole paragraph on one line ending in 。 (so no credit can
+            # follow it): no assembly needed.
+            inline = _body_inline(text)
+            out.append(Unit("para", line, inline.text, inline=inline, gap=line.gap))
+            return
         trailing = cr.split_trailing_credit(text)
         photo = None if trailing else cr.match_photo_credit(text)
         if trailing:
