@@ -8,8 +8,8 @@ For each N the script writes a deterministic synthetic archive (``benchmarks/syn
 the seed pages' articles recombined into N pages with distinct dates, varied sizes and
 layouts, and an ``issues.toml``), then, each in a fresh child process:
 
-* the full build (``pressout.build``, EPUB horizontal + vertical, feeds, web edition,
-  TEI per issue and the TEI corpus) with ``--jobs`` workers: wall time, pages/s,
+* the full build (``pressout.build`` with its defaults: EPUB, feeds, web edition, TEI per
+  issue and the TEI corpus; the vertical EPUB edition is opt-in and not built) with ``--jobs`` workers: wall time, pages/s,
   articles/s, the time of each phase and of each stage, and peak memory of the whole
   process tree (sampled every 0.1 s from /proc: the sum of RSS, which counts pages the
   workers share with the parent twice, and the sum of PSS, which does not);

@@ -8,20 +8,26 @@ Layout of the output folder (it is also the web root that ``pressout serve`` ser
     archive/…                            the feeds (pressout.export.feed)
     epub/{issue}.epub, {issue}-vertical.epub
     tei/{issue}.xml, tei/corpus.xml      the TEI archive (pressout.export.tei)
-    .pressout/                           the build cache: one model per page, and a manifest
+    .pressout/                           the build cache: one model per issue, the manifest
+                                         and issues.json (what every output was made from),
+                                         and spare/, the previous build (see below)
 
 Guarantees:
 
-* **Never half-written.** Everything is written into a staging folder beside the output
-  and swapped in with two renames when complete; an error, a crash or Ctrl-C leaves the
+* **Never half-written.** A build writes into a staging folder beside the output and puts
+  the finished output in place with renames; an error, a crash or Ctrl-C leaves the
   previous output as it was.
 * **Incremental.** A page whose bytes, metadata, configuration and pressout version are
-  unchanged is not read again: its model comes from the cache and its EPUBs and TEI file
-  are hard-linked from the previous build. Feeds, web pages and the corpus are always
-  regenerated from the models (they depend on every issue). When nothing at all changed,
-  nothing is written. ``force=True`` rebuilds everything.
-* **Parallel and deterministic.** Pages are read and their per-issue outputs built in
-  ``jobs`` worker processes; the result is byte-identical for every number of jobs.
+  unchanged is not read again, and nothing made from it alone is made again: its EPUBs,
+  TEI file, web pages and corpus fragment are the previous build's. The index and the
+  corpus are assembled anew (the corpus from the issues' fragments, see
+  ``pressout.export.tei``); a feed document is made again only when its entries or links
+  change (archive pages fill from the oldest, so a full one never does), an issue's web
+  pages only when the site's title changes. When nothing at all changed, nothing is
+  written. ``force=True`` rebuilds everything.
+* **Parallel and deterministic.** Pages are read and their own outputs (EPUBs, TEI file,
+  web pages, corpus fragment) made in ``jobs`` worker processes, which then make the
+  feed documents; the result is byte-identical for every number of jobs.
 * **One bad page is not the end.** A page that cannot be read is reported; the others are
   built; its outputs from the last good build are kept; ``BuildReport.failures`` lists it
   and the CLI exits with code 1 (partial failure). Of two pages with the same issue id,
@@ -36,18 +42,32 @@ style sheets of the same name, in the web edition and in the EPUBs (``article.cs
 by both; ``epub.css``/``vertical.css`` are the EPUB's, ``site.css`` the web's); their bytes
 are part of the cache key.
 
-Outputs deleted by hand are noticed (the manifest lists every output file) and rebuilt;
+Outputs deleted by hand are noticed (the manifest says what every output is) and rebuilt;
 outputs *edited* by hand are not: use ``force=True``. Hidden files (names starting with
 ``.``, such as editors' backups) in a source folder are not pages.
 
-A build killed outright (SIGKILL, power loss) can leave a ``.{out}.staging-{pid}`` folder
-beside the output; the next build removes it (and puts back ``.{out}.old-{pid}`` if the
-kill came between the two renames).
+**Two generations.** An archive of 10,000 pages is some 120,000 files, and on an ordinary
+file system linking each of them into a new folder and deleting the old folder costs
+seconds, more than an incremental build's work. So the previous output is kept as
+``.pressout/spare`` (most of its files hard links to the output's), and an incremental
+build brings that spare up to date instead of making a new tree: while it runs it writes
+only what is new into the staging folder; at the end, with Ctrl-C and SIGTERM held back,
+it renames the new files into the spare, links there what the build before it changed,
+removes what is gone, swaps the spare in for the output and keeps the old output as the
+next spare. Files are never changed in place (they may be hard links shared by the two
+generations): a file is only ever created, renamed or unlinked. Without a usable spare
+(the first rebuild, ``force``, a changed configuration) the staging folder becomes the
+whole new output, unchanged files hard-linked into it. A file added by hand to the output
+is dropped by the next build, as it always was (``README.md`` is kept).
+
+A build killed outright (SIGKILL, power loss) can leave a ``.{out}.staging-{pid}`` or
+``.{out}.next-{pid}`` folder beside the output; the next build removes it (and puts back
+``.{out}.old-{pid}`` if the kill came between the swap's renames).
 """
 
 from __future__ import annotations
 
-import gc
+import errno
 import hashlib
 import json
 import os
@@ -57,9 +77,8 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,13 +89,20 @@ from .errors import ConfigError, InputError, OutputError, PressoutError
 # The no-change path (`pressout build` with nothing to do) must start fast: the model, the
 # readers, the exporters and multiprocessing are imported only when something is built.
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from .export.feed import FeedPage
     from .model import Diagnostic, Issue
 
-__all__ = ["BuildReport", "Failure", "build", "find_pages"]
+__all__ = ["BuildReport", "Failure", "build", "find_pages", "output_files"]
 
 CACHE_DIR = ".pressout"
-MANIFEST = "manifest.json"
-CACHE_FORMAT = 1
+MANIFEST = "manifest.json"  # what each page, feed document and global file was made from
+HEADS = "issues.json"  # the issues without their text (see _Head), and the corpus layout
+SPARE = "spare"  # .pressout/spare: the previous generation (see the module docstring)
+CACHE_FORMAT = 2
+# Fragments of the corpus that are parked while the pages are read (the corpus is in date order).
+SPOOL = "fragments"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +175,64 @@ def find_pages(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return list(unique)
 
 
+# --- what the build knows of an issue without its text -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _ArticleHead:
+    id: str
+    display_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """An issue as the index, the feeds' plan, the editions feed and the corpus's order see
+    it: the model without its text (exporters read these attributes only; see
+    ``pressout.export.feed``), so that a build of any size holds every issue's head and
+    no issue's text. ``key`` is the page key it was built with: what its text was."""
+
+    id: str
+    source: str
+    date: dt.date | None
+    page: int | None
+    publication: str
+    publication_slug: str
+    title: str
+    articles: tuple[_ArticleHead, ...]
+    key: str = ""
+
+    @classmethod
+    def of(cls, issue: Issue) -> _Head:
+        return cls(issue.id, issue.source, issue.date, issue.page, issue.publication, issue.publication_slug,
+                   issue.title, tuple(_ArticleHead(a.id, a.display_title) for a in issue.articles))
+
+    def to_json(self) -> list[Any]:
+        return [self.id, self.source, self.date.isoformat() if self.date else None, self.page, self.publication,
+                self.publication_slug, self.title, [[a.id, a.display_title] for a in self.articles]]
+
+    @classmethod
+    def from_json(cls, data: list[Any], key: str) -> _Head:
+        import datetime as dt
+
+        ident, source, date, page, publication, slug, title, articles = data
+        return cls(ident, source, dt.date.fromisoformat(date) if date else None, page, publication, slug, title,
+                   tuple(_ArticleHead(a, t) for a, t in articles), key)
+
+
+def _page_files(ident: str, vertical: bool) -> list[str]:
+    """An issue's outputs made from it alone, besides its web pages, and its cached model
+    (named as ``pressout.export.epub.epub_name`` names EPUBs; the workers check it)."""
+    files = [f"epub/{ident}.epub"]
+    if vertical:
+        files.append(f"epub/{ident}-vertical.epub")
+    return [*files, f"tei/{ident}.xml", f"{CACHE_DIR}/models/{ident}.json"]
+
+
+def _site_files(head: _Head) -> list[str]:
+    """An issue's web pages (named as ``issue_page`` and ``article_page`` name them)."""
+    return [f"issues/{head.id}/index.html", *(f"issues/{head.id}/{a.id}.html" for a in head.articles)]
+
+
 # --- per-page work (runs in worker processes) ---------------------------------------------
 
 
@@ -166,35 +250,44 @@ class _Task:
     keep_breaks: bool
     error: str | None = None  # the page could not even be read for its digest
     styles: tuple[tuple[str, bytes], ...] = ()  # [build] styles, for the EPUBs
+    options: Any = None  # SiteOptions, for the web pages
+    staging: str = ""  # the staging folder (outputs are parked in it, and named in errors)
+    parked: str = ""  # the folder of the staging area this page's outputs are parked in
 
 
 @dataclass(slots=True)
 class _Done:
     path: str
     key: str
-    issues: list[dict[str, Any]] = field(default_factory=list)
-    files: dict[str, bytes] = field(default_factory=dict)
+    heads: list[_Head] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)  # the site title each issue's pages were made with
+    fragments: list[bytes] = field(default_factory=list)  # each issue's corpus fragment
+    moves: list[tuple[str, str]] = field(default_factory=list)  # parked name -> path in the output
     warnings: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
-
-
-def _issue_files(
-    issue: Issue, *, vertical: bool, keep_breaks: bool, styles: dict[str, bytes]
-) -> dict[str, bytes]:
-    from .export.epub import epub_bytes, epub_name
-    from .export.tei import tei_bytes
-
-    files = {f"epub/{epub_name(issue)}": epub_bytes(issue, styles=styles)}
-    if vertical:
-        files[f"epub/{epub_name(issue, vertical=True)}"] = epub_bytes(issue, vertical=True, styles=styles)
-    files[f"tei/{issue.id}.xml"] = tei_bytes(issue, keep_breaks=keep_breaks)
-    return files
+    parked: str = ""  # the folder the outputs are parked in
 
 
 def _run_task(task: _Task) -> _Done:
+    """Read a page and make everything that depends on it alone, parked in ``task.parked``
+    (the main process moves it into place once the page's issue ids are known to be its
+    own): EPUBs, TEI file, cached model, web pages (for a site titled as its publication,
+    or the configured title: the main process makes them again in the rare case the site
+    turns out to be titled otherwise) and corpus fragment."""
+    from .export.epub import epub_bytes, epub_name
+    from .export.site import issue_pages
+    from .export.tei import corpus_fragment, tei_bytes
     from .jsonio import issue_to_dict
 
-    done = _Done(task.path, task.key)
+    done = _Done(task.path, task.key, parked=task.parked)
+    folder = Path(task.parked)
+
+    def put(name: str, rel: str, data: bytes) -> None:
+        try:
+            (folder / name).write_bytes(data)
+        except OSError as exc:  # named as the user will know it: the file in the output
+            raise OSError(exc.errno, exc.strerror, os.path.join(task.staging, rel)) from exc
+
     try:
         if task.path.lower().endswith(".xml"):
             from .read.tei import read_tei
@@ -207,19 +300,122 @@ def _run_task(task: _Task) -> _Done:
             defaults = IssueMeta(publication=task.publication, publication_slug=task.publication_slug)
             meta = meta.over(defaults) if meta is not None else defaults
             issues = [read_page(task.path, meta=meta, encoding=task.encoding, errors=task.errors)]
+        styles = dict(task.styles)
+        # Not mkdir(parents=True): a build that was stopped has removed the staging folder,
+        # and a worker finishing its page must not make it again.
+        folder.mkdir()
         for issue in issues:
             if issue.language != task.language:
                 issue = replace(issue, language=task.language)
-            done.files.update(
-                _issue_files(issue, vertical=task.vertical, keep_breaks=task.keep_breaks, styles=dict(task.styles))
-            )
-            done.issues.append(issue_to_dict(issue))
+            head = _Head.of(issue)
+            names = [epub_name(issue)] + ([epub_name(issue, vertical=True)] if task.vertical else [])
+            for name in names:
+                put(name, f"epub/{name}", epub_bytes(issue, vertical=name != names[0], styles=styles))
+            put(f"{issue.id}.xml", f"tei/{issue.id}.xml", tei_bytes(issue, keep_breaks=task.keep_breaks))
+            put(f"{issue.id}.json", f"{CACHE_DIR}/models/{issue.id}.json",
+                json.dumps(issue_to_dict(issue), ensure_ascii=False).encode("utf-8"))
+            moves = [*zip(names, (f"epub/{n}" for n in names), strict=True),
+                     (f"{issue.id}.xml", f"tei/{issue.id}.xml"),
+                     (f"{issue.id}.json", f"{CACHE_DIR}/models/{issue.id}.json")]
+            title = task.options.site_title([issue])
+            (folder / issue.id).mkdir()
+            site = [put(rel.removeprefix("issues/"), rel, page) or rel
+                    for rel, page in issue_pages(issue, title, task.options, {issue.id: folder / names[0]})]
+            if [rel for _, rel in moves] != _page_files(issue.id, task.vertical) or site != _site_files(head):
+                raise RuntimeError(f"the outputs of {issue.id} are not named as the build expects: {moves} {site}")
+            done.moves += [*moves, (issue.id, f"issues/{issue.id}")]
+            done.heads.append(head)
+            done.titles.append(title)
+            done.fragments.append(corpus_fragment(issue, keep_breaks=task.keep_breaks))
             done.warnings.extend(issue.diagnostics)
     except PressoutError as exc:
-        done.error = str(exc)
-        done.files.clear()
-        done.issues.clear()
+        done = _Done(task.path, task.key, error=str(exc))
+        shutil.rmtree(folder, ignore_errors=True)
     return done
+
+
+# --- work after the pages are read (runs in worker processes too) --------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _FeedJob:
+    """Make and write the documents of one feed page (``FeedPage``). Its items name issues by
+    their heads: ``models`` says where the whole issues are (for the articles' entries)."""
+
+    options: Any  # SiteOptions
+    page: Any  # FeedPage
+    models: dict[str, str]
+    root: str  # the staging folder
+
+
+@dataclass(frozen=True, slots=True)
+class _SiteJob:
+    """Make an issue's web pages again for the site's real title."""
+
+    options: Any  # SiteOptions
+    title: str
+    model: str
+    epub: str
+    root: str
+
+
+@dataclass(frozen=True, slots=True)
+class _FragmentJob:
+    """An issue's corpus fragment, when the previous corpus cannot give it (deleted)."""
+
+    model: str
+    keep_breaks: bool
+
+
+_models: dict[str, Issue] = {}  # a worker's last feed page's issues (neighbouring pages share some)
+
+
+def _model(path: str) -> Issue:
+    from .jsonio import issue_from_dict
+
+    with open(path, encoding="utf-8") as handle:
+        return issue_from_dict(json.load(handle))
+
+
+def _run_job(job: _FeedJob | _SiteJob | _FragmentJob) -> bytes | None:
+    """Do one job. What it writes has a new name in a folder of the staging area that
+    exists (never made here: see ``_run_task``)."""
+    from .export.feed import article_entries, render_page
+
+    if isinstance(job, _FragmentJob):
+        from .export.tei import corpus_fragment
+
+        return corpus_fragment(_model(job.model), keep_breaks=job.keep_breaks)
+    if isinstance(job, _SiteJob):
+        from .export.site import issue_pages
+
+        issue = _model(job.model)
+        (Path(job.root) / "issues" / issue.id).mkdir()
+        for rel, data in issue_pages(issue, job.title, job.options, {issue.id: Path(job.epub)}):
+            (Path(job.root) / rel).write_bytes(data)
+        return None
+    page = job.page
+    entries = page.items
+    if page.family == "articles":
+        issues = {ident: _models.get(path) or _model(path) for ident, path in job.models.items()}
+        _models.clear()
+        _models.update((job.models[ident], issue) for ident, issue in issues.items())
+        articles = {a.id: a for issue in issues.values() for a in issue.articles}
+        entries = article_entries(job.options, [(issues[head.id], articles[a.id], when)
+                                                for head, a, when in page.items])
+    for _, rel, data in render_page(job.options, page, entries):
+        (Path(job.root) / rel).write_bytes(data)
+    return None
+
+
+def _feed_digest(page: FeedPage, fingerprint: str) -> str:
+    """What a feed page's documents are made from: their heads and the entries' sources
+    (an article by its issue's page key and its instant; an edition entry as it is)."""
+    if page.family == "articles":
+        items = [(head.key, head.id, article.id, when.isoformat()) for head, article, when in page.items]
+    else:
+        items = page.items
+    return hashlib.sha256(repr((fingerprint, page.docs, items)).encode("utf-8")).hexdigest()
 
 
 # --- the build ---------------------------------------------------------------------------
@@ -233,14 +429,108 @@ def _page_key(data: bytes, meta: Any, fingerprint: str, encoding: str | None, er
     return digest.hexdigest()
 
 
-def _load_manifest(out_dir: Path) -> dict[str, Any]:
+def _read_json(path: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads((out_dir / CACHE_DIR / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes())
     except (OSError, ValueError):
-        return {}
+        return None
     if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("version") != __version__:
-        return {}
+        return None
     return data
+
+
+class _Generation:
+    """A finished build on disk (the output folder, or the spare): its manifest, and on
+    demand the heads of its issues and the files it holds."""
+
+    def __init__(self, root: Path, manifest: dict[str, Any]):
+        self.root = root
+        self.manifest = manifest
+        # source -> [key, [[issue id, site title], ...], vertical edition made]
+        self.pages: dict[str, list[Any]] = manifest.get("pages", {})
+        self.feeds: dict[str, str] = manifest.get("feeds", {})  # path -> digest
+        self.globals: list[str] = manifest.get("globals", [])
+        self._heads: dict[str, Any] | None = None
+        self._files: set[str] | None = None
+
+    @classmethod
+    def load(cls, root: Path) -> _Generation | None:
+        manifest = _read_json(root / CACHE_DIR / MANIFEST)
+        return cls(root, manifest) if manifest is not None else None
+
+    @property
+    def heads(self) -> dict[str, Any]:
+        """``issues.json``: source -> {"warnings", "issues": [head...], "corpus": [[offset,
+        length]...]}, and "corpus size"; empty when it cannot be read."""
+        if self._heads is None:
+            data = _read_json(self.root / CACHE_DIR / HEADS)
+            self._heads = data if data is not None and set(data.get("pages", {})) == set(self.pages) else {}
+        return self._heads
+
+    def page_heads(self, source: str) -> list[_Head]:
+        key = self.pages[source][0]
+        return [_Head.from_json(h, key) for h in self.heads["pages"][source]["issues"]]
+
+    @property
+    def files(self) -> set[str]:
+        """Every file it holds (the spare left out), as relative POSIX paths."""
+        if self._files is None:
+            self._files = set(_walk(str(self.root), f"{CACHE_DIR}/{SPARE}"))
+        return self._files
+
+    def page_files(self, source: str) -> list[str]:
+        """The page's outputs and cached models ([] when issues.json cannot be read)."""
+        if not self.heads:
+            return []
+        vertical = self.pages[source][2]
+        return [rel for head in self.page_heads(source) for rel in (*_page_files(head.id, vertical),
+                                                                     *_site_files(head))]
+
+    def page_complete(self, source: str) -> bool:
+        """Whether every output of the page is there."""
+        files = self.files
+        return bool(self.heads) and all(rel in files for rel in self.page_files(source))
+
+    def complete(self) -> bool:
+        files = self.files
+        return (all(self.page_complete(source) for source in self.pages)
+                and all(rel in files for rel in (*self.feeds, *self.globals)))
+
+    def expected(self) -> set[str]:
+        """The files the manifest says it holds."""
+        out = {f"{CACHE_DIR}/{MANIFEST}", f"{CACHE_DIR}/{HEADS}", *self.feeds, *self.globals}
+        for source in self.pages:
+            out.update(self.page_files(source))
+        return out
+
+
+def output_files(out_dir: str | os.PathLike[str]) -> list[str]:
+    """Every output file the last build of ``out_dir`` made (its cache left out), as its
+    manifest says: relative POSIX paths, sorted; [] when there is no manifest to read."""
+    generation = _Generation.load(Path(out_dir))
+    if generation is None or not generation.heads:
+        return []
+    return sorted(rel for rel in generation.expected() if not rel.startswith(f"{CACHE_DIR}/"))
+
+
+def _walk(root: str, skip: str = "") -> Iterator[str]:
+    """The files under ``root`` (not following links), as relative POSIX paths, without the
+    subtree ``skip``: ``os.scandir``, several times faster than ``rglob`` with ``is_file``."""
+
+    def scan(folder: str, prefix: str) -> Iterator[str]:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if rel != skip:
+                        yield from scan(entry.path, rel + "/")
+                else:
+                    yield rel
+
+    try:
+        yield from scan(root, "")
+    except FileNotFoundError:
+        return
 
 
 def _check_output(out_dir: Path) -> None:
@@ -266,10 +556,12 @@ def _style_overrides(config: Config) -> dict[str, bytes]:
 
 
 def _fingerprint(config: Config, styles: dict[str, bytes]) -> str:
-    """The configuration as the cache sees it: its values and the style sheets' bytes."""
+    """The configuration as the cache sees it: its values, the style sheets' bytes, and
+    SOURCE_DATE_EPOCH (the date of every undated issue, see ``pressout.timestamps``)."""
     digest = hashlib.sha256(config.fingerprint().encode())
     for name, data in styles.items():
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    digest.update(repr(os.environ.get("SOURCE_DATE_EPOCH")).encode())
     return digest.hexdigest()
 
 
@@ -285,9 +577,9 @@ def _pid_alive(pid: int) -> bool:
 
 def _clean_stale(out: Path) -> None:
     """Remove what a build killed outright left beside ``out``; put back an output folder
-    that was renamed away when the kill came between the swap's two renames."""
+    that was renamed away when the kill came between the swap's renames."""
     parent = out.resolve().parent
-    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(staging|old)-(\d+)$")
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(staging|next|old)-(\d+)$")
     try:
         leftovers = sorted(parent.iterdir())
     except OSError:
@@ -343,9 +635,7 @@ def build(
     _clean_stale(out)
     styles = _style_overrides(config)
     fingerprint = _fingerprint(config, styles)
-
-    manifest = _load_manifest(out) if not force else {}
-    previous: dict[str, Any] = manifest.get("pages", {})
+    live = _Generation.load(out)
 
     # What each page needs: its bytes' digest with its metadata and the configuration.
     tasks: list[_Task] = []
@@ -369,241 +659,576 @@ def build(
                            config.publication_slug, config.vertical, config.keep_breaks, error,
                            tuple(styles.items())))
 
-    root = str(out)
-
-    def present(rels: Iterable[str]) -> bool:  # os.path, not pathlib: this is the hot part of a no-op
-        return all(os.path.isfile(os.path.join(root, rel)) for rel in rels)
-
-    unchanged = [t for t in tasks if previous.get(t.path, {}).get("key") == t.key
-                 and present(previous[t.path]["files"]) and present(previous[t.path]["models"])]
-    if (not force and not manifest.get("incomplete")
-            and len(unchanged) == len(tasks) == len(previous)
-            and manifest.get("config") == fingerprint
-            and present(manifest.get("files", ["-"]))):
+    if (not force and live is not None and not live.manifest.get("incomplete")
+            and live.manifest.get("config") == fingerprint
+            and len(tasks) == len(live.pages) and all(live.pages.get(t.path, (None,))[0] == t.key for t in tasks)
+            and live.complete()):
         note("done", len(tasks), len(tasks), "nothing changed")
-        return BuildReport(out, issues=manifest.get("issues", 0), articles=manifest.get("articles", 0),
-                           outputs=manifest.get("outputs", 0), reused=len(tasks),
+        return BuildReport(out, issues=live.manifest.get("issues", 0), articles=live.manifest.get("articles", 0),
+                           outputs=live.manifest.get("outputs", 0), reused=len(tasks),
                            seconds=time.perf_counter() - started, changed=False)
 
-    staging = out.resolve().parent / f".{out.name}.staging-{os.getpid()}"
+    parent = out.resolve().parent
+    staging = parent / f".{out.name}.staging-{os.getpid()}"
+    workers = _Workers(jobs)
     try:
         if staging.exists():
             shutil.rmtree(staging)
-        report = _build_into(staging, out, tasks, unchanged, previous, config, styles, fingerprint, jobs, note)
-        _swap(staging, out)
-    except OSError as exc:
+        report = _Build(out, staging, tasks, live, force, config, styles, fingerprint, workers, note).run()
+    except BaseException as exc:
+        workers.close()  # first: they write into the staging folder
         shutil.rmtree(staging, ignore_errors=True)
+        if not isinstance(exc, OSError):
+            raise
         # Name the file as the user knows it: in the output folder, not in the staging one.
         where = str(exc.filename or out).replace(str(staging), str(out))
         raise OutputError(f"cannot write: {exc.strerror or exc}", path=where) from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        gc.unfreeze()  # _build_into froze the models it keeps alive (see there)
     return replace(report, seconds=time.perf_counter() - started)
 
 
-def _build_into(staging: Path, out: Path, tasks: list[_Task], unchanged: list[_Task],
-                previous: dict[str, Any], config: Config, styles: dict[str, bytes],
-                fingerprint: str, jobs: int, note: Progress) -> BuildReport:
-    from .export.epub import epub_name
-    from .export.feed import SiteOptions, iter_feeds
-    from .export.site import iter_site
-    from .export.tei import write_corpus
-    from .jsonio import issue_from_dict
-    from .model import Diagnostic
+@dataclass(slots=True)
+class _Page:
+    """A page of this build, and where its outputs are."""
 
-    staging.mkdir(parents=True)
-    (staging / CACHE_DIR / "models").mkdir(parents=True)
-    failures: list[Failure] = []
-    total = len(tasks)
-    done_count = 0
+    task: _Task
+    key: str  # what its outputs were made from (the last good build's, for a failed page)
+    heads: list[_Head]
+    titles: list[str]  # the site title each issue's web pages were made with
+    warnings: list[Any]  # as stored: [code, source, message, line]
+    vertical: bool  # it has the vertical edition too
+    new: bool  # its outputs are in the staging folder (made now), not in the output folder
+    site_new: set[str] = field(default_factory=set)  # issues whose web pages were made again now
 
-    def load(entry: dict[str, Any]) -> list[Issue] | None:
-        """A page's models from the previous build's cache, if its files are all there;
-        None when the cache is damaged (the page is then built again)."""
-        try:
-            if not all((out / rel).is_file() for rel in entry["files"]):
-                return None
-            return [issue_from_dict(json.loads((out / rel).read_text(encoding="utf-8"))) for rel in entry["models"]]
-        except (OSError, ValueError, KeyError, TypeError):
+
+class _Build:
+    """One build that has something to do: the pages (read now, or the previous build's),
+    then the feeds, the index and the corpus, then the output replaced."""
+
+    def __init__(self, out: Path, staging: Path, tasks: list[_Task], live: _Generation | None, force: bool,
+                 config: Config, styles: dict[str, bytes], fingerprint: str, workers: _Workers, note: Progress):
+        from .export.feed import SiteOptions
+
+        self.out, self.staging, self.tasks, self.live, self.force = out, staging, tasks, live, force
+        self.config, self.styles, self.fingerprint = config, styles, fingerprint
+        self.workers, self.note = workers, note
+        self.options = SiteOptions(base_url=config.base_url, title=config.site_title, feed_size=config.feed_size,
+                                   tag_authority=config.tag_authority)
+        self.vertical = config.vertical
+        # What the previous build offers for reuse (nothing when forced).
+        self.previous = None if force else live
+        self.spare: _Generation | None = None
+        self.failures: list[Failure] = []
+        self.fragments: dict[str, tuple[str, int, int]] = {}  # issue id -> (where, offset, length)
+        self.feeds: dict[str, str] = {}  # feed document -> digest
+        self.rendered: set[str] = set()  # feed documents made now (in the staging folder)
+        self.globals: list[str] = []  # index, style sheets, corpus
+        self.corpus: tuple[dict[str, tuple[int, int]], int] = ({}, 0)  # issue id -> (offset, length); size
+
+    def run(self) -> BuildReport:
+        from .model import Diagnostic
+
+        for folder in ("epub", "tei", "issues", "archive", "styles", f"{CACHE_DIR}/models", f"{CACHE_DIR}/parked"):
+            (self.staging / folder).mkdir(parents=True)
+        previous = self.previous
+        if sum(previous is None or previous.pages.get(t.path, (None,))[0] != t.key for t in self.tasks) > 1:
+            self.workers.start()  # before the previous build's heads are loaded: see _Workers
+        pages = self.read_pages()
+        if not pages:
+            first = self.failures[0].message if self.failures else ""
+            raise InputError("no page could be read" + (f": {first}" if first else ""))
+        heads = [head for page in pages for head in page.heads]
+        self.spare = self.usable_spare()
+        self.publish(pages, heads)
+        articles = sum(len(h.articles) for h in heads)
+        outputs = self.write_manifest(pages, articles)
+        self.commit(pages)
+        warnings = [Diagnostic(*w) for page in pages for w in page.warnings]
+        return BuildReport(self.out, issues=len(heads), articles=articles, outputs=outputs,
+                           rebuilt=sum(p.new for p in pages),
+                           reused=sum(not p.new and p.key == p.task.key for p in pages),
+                           warnings=tuple(warnings), failures=tuple(self.failures))
+
+    # --- the pages ---
+
+    def read_pages(self) -> list[_Page]:
+        """Every page, from the previous build or read now, in source order; a page whose
+        issue ids are taken by a page before it is a failure."""
+        previous, tasks, note = self.previous, self.tasks, self.note
+        reusable = {t.path for t in tasks if previous is not None and previous.pages.get(t.path, (None,))[0] == t.key
+                    and previous.page_complete(t.path)}
+        todo = [replace(t, options=self.options, staging=str(self.staging),
+                        parked=str(self.staging / CACHE_DIR / "parked" / str(n)))
+                for n, t in enumerate(tasks) if t.path not in reusable]
+        if len(todo) > 1:
+            self.workers.start()
+        results = self.workers.map(_run_task, [t for t in todo if t.error is None])
+        unreadable = {t.path: _Done(t.path, t.key, error=t.error) for t in todo if t.error is not None}
+        seen: dict[str, str] = {}
+        pages: list[_Page] = []
+        with open(self.staging / CACHE_DIR / SPOOL, "wb") as spool:
+            for n, task in enumerate(tasks):
+                if task.path in reusable:
+                    note("read", n + 1, len(tasks), Path(task.path).name + " (unchanged)")
+                    page = self.previous_page(task)
+                else:
+                    result = unreadable.get(task.path) or next(results)
+                    note("read", n + 1, len(tasks), Path(task.path).name)
+                    if result.error is not None:
+                        kept = (self.live is not None and task.path in self.live.pages
+                                and self.live.page_complete(task.path))
+                        self.failures.append(Failure(task.path, result.error, kept_previous=kept))
+                        if not kept:
+                            continue
+                        page = self.previous_page(task)
+                    else:
+                        page = _Page(task, task.key, [replace(h, key=task.key) for h in result.heads],
+                                     result.titles, [[w.code, w.source, w.message, w.line] for w in result.warnings],
+                                     self.vertical, new=True)
+                # One issue id per issue across the build, checked before anything is put in
+                # place: two pages with one id would write the same files. The first keeps it.
+                clash = next((h.id for h in page.heads if h.id in seen), None)
+                if clash is not None:
+                    self.failures.append(Failure(task.path, f"{task.path}: issue id {clash!r} is also the id "
+                                                 f"of {seen[clash]}; give one of them a date, page or edition "
+                                                 "in issues.toml, or rename it"))
+                    continue
+                seen.update((h.id, task.path) for h in page.heads)
+                if page.new:
+                    self.place(result, spool)
+                pages.append(page)
+        shutil.rmtree(self.staging / CACHE_DIR / "parked")  # what a rejected page left
+        order = {task.path: n for n, task in enumerate(tasks)}
+        self.failures.sort(key=lambda f: order[f.source])  # in page order, whatever finished first
+        return pages
+
+    def previous_page(self, task: _Task) -> _Page:
+        """A page as the last good build made it (its outputs are in the output folder)."""
+        live = self.live
+        assert live is not None
+        key, issues, vertical = live.pages[task.path]
+        page = _Page(task, key, live.page_heads(task.path), [title for _, title in issues],
+                     live.heads["pages"][task.path]["warnings"], vertical, new=False)
+        if live.manifest.get("config") != self.fingerprint:  # a failed page's last good build
+            page.titles = [""] * len(page.titles)  # its web pages are made again with these options
+        return page
+
+    def place(self, result: _Done, spool: Any) -> None:
+        """Move a page's parked outputs into place and its corpus fragments to the spool."""
+        folder = Path(result.parked)
+        for name, rel in result.moves:
+            os.replace(folder / name, self.staging / rel)
+        folder.rmdir()
+        for head, fragment in zip(result.heads, result.fragments, strict=True):
+            self.fragments[head.id] = (SPOOL, spool.tell(), len(fragment))
+            spool.write(fragment)
+
+    # --- feeds, web pages, corpus ---
+
+    def usable_spare(self) -> _Generation | None:
+        """The spare, when it can be brought up to date (see the module docstring): made
+        with this configuration, complete, and the output it takes over from complete
+        (that output becomes the next spare)."""
+        previous = self.previous
+        if previous is None or previous.manifest.get("config") != self.fingerprint \
+                or not previous.complete():
             return None
+        spare = _Generation.load(self.out / CACHE_DIR / SPARE)
+        if spare is None or spare.manifest.get("config") != self.fingerprint \
+                or len(spare.files) != spare.manifest.get("files"):
+            return None
+        return spare
 
-    # Every page's issues, from the cache or built again; nothing is written yet.
-    kept: dict[str, list[Issue]] = {}  # path -> models of its previous build, reused
-    todo: list[_Task] = []
-    reuse = {t.path for t in unchanged}
-    for task in tasks:
-        models = load(previous[task.path]) if task.path in reuse else None
-        if models is None:
-            todo.append(task)
-            continue
-        kept[task.path] = models
-        gc.freeze()  # the models live to the end: spare them the cyclic GC's repeated walks
-        done_count += 1
-        note("read", done_count, total, Path(task.path).name + " (unchanged)")
-    built: dict[str, _Done] = {}
-    decoded: dict[str, list[Issue]] = {}  # path -> models of the pages built now
-    unreadable = (_Done(t.path, t.key, error=t.error) for t in todo if t.error is not None)
-    for result in chain(unreadable, _run_all([t for t in todo if t.error is None], jobs)):
-        done_count += 1
-        note("read", done_count, total, Path(result.path).name)
-        if result.error is None:
-            built[result.path], decoded[result.path] = _park(result, staging, len(built))
-            gc.freeze()  # the models live to the end: spare them the cyclic GC's repeated walks
-            continue
-        entry = previous.get(result.path)
-        models = load(entry) if entry is not None else None
-        failures.append(Failure(result.path, result.error, kept_previous=models is not None))
-        if models is not None:
-            kept[result.path] = models
+    def publish(self, pages: list[_Page], heads: list[_Head]) -> None:
+        """The web pages made again for the site's real title and the feed documents that
+        changed (work for the workers), the index and style sheets, and the corpus; with
+        no spare to bring up to date, the links of what is kept from the previous build."""
+        from .export.epub import epub_name
+        from .export.site import iter_site
 
-    # One issue id per issue across the build, checked before anything is written: two
-    # pages with one id would write the same files. The page first in order keeps it.
-    seen: dict[str, str] = {}
-    issues: list[Issue] = []
-    entries: dict[str, dict[str, Any]] = {}
-    warnings: list[Diagnostic] = []
-    rebuilt = reused = 0
-    for task in tasks:
-        path = task.path
-        if path in built:
-            page_issues = decoded.pop(path)
-        elif path in kept:
-            page_issues = kept[path]
-        else:
-            continue
-        ids = [issue.id for issue in page_issues]
-        clash = next((i for i in ids if i in seen), None)
-        if clash is not None:
-            failures.append(Failure(path, f"{path}: issue id {clash!r} is also the id of {seen[clash]}; "
-                                    "give one of them a date, page or edition in issues.toml, or rename it"))
-            continue
-        seen.update((i, path) for i in ids)
-        issues.extend(page_issues)
-        if path in built:
-            result = built[path]
-            models = [f"{CACHE_DIR}/models/{data['id']}.json" for data in result.issues]
-            for rel, parked in result.files.items():
-                target = staging / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(parked, target)
-            # The warnings are kept with the page: the cached model does not carry them,
-            # and a page taken from the cache next time still has them.
-            entries[path] = {"key": result.key, "files": sorted(set(result.files) - set(models)), "models": models,
-                             "warnings": [[w.code, w.source, w.message, w.line] for w in result.warnings]}
-            warnings.extend(result.warnings)
-            rebuilt += 1
-        else:
-            entry = previous[path]
-            for rel in entry["files"] + entry["models"]:
-                _link_or_copy(out / rel, staging / rel)
-            entries[path] = entry
-            warnings.extend(Diagnostic(*w) for w in entry.get("warnings", []))
-            reused += path in reuse  # (not a failed page whose last good build is kept)
-    shutil.rmtree(staging / CACHE_DIR / "parked", ignore_errors=True)  # what a rejected page left
-    order = {task.path: n for n, task in enumerate(tasks)}
-    failures.sort(key=lambda f: order[f.source])  # in page order, whatever finished first
-    if not issues:
-        raise InputError("no page could be read" + (f": {failures[0].message}" if failures else ""))
-
-    note("feeds", 0, 1, "feeds and web edition")
-    options = SiteOptions(base_url=config.base_url, title=config.site_title, feed_size=config.feed_size,
-                          tag_authority=config.tag_authority)
-    epubs = {issue.id: staging / "epub" / epub_name(issue) for issue in issues}
-    # Streamed: each feed document and web page is written as soon as it is made, so
-    # that no build holds the whole web edition or every feed document in memory.
-    for rel, blob in chain(iter_feeds(issues, options, epubs), iter_site(issues, options, epubs)):
-        if not (rel.startswith("styles/") and rel[len("styles/"):] in styles):
-            _write(staging / rel, blob)
-    for name, css in styles.items():  # [build] styles: the desk's own style sheets
-        _write(staging / "styles" / name, css)
-    note("tei", 0, 1, "TEI corpus")
-    ordered = sorted(issues, key=lambda i: (i.date is None, i.date or 0, i.page or 0, i.id))
-    write_corpus(ordered, staging / "tei" / "corpus.xml", keep_breaks=config.keep_breaks)
-
-    outputs = sorted(_files(staging))
-    articles = sum(len(i.articles) for i in issues)
-    manifest = {
-        "format": CACHE_FORMAT,
-        "version": __version__,
-        "config": fingerprint,
-        "pages": {path: entries[path] for path in sorted(entries)},  # with failed pages' last good build
-        "issues": len(issues),
-        "articles": articles,
-        "outputs": len(outputs),
-        "files": outputs,
-    }
-    if failures:
-        manifest["incomplete"] = True  # a failed page makes the next build try again
-    (staging / CACHE_DIR / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
-                                                encoding="utf-8")
-    return BuildReport(out, issues=len(issues), articles=articles, outputs=len(outputs),
-                       rebuilt=rebuilt, reused=reused, warnings=tuple(warnings), failures=tuple(failures))
-
-
-def _park(result: _Done, staging: Path, n: int) -> tuple[_Done, list[Issue]]:
-    """Move a page's outputs out of memory as soon as they arrive: into a folder of the
-    staging area's cache, from where they are renamed into place once the page's issue ids
-    are known to be its own. A build then holds one page's outputs, not all of them."""
-    folder = staging / CACHE_DIR / "parked" / str(n)
-    files: dict[str, Any] = {}
-    for rel, blob in result.files.items():
-        path = folder / rel
+        staging, options = self.staging, self.options
+        self.note("feeds", 0, 1, "feeds and web edition")
+        title = options.site_title(heads)
+        jobs: list[Any] = []
+        epubs: dict[str, Path] = {}
+        models: dict[str, str] = {}
+        for page in pages:
+            root = staging if page.new else self.out
+            for n, head in enumerate(page.heads):
+                epubs[head.id] = root / "epub" / epub_name(head)  # where it is now: the pages give its size
+                models[head.id] = str(root / CACHE_DIR / "models" / f"{head.id}.json")
+                if page.titles[n] != title:
+                    shutil.rmtree(staging / "issues" / head.id, ignore_errors=True)
+                    jobs.append(_SiteJob(options, title, models[head.id], str(epubs[head.id]), str(staging)))
+                    page.titles[n] = title
+                    page.site_new.add(head.id)
+        jobs += self.plan_feeds(heads, epubs, models)
+        corpus = self.previous_corpus()
+        for page in pages:
+            for head in [] if page.new else page.heads:
+                part = corpus.get(head.id)
+                if part is not None and part[0] == page.key:
+                    self.fragments[head.id] = ("live", part[1], part[2])
+                else:
+                    jobs.append(_FragmentJob(models[head.id], self.config.keep_breaks))
+        linker = _Linker(self.links(pages) if self.spare is None else [])
         try:
-            _write(path, blob)
-        except OSError as exc:  # named as the user will know it: the file in the output
-            raise OSError(exc.errno, exc.strerror, str(staging / rel)) from exc
-        files[rel] = path
-    from .jsonio import issue_from_dict
+            if len(jobs) >= 16:
+                self.workers.start()
+            results = self.workers.map(_run_job, jobs)
+            # While the workers make the feeds: the index and the style sheets.
+            for rel, blob in iter_site(heads, options, epubs, per_issue=False):
+                if not (rel.startswith("styles/") and rel[len("styles/"):] in self.styles):
+                    _write(staging / rel, blob)
+            for name, css in self.styles.items():  # [build] styles: the desk's own style sheets
+                _write(staging / "styles" / name, css)
+            with open(staging / CACHE_DIR / SPOOL, "ab") as spool:
+                for job, result in zip(jobs, results, strict=True):
+                    if isinstance(job, _FragmentJob):
+                        self.fragments[Path(job.model).stem] = (SPOOL, spool.tell(), len(result))
+                        spool.write(result)
+            self.note("tei", 0, 1, "TEI corpus")
+            self.write_corpus(heads)
+        except BaseException:
+            linker.stop()
+            raise
+        linker.finish()
 
-    models = [issue_from_dict(data) for data in result.issues]
-    for data in result.issues:
-        rel = f"{CACHE_DIR}/models/{data['id']}.json"
-        path = folder / rel
-        _write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
-        files[rel] = path
-    return replace(result, files=files, issues=[{"id": data["id"]} for data in result.issues]), models
+    def plan_feeds(self, heads: list[_Head], epubs: dict[str, Path], models: dict[str, str]) -> list[_FeedJob]:
+        """The feed pages whose documents must be made: those whose plan (``_feed_digest``)
+        is not that of the same documents in the previous build or in the spare."""
+        from .export.feed import feed_pages
+
+        previous = self.previous
+        before = previous.feeds if previous is not None else {}
+        there = previous.files if previous is not None else set()
+        spare = self.spare.feeds if self.spare is not None else {}
+        jobs = []
+        for feed in feed_pages(heads, self.options, epubs):
+            digest = _feed_digest(feed, self.fingerprint)
+            paths = [rel for _, rel, _ in feed.docs]
+            self.feeds.update((rel, digest) for rel in paths)
+            if all(before.get(rel) == digest and rel in there for rel in paths) \
+                    or all(spare.get(rel) == digest for rel in paths):
+                continue
+            needed = {head.id: models[head.id] for head, _, _ in feed.items} if feed.family == "articles" else {}
+            jobs.append(_FeedJob(self.options, feed, needed, str(self.staging)))
+            self.rendered.update(paths)
+        return jobs
+
+    def previous_corpus(self) -> dict[str, tuple[str, int, int]]:
+        """issue id -> (page key, offset, length) of its fragment in the previous build's
+        corpus, when that corpus is there as it was written."""
+        previous = self.previous
+        if previous is None or not previous.heads or "tei/corpus.xml" not in previous.files:
+            return {}
+        try:
+            size = (previous.root / "tei" / "corpus.xml").stat().st_size
+        except OSError:
+            return {}
+        if size != previous.heads.get("corpus_size"):
+            return {}
+        return {head[0]: (previous.pages[source][0], *place)
+                for source, entry in previous.heads["pages"].items()
+                for head, place in zip(entry["issues"], entry["corpus"], strict=True)}
+
+    def write_corpus(self, heads: list[_Head]) -> None:
+        """``tei/corpus.xml``, byte for byte what ``write_corpus`` writes: the head, then
+        each issue's fragment (from the spool or the previous corpus), in date order."""
+        from .export.tei import CORPUS_END, corpus_head
+
+        ordered = sorted(heads, key=lambda i: (i.date is None, i.date or 0, i.page or 0, i.id))
+        sources = {SPOOL: self.staging / CACHE_DIR / SPOOL, "live": self.out / "tei" / "corpus.xml"}
+        target = self.staging / "tei" / "corpus.xml"
+        head = corpus_head(ordered[0], keep_breaks=self.config.keep_breaks)
+        layout: dict[str, tuple[int, int]] = {}
+        runs: list[list[Any]] = []  # [source, offset, length]: neighbouring fragments are copied at once
+        at = len(head)
+        for issue in ordered:
+            source, offset, length = self.fragments[issue.id]
+            layout[issue.id] = (at, length)
+            at += length
+            if runs and runs[-1][0] == source and runs[-1][1] + runs[-1][2] == offset:
+                runs[-1][2] += length
+            else:
+                runs.append([source, offset, length])
+        with open(target, "wb", buffering=0) as out, ExitStack() as stack:
+            files = {name: stack.enter_context(open(sources[name], "rb", buffering=0)) for name in {r[0] for r in runs}}
+            _write_all(out.fileno(), head)
+            for source, offset, length in runs:
+                _copy_range(files[source].fileno(), out.fileno(), offset, length)
+            _write_all(out.fileno(), CORPUS_END)
+        (self.staging / CACHE_DIR / SPOOL).unlink()
+        self.corpus = (layout, at + len(CORPUS_END))
+
+    def links(self, pages: list[_Page]) -> list[tuple[str, str]]:
+        """With no spare to bring up to date, the staging folder becomes the new output:
+        what it keeps from the previous build is linked into it."""
+        out, staging = str(self.out), str(self.staging)
+        links = []
+        for page in pages:
+            for head in [] if page.new else page.heads:
+                rels = _page_files(head.id, page.vertical)
+                if head.id not in page.site_new:
+                    os.mkdir(os.path.join(staging, "issues", head.id))
+                    rels += _site_files(head)
+                links += [(os.path.join(out, rel), os.path.join(staging, rel)) for rel in rels]
+        links += [(os.path.join(out, rel), os.path.join(staging, rel)) for rel in self.feeds
+                  if rel not in self.rendered]
+        return links
+
+    def write_manifest(self, pages: list[_Page], articles: int) -> int:
+        """The manifest and issues.json into the staging folder; the number of outputs."""
+        from .export.site import STYLES
+
+        names = sorted({"index.html", "tei/corpus.xml", *(f"styles/{n}" for n in (*STYLES, *self.styles))})
+        self.globals = [rel for rel in names if (self.staging / rel).is_file()]
+        per_issue = sum(len(_page_files(h.id, page.vertical)) - 1 + len(_site_files(h))
+                        for page in pages for h in page.heads)
+        issues = sum(len(p.heads) for p in pages)
+        outputs = per_issue + len(self.feeds) + len(self.globals)
+        layout, size = self.corpus
+        manifest = {
+            "format": CACHE_FORMAT,
+            "version": __version__,
+            "config": self.fingerprint,
+            # source -> [key, [[issue id, site title], ...], vertical], failed pages' last good build too
+            "pages": {p.task.path: [p.key, [[h.id, t] for h, t in zip(p.heads, p.titles, strict=True)],
+                                    p.vertical] for p in sorted(pages, key=lambda p: p.task.path)},
+            "feeds": dict(sorted(self.feeds.items())),
+            "globals": self.globals,
+            "issues": issues,
+            "articles": articles,
+            "outputs": outputs,
+            "files": outputs + issues + 2,  # with the models, the manifest and issues.json
+        }
+        if self.failures:
+            manifest["incomplete"] = True  # a failed page makes the next build try again
+        heads = {
+            "format": CACHE_FORMAT,
+            "version": __version__,
+            "pages": {p.task.path: {"warnings": p.warnings, "issues": [h.to_json() for h in p.heads],
+                                    "corpus": [layout[h.id] for h in p.heads]} for p in pages},
+            "corpus_size": size,
+        }
+        for name, data in ((MANIFEST, manifest), (HEADS, heads)):
+            _write(self.staging / CACHE_DIR / name, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        return outputs
+
+    # --- replacing the output ---
+
+    def commit(self, pages: list[_Page]) -> None:
+        """Put the new build in place (see the module docstring, "Two generations")."""
+        self.workers.close()  # all their work is done
+        live, out, staging = self.live, self.out, self.staging
+        # The output becomes the next spare when the manifest says all it holds.
+        handover = live is not None and live.complete()
+        extras = sorted(live.files - live.expected() - {"README.md"}) if live and handover else []
+        if self.spare is None:
+            _swap(staging, out, handover, extras)
+            return
+        following = out.resolve().parent / f".{out.name}.next-{os.getpid()}"
+        with _signals_deferred():
+            os.replace(out / CACHE_DIR / SPARE, following)
+            try:
+                self.update(following, pages)
+                _swap(following, out, handover, extras)
+            except BaseException:
+                shutil.rmtree(following, ignore_errors=True)
+                raise
+        shutil.rmtree(staging, ignore_errors=True)  # the new files the spare had already
+
+    def update(self, target: Path, pages: list[_Page]) -> None:
+        """Bring the spare (moved to ``target``) up to this build: what it has of this build
+        stays, what is new is renamed into it from the staging folder, what the previous
+        build made is linked from the output, and what is gone is removed."""
+        spare, staging, out = self.spare, self.staging, self.out
+        assert spare is not None
+        shutil.rmtree(target / CACHE_DIR / SPARE, ignore_errors=True)
+        had = {source: (key, dict(issues), vertical) for source, (key, issues, vertical) in spare.pages.items()}
+
+        def kept(page: _Page) -> dict[str, bool] | None:
+            """None when the spare does not have the page as this build has it; else for
+            each of its issues, whether the spare has its web pages as this build has them."""
+            entry = had.get(page.task.path)
+            if entry is None or (entry[0], list(entry[1]), entry[2]) != (page.key, [h.id for h in page.heads],
+                                                                          page.vertical):
+                return None
+            return {h.id: entry[1][h.id] == title for h, title in zip(page.heads, page.titles, strict=True)}
+
+        keep = {page.task.path: kept(page) for page in pages}
+        for source, (_, issues, vertical) in had.items():  # first what the spare has and this build has not
+            same = keep.get(source)
+            for ident in issues:
+                if same is None:
+                    for rel in _page_files(ident, vertical):
+                        _unlink(target / rel)
+                if same is None or not same[ident]:
+                    shutil.rmtree(target / "issues" / ident, ignore_errors=True)
+        for rel, digest in spare.feeds.items():
+            if self.feeds.get(rel) != digest:
+                _unlink(target / rel)
+        for rel in spare.globals:
+            _unlink(target / rel)
+        for page in pages:  # then what this build has and the spare has not
+            same = keep[page.task.path]
+            root = staging if page.new else out
+            for head in page.heads:
+                if same is None:
+                    for rel in _page_files(head.id, page.vertical):
+                        _bring(root / rel, target / rel, move=page.new)
+                if same is None or not same[head.id]:
+                    if page.new or head.id in page.site_new:
+                        os.replace(staging / "issues" / head.id, target / "issues" / head.id)
+                    else:
+                        (target / "issues" / head.id).mkdir()
+                        for rel in _site_files(head):
+                            _bring(out / rel, target / rel, move=False)
+        for rel, digest in self.feeds.items():
+            if spare.feeds.get(rel) != digest:
+                new = rel in self.rendered
+                _bring((staging if new else out) / rel, target / rel, move=new)
+        for rel in [*self.globals, f"{CACHE_DIR}/{MANIFEST}", f"{CACHE_DIR}/{HEADS}"]:
+            _bring(staging / rel, target / rel, move=True)
 
 
-def _files(root: Path) -> Iterator[str]:
-    """The files under ``root`` outside .pressout, as relative POSIX paths: what
-    ``root.rglob("*")`` filtered with ``is_file()`` gives, several times faster."""
-    base = len(str(root)) + 1
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d != CACHE_DIR]
-        rel = folder[base:]
-        for name in files:
-            if name != CACHE_DIR and os.path.isfile(os.path.join(folder, name)):
-                yield f"{rel}/{name}" if rel else name
-
-
-def _run_all(tasks: list[_Task], jobs: int) -> Iterator[_Done]:
-    """Each task's result, in the tasks' order (so the output does not depend on ``jobs``)."""
-    if jobs == 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield _run_task(task)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_worker_init)
+def _unlink(path: Path) -> None:
     try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _bring(source: Path, target: Path, *, move: bool) -> None:
+    """Put ``source`` at ``target`` (a new name: never written through): renamed when it is
+    new, linked when it is the output's (which must stay as it is)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if move:
+        os.replace(source, target)
+    else:
+        _link(str(source), str(target))
+
+
+def _copy_range(source: int, target: int, offset: int, length: int) -> None:
+    """Append ``length`` bytes of the file ``source`` from ``offset`` to the file ``target``
+    (descriptors): in the kernel where it can (``copy_file_range``)."""
+    while length > 0:
+        try:
+            copied = os.copy_file_range(source, target, length, offset)
+        except OSError:  # not between these files or on this system: through memory
+            copied = _write_all(target, os.pread(source, min(length, 1 << 24), offset))
+        if copied <= 0:
+            raise OSError(f"a fragment of the previous corpus is missing (byte {offset})")
+        offset += copied
+        length -= copied
+
+
+def _write_all(fd: int, data: bytes) -> int:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    return len(data)
+
+
+class _Linker(threading.Thread):
+    """Hard-links files (from the output into the staging folder, whose folders exist) in a
+    thread: a link is a system call, and meanwhile the main thread makes the index and the
+    corpus."""
+
+    def __init__(self, links: list[tuple[str, str]]):
+        super().__init__(daemon=True)
+        self.links = links
+        self.error: BaseException | None = None
+        self.halt = threading.Event()
+        if links:
+            self.start()
+
+    def run(self) -> None:
+        try:
+            for source, target in self.links:
+                if self.halt.is_set():
+                    return
+                _link(source, target)
+        except BaseException as exc:  # raised in finish
+            self.error = exc
+
+    def finish(self) -> None:
+        """Wait for the links; raise what failed."""
+        if self.links:
+            self.join()
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        """The build failed: stop linking (the staging folder is about to be removed)."""
+        self.halt.set()
+        if self.links:
+            self.join()
+
+
+class _Workers:
+    """The build's worker processes (none with jobs=1: the work runs in this process),
+    started once for both rounds of work: the pages, then the feeds.
+
+    They are forked as early as the build knows it has pages to read, while this process
+    is still small: a forked worker starts with every page of its parent's memory, and
+    the memory of the whole process tree would count the previous build's heads once in
+    each of them."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.pool: Any = None
+
+    def start(self) -> None:
+        if self.jobs == 1 or self.pool is not None:
+            return
+        # Imported now, once, so that the workers are forked with everything loaded.
+        from concurrent.futures import ProcessPoolExecutor
+
+        from .export import epub, feed, site, tei  # noqa: F401
+        from .read import read_page  # noqa: F401
+
+        pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_worker_init)
         # The workers are started by the first submission. Ctrl-C or SIGTERM in the middle
         # of that would leave the pool without the thread that stops its workers, and
         # they would wait for work forever: held back until the pool is complete.
         with _signals_deferred():
+            self.pool = pool
+            pool.submit(int).result()
+
+    def map(self, function: Callable[[Any], Any], items: Sequence[Any], window: int = 64) -> Iterator[Any]:
+        """``function`` of each item, in the items' order (so the output does not depend on
+        ``jobs``), with at most ``window`` items submitted ahead: a slow item holds back
+        the results that finished after it, not the memory of all of them."""
+        if self.pool is None or len(items) <= 1:
+            for item in items:
+                yield function(item)
+            return
+        from collections import deque
+
+        pending: deque[Any] = deque()
+        queue = iter(items)
+        for item in queue:
             # chunksize 1: a page is a big unit of work, and an interrupted build then
             # waits for at most one page per worker before it stops.
-            results = pool.map(_run_task, tasks, chunksize=1)
-        yield from results
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+            pending.append(self.pool.submit(function, item))
+            if len(pending) >= window:
+                break
+        while pending:
+            result = pending.popleft().result()
+            item = next(queue, None)
+            if item is not None:
+                pending.append(self.pool.submit(function, item))
+            yield result
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def _worker_init() -> None:
     """A worker takes Ctrl-C and SIGTERM as any process does. It was forked with them held
-    back (see ``_run_all``) and with the parent's handlers, which mean nothing here."""
+    back (see ``_Workers.start``) and with the parent's handlers, which mean nothing here."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if hasattr(signal, "pthread_sigmask"):
@@ -618,21 +1243,24 @@ def _write(target: Path, data: bytes) -> None:
     target.write_bytes(data)
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _link(source: str, target: str) -> None:
+    """Hard-link ``source`` as ``target`` (whose folder exists), or copy it where the file
+    system has no hard links."""
     try:
         os.link(source, target)
     except FileExistsError:
-        target.unlink()
-        _link_or_copy(source, target)
-    except OSError:
+        os.unlink(target)
+        _link(source, target)
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+            raise
         shutil.copy2(source, target)
 
 
 @contextmanager
 def _signals_deferred() -> Iterator[None]:
     """Hold back SIGINT and SIGTERM (delivered right after the block), so that Ctrl-C
-    cannot fall between the two renames of the swap and leave no output folder."""
+    cannot fall between the renames of the swap and leave no output folder."""
     can_block = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
     held = {signal.SIGINT, signal.SIGTERM}
     if can_block:
@@ -644,23 +1272,36 @@ def _signals_deferred() -> Iterator[None]:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _swap(staging: Path, out: Path) -> None:
-    """Put the finished build in place: two renames, so readers see the old or the new."""
+def _swap(new: Path, out: Path, spare: bool, extras: Sequence[str]) -> None:
+    """Put the finished build in place: renames, so readers see the old or the new. The
+    old output becomes the spare when it is complete (``spare``; minus the files added to
+    it by hand, ``extras``), else it is removed."""
     old = out.resolve().parent / f".{out.name}.old-{os.getpid()}"
+    nested = None
     try:
         with _signals_deferred():
             if out.exists():
                 os.replace(out, old)
             try:
-                os.replace(staging, out)
+                os.replace(new, out)
             except OSError:
                 if old.exists():
                     os.replace(old, out)
                 raise
+            if old.exists():
+                # dist/README.md in the source tree says what the folder is: keep it there
+                readme = old / "README.md"
+                if readme.is_file() and not (out / "README.md").exists():
+                    os.replace(readme, out / "README.md")
+                if spare:
+                    for rel in extras:
+                        _unlink(old / rel)
+                    if (old / CACHE_DIR / SPARE).exists():  # the spare that was not used
+                        nested = out.resolve().parent / f".{out.name}.staging-{os.getpid()}-spare"
+                        os.replace(old / CACHE_DIR / SPARE, nested)
+                    os.replace(old, out / CACHE_DIR / SPARE)
     finally:  # also when a held-back Ctrl-C is raised as the block ends
         if old.exists() and out.exists():
-            # dist/README.md in the source tree says what the folder is: keep it there
-            readme = old / "README.md"
-            if readme.is_file() and not (out / "README.md").exists():
-                os.replace(readme, out / "README.md")
             shutil.rmtree(old, ignore_errors=True)
+        if nested is not None:
+            shutil.rmtree(nested, ignore_errors=True)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -351,3 +352,74 @@ def test_vertical_edition_is_opt_in_and_linked(tmp_path: Path, seed_paths):
     assert len(verticals) == 2
     page = (tmp_path / "both" / "issues" / verticals[0].name.removesuffix("-vertical.epub") / "index.html")
     assert f'href="../../epub/{verticals[0].name}"' in page.read_text(encoding="utf-8")
+
+
+# --- many incremental builds in a row (the spare generation) ---------------------------------
+
+
+def test_a_run_of_incremental_builds_equals_clean_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Day after day the desk changes, adds and removes pages and settings; from the third
+    build on, an incremental build brings the previous generation (``.pressout/spare``) up
+    to date instead of making a new tree. After every step the output must be exactly a
+    clean build of the same pages: the same files, the same bytes, nothing left over; and
+    a file of the output must never be changed in place (the generations share files)."""
+    from dataclasses import replace as with_
+
+    from pressout import pipeline
+
+    updates: list[int] = []  # builds that brought the spare up to date
+    update = pipeline._Build.update
+    monkeypatch.setattr(pipeline._Build, "update", lambda self, *a: updates.append(1) or update(self, *a))
+    seeds = copy_seeds(tmp_path / "seeds")
+    parked = tmp_path / "parked"
+    parked.mkdir()
+    dist = tmp_path / "dist"
+    config = load_config(None)
+    page = seeds / "002_6d3b14249bc8cb53.txt"
+    original = page.read_text(encoding="utf-8")
+    other = seeds / "004_e799359604fa2b7c.txt"
+
+    def edit_page() -> None:
+        page.write_text(original.replace("调度令", "调度命令", 1), encoding="utf-8")
+
+    def restore_page() -> None:
+        page.write_text(original, encoding="utf-8")
+
+    def remove_other() -> None:
+        other.rename(parked / other.name)
+
+    def add_other() -> None:
+        (parked / other.name).rename(other)
+
+    steps: list[tuple[str, Any]] = [
+        ("first build", None),
+        ("one page edited", edit_page),
+        ("the edit undone", restore_page),
+        ("a page removed", remove_other),
+        ("the page added back", add_other),
+        ("the site retitled", lambda: None),
+        ("one page edited again", edit_page),
+        ("the vertical edition on", lambda: None),
+        ("nothing changed", lambda: None),
+    ]
+    for n, (label, change) in enumerate(steps):
+        if change is not None:
+            change()
+        if label == "the site retitled":
+            config = with_(config, site_title="太原日报·测试")
+        if label == "the vertical edition on":
+            config = with_(config, vertical=True)
+        before = stats(dist) if dist.exists() else {}
+        report = build([seeds], dist, config=config, jobs=2)
+        assert not report.failures, label
+        clean = build([seeds], tmp_path / f"clean{n}", config=config, jobs=1, force=True)
+        assert outputs(dist) == outputs(tmp_path / f"clean{n}"), label
+        assert (report.issues, report.articles, report.outputs) == (clean.issues, clean.articles,
+                                                                    clean.outputs), label
+        after = stats(dist)
+        rewritten = [rel for rel, (inode, mtime) in after.items()
+                     if rel in before and before[rel][0] == inode and before[rel][1] != mtime]
+        assert not rewritten, (label, rewritten[:5])
+        shutil.rmtree(tmp_path / f"clean{n}")
+    assert (dist / CACHE / "spare").is_dir()
+    assert len(updates) == 3  # the spare path ran (undone, removed, added back), not only the new-tree one

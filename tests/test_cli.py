@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from pressout.cli import main
+from pressout.pipeline import output_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -579,8 +580,11 @@ def test_two_pages_with_one_issue_id(tmp_path: Path) -> None:
         dist = tmp_path / "dist"
         for name in ("tyrb-with-space.epub",):
             assert (dist / "epub" / name).read_bytes() == (tmp_path / "alone" / "epub" / name).read_bytes()
-        manifest = json.loads((dist / ".pressout" / "manifest.json").read_text(encoding="utf-8"))
-        assert all((dist / rel).is_file() for rel in manifest["files"])
+        # complete: every file the manifest accounts for is there, and nothing else
+        listed = output_files(dist)
+        assert listed and all((dist / rel).is_file() for rel in listed)
+        assert set(listed) == {p.relative_to(dist).as_posix() for p in dist.rglob("*")
+                               if p.is_file() and ".pressout" not in p.parts}
 
 
 def test_unreadable_page_keeps_its_last_good_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -33,10 +33,11 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seeds built with feed_size = 10, so that there are feed archives to serve too."""
+    """The seeds built with feed_size = 10, so that there are feed archives to serve too, and
+    with the (opt-in) vertical editions, so that both EPUBs of an issue are served."""
     folder = tmp_path_factory.mktemp("serve")
     shutil.copytree(SEEDS, folder / "seeds")
-    (folder / "pressout.toml").write_text("[site]\nfeed_size = 10\n", encoding="utf-8")
+    (folder / "pressout.toml").write_text("[site]\nfeed_size = 10\n[epub]\nvertical = true\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "pressout.cli", "build", "-q"], cwd=folder,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

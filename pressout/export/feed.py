@@ -19,6 +19,14 @@ arrive (only the newest, partial one grows). Pages are linked with ``prev-archiv
 ``next-archive`` and ``current`` and marked ``fh:archive``; JSON Feed pages chain older
 entries with ``next_url``.
 
+The documents are planned before they are made: ``feed_pages`` says, page by page, which
+documents there are, with their final heads, and what their entries are made from;
+``render_page`` makes the documents of one page. A page's bytes follow from its plan alone,
+so a build can keep a page whose plan has not changed, and make the others in parallel.
+The plan reads of an issue only its id, date, page, publication, slug, title, and its
+articles' ids and display titles; the entries of the articles' feeds need the whole
+article (``article_entries``).
+
 Dates (see ``entry_instants``) come from ``pressout.timestamps.issue_instant`` only, never
 the clock. Ids are ASCII ``tag:`` URIs (RFC 4151) made from the article's id, which the
 reader derives from the article's own text, so they survive rebuilds and the adding,
@@ -51,16 +59,20 @@ __all__ = [
     "EPUB_TYPE",
     "FEEDS",
     "KIND_LABELS",
+    "FeedPage",
     "SiteOptions",
+    "article_entries",
     "article_page",
     "article_tag",
     "build_feeds",
     "check_issues",
     "entry_instants",
     "epub_page",
+    "feed_pages",
     "issue_page",
     "iter_feeds",
     "order_issues",
+    "render_page",
     "write_feeds",
     "write_files",
 ]
@@ -418,6 +430,33 @@ def _documents(
     issues: Iterable[Issue], options: SiteOptions | None, epubs: Mapping[str, Path] | None
 ) -> Iterator[tuple[str, str, bytes]]:
     options = options or SiteOptions()
+    for page in feed_pages(issues, options, epubs):
+        entries = article_entries(options, page.items) if page.family == "articles" else page.items
+        yield from render_page(options, page, entries)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    """One page of a feed family: a document for each of the family's roles, all holding
+    the same entries (the subscription document, or an archive page of each role).
+
+    ``family`` is ``"articles"`` (roles atom, rss, json; ``items`` are ``(issue, article,
+    instant)``, made into entries by ``article_entries``) or ``"editions"`` (roles
+    editions, editions_rss; ``items`` are the entries). ``docs`` are ``(role, path in the
+    web root, head)``, the heads final: their ``updated`` is the newest entry's instant."""
+
+    family: str
+    docs: tuple[tuple[str, str, Head], ...]
+    items: tuple[Any, ...]
+
+
+def feed_pages(
+    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path] | None = None
+) -> Iterator[FeedPage]:
+    """Every feed page, in the order ``build_feeds`` makes them: the articles' subscription
+    page, their archives from the oldest, then the same for the editions (only when
+    ``epubs`` is given). The issues are checked before the first page."""
+    options = options or SiteOptions()
     ordered = order_issues(issues)
     check_issues(ordered)
     title = options.site_title(ordered)
@@ -426,6 +465,8 @@ def _documents(
 
     article_items = [(issue, article) for issue in ordered for article in issue.articles]
     when = entry_instants((issue, article.id) for issue, article in article_items)
+    items = [(issue, article, when[article.id]) for issue, article in article_items]
+    del article_items, when
     head = Head(
         id=_feed_tag(options, slug, "articles"),
         title=title,
@@ -438,12 +479,7 @@ def _documents(
         generator="pressout",
         generator_version=__version__,
     )
-
-    def entry(item: tuple[Issue, Article]) -> Entry:
-        issue, article = item
-        return _article_entry(options, issue, article, when[article.id])
-
-    yield from _paged_stream(options, head, article_items, ("atom", "rss", "json"), newest, entry)
+    yield from _paged(options, "articles", head, items, newest, lambda item: item[2])
 
     if epubs is not None:
         missing = [i.id for i in ordered if i.id not in epubs]
@@ -457,29 +493,37 @@ def _documents(
             title=f"{title} 电子版",
             subtitle=f"{title}：每期一本 EPUB 电子书",
         )
-        yield from _paged_stream(options, edition_head, editions, ("editions", "editions_rss"), newest, None)
+        yield from _paged(options, "editions", edition_head, editions, newest, lambda entry: entry.updated)
 
 
-def _paged_stream(
+_ROLES = {"articles": ("atom", "rss", "json"), "editions": ("editions", "editions_rss")}
+
+
+def article_entries(options: SiteOptions, items: Iterable[tuple[Issue, Article, dt.datetime]]) -> list[Entry]:
+    """The entries of an articles page (``FeedPage.items``): the whole articles are needed."""
+    return [_article_entry(options, issue, article, when) for issue, article, when in items]
+
+
+def _paged(
     options: SiteOptions,
+    family: str,
     head: Head,
     items: Sequence[Any],
-    roles: tuple[str, ...],
     fallback: dt.datetime,
-    make: Callable[[Any], Entry] | None,
-) -> Iterator[tuple[str, str, bytes]]:
-    """The subscription document of each role and its RFC 5005 archive pages, page by
-    page: the entries of one page are made (``make``) once for all roles, and dropped
-    before the next page is made.
-
-    Pages go in the order each role's documents are checked in (the subscription page,
-    then the archives from the oldest), so a bad entry is reported as ``build_feeds``
-    reported it before it streamed."""
+    instant: Callable[[Any], dt.datetime],
+) -> Iterator[FeedPage]:
+    """The subscription page of each role of ``family`` and its RFC 5005 archive pages, in
+    the order each role's documents are checked in (the subscription page, then the
+    archives from the oldest), so a bad entry is reported as ``build_feeds`` reported it
+    before it streamed."""
+    roles = _ROLES[family]
     indices = list(range(len(items)))
     current, archives = _pages(indices, options.feed_size)
     archive_paths = {role: [archive_page(FEEDS[role][0], n) for n in range(1, len(archives) + 1)] for role in roles}
     for k, page in enumerate([current, *archives]):
-        entries = [make(items[i]) if make is not None else items[i] for i in page]
+        page_items = tuple(items[i] for i in page)
+        updated = max((instant(item) for item in page_items), default=fallback)
+        docs = []
         for role in roles:
             path = FEEDS[role][0]
             older = archive_paths[role]
@@ -499,19 +543,24 @@ def _paged_stream(
                     prev_archive=options.url(older[a - 1]) if a > 0 else None,
                     next_archive=options.url(older[a + 1]) if a + 1 < len(archives) else None,
                 )
-            yield role, page_path, _document(options, role, path, page_head, entries, fallback)
+            docs.append((role, page_path, replace(page_head, updated=updated)))
+        yield FeedPage(family, tuple(docs), page_items)
 
 
-def _document(
-    options: SiteOptions, role: str, path: str, page_head: Head, page: Sequence[Entry], fallback: dt.datetime
-) -> bytes:
-    page_head = replace(page_head, updated=max((e.updated for e in page), default=fallback))
-    if role == "json":
-        # JSON Feed pages go from newer to older through next_url.
-        return _json_document(page_head, page, options.url(path), page_head.prev_archive)
-    if role in ("rss", "editions_rss"):
-        return _feedgen.rss_document(page_head, page)
-    return _feedgen.atom_document(page_head, page)
+def render_page(
+    options: SiteOptions, page: FeedPage, entries: Sequence[Entry]
+) -> Iterator[tuple[str, str, bytes]]:
+    """The documents of one feed page, as ``(role, path, bytes)``: ``entries`` are made from
+    ``page.items`` (see ``FeedPage``), once for all the page's roles."""
+    for role, path, head in page.docs:
+        if role == "json":
+            # JSON Feed pages go from newer to older through next_url.
+            data = _json_document(head, entries, options.url(FEEDS[role][0]), head.prev_archive)
+        elif role in ("rss", "editions_rss"):
+            data = _feedgen.rss_document(head, entries)
+        else:
+            data = _feedgen.atom_document(head, entries)
+        yield role, path, data
 
 
 def write_feeds(

@@ -12,6 +12,11 @@ The output folder is the web root, served at ``SiteOptions.base_url``::
                                         written by pressout.export.feed.write_feeds
 
 A build calls ``write_feeds`` and ``write_site`` with the same issues, options and EPUBs.
+The pages of one issue depend on nothing but that issue, the options, its EPUBs and the
+site's title, so ``issue_pages`` makes them alone (the build does it in its workers, as
+each page is read, and keeps them while the issue and the title stay the same); the
+index lists every issue, and reads only its id, title, date, page, publication and
+article count.
 Links between pages are relative, so the pages also work opened from disk or served
 under another address; only ``<link rel="canonical">`` is absolute. Every page is
 ``lang="zh-CN"``, well-formed XHTML (polyglot HTML5), and carries ``<link
@@ -44,7 +49,7 @@ from .feed import (
 )
 from .html import byline_text, escape, render_article
 
-__all__ = ["STYLES", "build_site", "iter_site", "write_site"]
+__all__ = ["STYLES", "build_site", "issue_pages", "iter_site", "write_site"]
 
 # Copied into styles/: the site's own chrome and the article typography the EPUB uses.
 STYLES = ("site.css", "article.css")
@@ -69,10 +74,11 @@ def _date(issue: Issue) -> str:
 
 
 class _Site:
-    def __init__(self, issues: list[Issue], options: SiteOptions, epubs: Mapping[str, Path] | None):
+    def __init__(self, issues: list[Issue], options: SiteOptions, epubs: Mapping[str, Path] | None,
+                 title: str | None = None):
         self.issues = issues
         self.options = options
-        self.title = options.site_title(issues)
+        self.title = title or options.site_title(issues)
         self._frames: dict[int, tuple[str, tuple[str, str]]] = {}
         self.epubs: dict[str, tuple[Path, int]] = {}
         if epubs is not None:
@@ -243,6 +249,12 @@ class _Site:
         )
         return self.page(article_page(issue, article), f"{article.display_title} - {issue.title}", body)
 
+    def pages_of(self, issue: Issue) -> Iterator[tuple[str, bytes]]:
+        """The issue's page and its articles' pages."""
+        yield issue_page(issue), self.issue(issue)
+        for index, article in enumerate(issue.articles):
+            yield article_page(issue, article), self.article(issue, index)
+
 
 def _styles() -> dict[str, bytes]:
     return {f"styles/{name}": css for name in STYLES if (css := stylesheet(name)) is not None}
@@ -256,21 +268,34 @@ def build_site(
 
 
 def iter_site(
-    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path] | None = None
+    issues: Iterable[Issue],
+    options: SiteOptions | None = None,
+    epubs: Mapping[str, Path] | None = None,
+    *,
+    per_issue: bool = True,
 ) -> Iterator[tuple[str, bytes]]:
     """``build_site`` as a stream of ``(path, bytes)``, each page as soon as it is made, so
     that a build of any size never holds the whole web edition. Same pages, same bytes;
-    the issues are checked before the first page."""
+    the issues are checked before the first page. ``per_issue=False`` leaves out the
+    issues' own pages (``issue_pages`` makes them): the index and the style sheets."""
     options = options or SiteOptions()
     ordered = order_issues(issues)
     check_issues(ordered)
     site = _Site(ordered, options, epubs)
     yield "index.html", site.index()
-    for issue in ordered:
-        yield issue_page(issue), site.issue(issue)
-        for index, article in enumerate(issue.articles):
-            yield article_page(issue, article), site.article(issue, index)
+    if per_issue:
+        for issue in ordered:
+            yield from site.pages_of(issue)
     yield from _styles().items()
+
+
+def issue_pages(
+    issue: Issue, title: str, options: SiteOptions | None = None, epubs: Mapping[str, Path] | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """The pages of one issue (its table of contents and its articles), as ``iter_site``
+    makes them for a site called ``title`` (``SiteOptions.site_title`` of all its issues).
+    The ids are not checked here: ``check_issues`` checks them against every other issue."""
+    yield from _Site([issue], options or SiteOptions(), epubs, title).pages_of(issue)
 
 
 def write_site(

@@ -35,6 +35,12 @@ Everything is written as a stream through lxml's ``etree.xmlfile``, never as a t
 corpus of any size is written in constant memory, and no xml:id is ever registered in
 libxml2's thread-wide string dictionary (which keeps every id a tree was given, so
 building one tree per issue grows the process by ~60 bytes per id, for good).
+
+A corpus is the concatenation of three kinds of bytes: ``corpus_head`` (the XML
+declaration, the root's start tag and the corpus header), one ``corpus_fragment`` per
+issue, and ``CORPUS_END``. ``write_corpus`` writes exactly that; the build keeps each
+issue's fragment and assembles the corpus from them, so an unchanged issue is never
+serialised again.
 """
 
 from __future__ import annotations
@@ -59,7 +65,10 @@ from ..timestamps import issue_instant
 
 __all__ = [
     "APP_ID",
+    "CORPUS_END",
     "TEI_NS",
+    "corpus_fragment",
+    "corpus_head",
     "text_lang",
     "tei_bytes",
     "write_corpus",
@@ -166,19 +175,46 @@ def write_corpus(issues: Iterable[Issue], path: str | os.PathLike[str], *, keep_
 
     def write(out: IO[bytes]) -> None:
         seen: set[str] = set()
-        with etree.xmlfile(out, encoding="UTF-8") as xf:
-            xf.write_declaration()
-            w = _Writer(xf)
-            with w.block("teiCorpus", nsmap=_NSMAP):
-                _corpus_header(w, first, keep_breaks=keep_breaks)
-                for issue in chain((first,), stream):
-                    if issue.id in seen:
-                        raise InputError(f"two issues have the id {issue.id!r}", path=path)
-                    seen.add(issue.id)
-                    _tei(w, issue, keep_breaks=keep_breaks, standalone=False)
-        out.write(b"\n")
+        out.write(corpus_head(first, keep_breaks=keep_breaks))
+        for issue in chain((first,), stream):
+            if issue.id in seen:
+                raise InputError(f"two issues have the id {issue.id!r}", path=path)
+            seen.add(issue.id)
+            out.write(corpus_fragment(issue, keep_breaks=keep_breaks))
+        out.write(CORPUS_END)
 
     return _atomic_write(Path(path), write)
+
+
+def corpus_head(first: Issue, *, keep_breaks: bool = True) -> bytes:
+    """The start of a corpus: the XML declaration, the root's start tag and the corpus
+    header, whose dates are those of ``first`` (the corpus's first issue). Only ``date``
+    of ``first`` is read."""
+    data = _in_corpus(lambda w: _corpus_header(w, first, keep_breaks=keep_breaks), declaration=True)
+    return data[: -len(_ROOT_END)]
+
+
+def corpus_fragment(issue: Issue, *, keep_breaks: bool = True) -> bytes:
+    """One issue's ``TEI`` element as it stands inside a corpus (indented one level, after
+    a newline): a corpus is ``corpus_head`` + its issues' fragments + ``CORPUS_END``."""
+    data = _in_corpus(lambda w: _tei(w, issue, keep_breaks=keep_breaks, standalone=False), declaration=False)
+    return data[len(_ROOT_START) : -len(_ROOT_END)]
+
+
+def _in_corpus(write: Callable[[_Writer], None], *, declaration: bool) -> bytes:
+    """What ``write`` writes inside a ``teiCorpus`` root, with the root's tags around it:
+    written in its place in the corpus, so its namespaces and indentation are the ones
+    the corpus has there."""
+    buffer = io.BytesIO()
+    with etree.xmlfile(buffer, encoding="UTF-8") as xf:
+        if declaration:
+            xf.write_declaration()
+        w = _Writer(xf)
+        with w.block("teiCorpus", nsmap=_NSMAP):
+            write(w)
+    data = buffer.getvalue()
+    assert data.endswith(_ROOT_END) and (declaration or data.startswith(_ROOT_START)), data[:200]
+    return data
 
 
 def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> Path:
@@ -211,6 +247,10 @@ def _remove(tmp: Path) -> None:
 # The xml prefix is declared on the root: without it lxml's xmlfile binds the XML namespace
 # to a made-up prefix (ns0:id), which XML forbids.
 _NSMAP = {None: TEI_NS, "xml": XML_NS}
+# The corpus root's tags as xmlfile writes them (the end tag follows the last issue at once).
+_ROOT_START = f'<teiCorpus xmlns="{TEI_NS}" xmlns:xml="{XML_NS}">'.encode()
+_ROOT_END = b"</teiCorpus>"
+CORPUS_END = _ROOT_END + b"\n"
 
 
 class _Writer:
