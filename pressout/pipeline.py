@@ -276,7 +276,7 @@ def _run_task(task: _Task) -> _Done:
     turns out to be titled otherwise) and corpus fragment."""
     from .export.epub import epub_bytes, epub_name
     from .export.site import issue_pages
-    from .export.tei import corpus_fragment, tei_bytes
+    from .export.tei import tei_documents
     from .jsonio import issue_to_dict
 
     done = _Done(task.path, task.key, parked=task.parked)
@@ -311,7 +311,8 @@ def _run_task(task: _Task) -> _Done:
             names = [epub_name(issue)] + ([epub_name(issue, vertical=True)] if task.vertical else [])
             for name in names:
                 put(name, f"epub/{name}", epub_bytes(issue, vertical=name != names[0], styles=styles))
-            put(f"{issue.id}.xml", f"tei/{issue.id}.xml", tei_bytes(issue, keep_breaks=task.keep_breaks))
+            document, fragment = tei_documents(issue, keep_breaks=task.keep_breaks)
+            put(f"{issue.id}.xml", f"tei/{issue.id}.xml", document)
             put(f"{issue.id}.json", f"{CACHE_DIR}/models/{issue.id}.json",
                 json.dumps(issue_to_dict(issue), ensure_ascii=False).encode("utf-8"))
             moves = [*zip(names, (f"epub/{n}" for n in names), strict=True),
@@ -326,7 +327,7 @@ def _run_task(task: _Task) -> _Done:
             done.moves += [*moves, (issue.id, f"issues/{issue.id}")]
             done.heads.append(head)
             done.titles.append(title)
-            done.fragments.append(corpus_fragment(issue, keep_breaks=task.keep_breaks))
+            done.fragments.append(fragment)
             done.warnings.extend(issue.diagnostics)
     except PressoutError as exc:
         done = _Done(task.path, task.key, error=str(exc))

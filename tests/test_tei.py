@@ -22,7 +22,7 @@ from strategies import issues, replicas
 
 import pressout
 from pressout.errors import InputError, OutputError
-from pressout.export.tei import TEI_NS, tei_bytes, write_corpus, write_tei
+from pressout.export.tei import TEI_NS, corpus_fragment, tei_bytes, tei_documents, write_corpus, write_tei
 from pressout.model import Article, Issue, Kind, Mark, Paragraph, Repair
 from pressout.read import read_page
 from pressout.read.rules import RULES
@@ -305,6 +305,27 @@ def test_round_trip_generated_models(issue: Issue, tei_relaxng) -> None:
         (div,) = root.xpath("//t:div[@xml:id=$id]", namespaces=NS, id=article.id)
         ps = [p for p in div.iter(t("p")) if p.getparent().tag != t("figure")]
         assert [_visible(p) for p in ps] == [p.text for p in article.paragraphs]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(issue=issues())
+def test_one_serialisation_gives_the_document_and_the_corpus_fragment(issue: Issue) -> None:
+    """A build serialises an issue once (``tei_documents``) and cuts its corpus fragment
+    from the standalone document: both must be exactly what writing each gives, also for
+    text with a raw newline, where the cut would indent the text (it is written anew)."""
+    for keep_breaks in (True, False):
+        assert tei_documents(issue, keep_breaks=keep_breaks) == (tei_bytes(issue, keep_breaks=keep_breaks),
+                                                                corpus_fragment(issue, keep_breaks=keep_breaks))
+
+
+def test_one_serialisation_of_seeds_and_of_text_with_a_newline(seed_issues: list[Issue]) -> None:
+    for issue in seed_issues:
+        assert tei_documents(issue) == (tei_bytes(issue), corpus_fragment(issue))
+    article = seed_issues[0].articles[0]
+    broken = dataclasses.replace(article, body=(Paragraph("第一行\n  第二行"), *article.body))
+    issue = dataclasses.replace(seed_issues[0], articles=(broken, *seed_issues[0].articles[1:]))
+    document, fragment = tei_documents(issue)
+    assert fragment == corpus_fragment(issue) and "第一行\n  第二行".encode() in fragment
 
 
 def test_crossing_marks_and_repairs_are_refused() -> None:

@@ -71,6 +71,7 @@ __all__ = [
     "corpus_head",
     "text_lang",
     "tei_bytes",
+    "tei_documents",
     "write_corpus",
     "write_tei",
 ]
@@ -147,11 +148,34 @@ _LANG_NAMES = {
 
 def tei_bytes(issue: Issue, *, keep_breaks: bool = True) -> bytes:
     """One issue as a standalone TEI document (UTF-8, with an XML declaration)."""
+    return _standalone(issue, keep_breaks=keep_breaks)[0]
+
+
+def tei_documents(issue: Issue, *, keep_breaks: bool = True) -> tuple[bytes, bytes]:
+    """``tei_bytes`` and ``corpus_fragment`` of one issue, serialised once (a build needs both).
+
+    The fragment differs from the standalone document only where the writer puts it: no
+    declaration, no namespace declarations on ``TEI`` (the corpus root has them), no
+    ``xml:id`` on the application (the corpus header has it), and every line indented
+    one level more. Those are the writer's own newlines as long as no text holds a raw
+    newline (the writer knows: ``_Writer.raw_newline``); otherwise it is written anew."""
+    document, raw_newline = _standalone(issue, keep_breaks=keep_breaks)
+    if raw_newline:
+        return document, corpus_fragment(issue, keep_breaks=keep_breaks)
+    declaration, rest = document.split(b"\n", 1)
+    root, body = rest.removesuffix(b"\n").split(b">", 1)
+    root = root.replace(_NS_DECLARATIONS, b"", 1)
+    body = body.replace(_APP_ELEMENT, _APP_ELEMENT_IN_CORPUS, 1)
+    return document, b"\n  " + root + b">" + body.replace(b"\n", b"\n  ")
+
+
+def _standalone(issue: Issue, *, keep_breaks: bool) -> tuple[bytes, bool]:
     buffer = io.BytesIO()
     with etree.xmlfile(buffer, encoding="UTF-8") as xf:
         xf.write_declaration()
-        _tei(_Writer(xf), issue, keep_breaks=keep_breaks, standalone=True)
-    return buffer.getvalue() + b"\n"
+        writer = _Writer(xf)
+        _tei(writer, issue, keep_breaks=keep_breaks, standalone=True)
+    return buffer.getvalue() + b"\n", writer.raw_newline
 
 
 def write_tei(issue: Issue, path: str | os.PathLike[str], *, keep_breaks: bool = True) -> Path:
@@ -191,14 +215,14 @@ def corpus_head(first: Issue, *, keep_breaks: bool = True) -> bytes:
     header, whose dates are those of ``first`` (the corpus's first issue). Only ``date``
     of ``first`` is read."""
     data = _in_corpus(lambda w: _corpus_header(w, first, keep_breaks=keep_breaks), declaration=True)
-    return data[: -len(_ROOT_END)]
+    return data[: -len(_ROOT_CLOSE)]
 
 
 def corpus_fragment(issue: Issue, *, keep_breaks: bool = True) -> bytes:
     """One issue's ``TEI`` element as it stands inside a corpus (indented one level, after
     a newline): a corpus is ``corpus_head`` + its issues' fragments + ``CORPUS_END``."""
     data = _in_corpus(lambda w: _tei(w, issue, keep_breaks=keep_breaks, standalone=False), declaration=False)
-    return data[len(_ROOT_START) : -len(_ROOT_END)]
+    return data[len(_ROOT_START) : -len(_ROOT_CLOSE)]
 
 
 def _in_corpus(write: Callable[[_Writer], None], *, declaration: bool) -> bytes:
@@ -213,7 +237,7 @@ def _in_corpus(write: Callable[[_Writer], None], *, declaration: bool) -> bytes:
         with w.block("teiCorpus", nsmap=_NSMAP):
             write(w)
     data = buffer.getvalue()
-    assert data.endswith(_ROOT_END) and (declaration or data.startswith(_ROOT_START)), data[:200]
+    assert data.endswith(_ROOT_CLOSE) and (declaration or data.startswith(_ROOT_START)), data[:200]
     return data
 
 
@@ -247,10 +271,14 @@ def _remove(tmp: Path) -> None:
 # The xml prefix is declared on the root: without it lxml's xmlfile binds the XML namespace
 # to a made-up prefix (ns0:id), which XML forbids.
 _NSMAP = {None: TEI_NS, "xml": XML_NS}
-# The corpus root's tags as xmlfile writes them (the end tag follows the last issue at once).
+# The corpus root's tags as the writer writes them (the end tag on a line of its own).
 _ROOT_START = f'<teiCorpus xmlns="{TEI_NS}" xmlns:xml="{XML_NS}">'.encode()
-_ROOT_END = b"</teiCorpus>"
-CORPUS_END = _ROOT_END + b"\n"
+_ROOT_CLOSE = b"\n</teiCorpus>"
+CORPUS_END = _ROOT_CLOSE + b"\n"
+# What tei_documents takes out of a standalone document to make it a corpus fragment.
+_NS_DECLARATIONS = f' xmlns="{TEI_NS}" xmlns:xml="{XML_NS}"'.encode()
+_APP_ELEMENT = f'<application xml:id="{APP_ID}" '.encode()
+_APP_ELEMENT_IN_CORPUS = b"<application "
 
 
 class _Writer:
@@ -259,6 +287,7 @@ class _Writer:
     def __init__(self, xf: Any) -> None:
         self.xf = xf
         self.depth = 0
+        self.raw_newline = False  # some text holds a newline (not one of the indentation's)
 
     def _newline(self) -> None:
         if self.depth:  # nothing may precede the root element
@@ -279,7 +308,7 @@ class _Writer:
             self.depth += 1
             yield
             self.depth -= 1
-            self._newline()
+            self.xf.write("\n" + "  " * self.depth)  # the root's end tag too gets a line of its own
 
     @contextmanager
     def mixed(
@@ -306,6 +335,8 @@ class _Writer:
 
     def text(self, text: str | None) -> None:
         if text:
+            if "\n" in text:
+                self.raw_newline = True
             self.xf.write(text)
 
 
