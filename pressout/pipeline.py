@@ -162,17 +162,19 @@ def find_pages(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
         if not path.exists():
             raise InputError("no such file or folder", path=path)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in (".txt", ".xml") and p.is_file()
-                           and not p.name.startswith("."))
+            # scandir, and the folder resolved once: an archive folder holds thousands of pages.
+            folder = path.resolve()
+            with os.scandir(path) as entries:
+                chosen = sorted((entry for entry in entries
+                                 if entry.name.lower().endswith((".txt", ".xml")) and not entry.name.startswith(".")
+                                 and entry.is_file()), key=lambda entry: entry.name)
+            found = [Path(entry.path).resolve() if entry.is_symlink() else folder / entry.name for entry in chosen]
             if not found:
                 raise InputError("folder has no pages (*.txt) or TEI archives (*.xml)", path=path)
             pages.extend(found)
         else:
-            pages.append(path)
-    unique: dict[Path, None] = {}
-    for page in pages:
-        unique.setdefault(page.resolve(), None)
-    return list(unique)
+            pages.append(path.resolve())
+    return list(dict.fromkeys(pages))
 
 
 # --- what the build knows of an issue without its text -------------------------------------
@@ -453,6 +455,8 @@ class _Generation:
         self.globals: list[str] = manifest.get("globals", [])
         self._heads: dict[str, Any] | None = None
         self._files: set[str] | None = None
+        self._page_heads: dict[str, list[_Head]] = {}
+        self._page_complete: dict[str, bool] = {}
 
     @classmethod
     def load(cls, root: Path) -> _Generation | None:
@@ -469,8 +473,11 @@ class _Generation:
         return self._heads
 
     def page_heads(self, source: str) -> list[_Head]:
-        key = self.pages[source][0]
-        return [_Head.from_json(h, key) for h in self.heads["pages"][source]["issues"]]
+        heads = self._page_heads.get(source)
+        if heads is None:  # asked for several times a page: decoded once
+            key = self.pages[source][0]
+            heads = self._page_heads[source] = [_Head.from_json(h, key) for h in self.heads["pages"][source]["issues"]]
+        return heads
 
     @property
     def files(self) -> set[str]:
@@ -489,8 +496,12 @@ class _Generation:
 
     def page_complete(self, source: str) -> bool:
         """Whether every output of the page is there."""
-        files = self.files
-        return bool(self.heads) and all(rel in files for rel in self.page_files(source))
+        complete = self._page_complete.get(source)
+        if complete is None:
+            files = self.files
+            complete = self._page_complete[source] = bool(self.heads) and all(
+                rel in files for rel in self.page_files(source))
+        return complete
 
     def complete(self) -> bool:
         files = self.files
@@ -640,12 +651,17 @@ def build(
 
     # What each page needs: its bytes' digest with its metadata and the configuration.
     tasks: list[_Task] = []
+    sidecars: dict[Path, Any] = {}  # folder -> its issues.toml, read once (None: it has none)
     for page in pages:
         meta = None
         error = None
         try:
-            if page.suffix.lower() != ".xml" and (page.parent / SIDECAR_NAME).is_file():
-                meta = load_sidecar(page.parent / SIDECAR_NAME).for_page(page.name)
+            if page.suffix.lower() != ".xml":
+                if page.parent not in sidecars:
+                    sidecar = page.parent / SIDECAR_NAME
+                    sidecars[page.parent] = load_sidecar(sidecar) if sidecar.is_file() else None
+                if sidecars[page.parent] is not None:
+                    meta = sidecars[page.parent].for_page(page.name)
             data = page.read_bytes()
         except ConfigError:
             raise  # a bad issues.toml is the desk's configuration, not one bad page: stop

@@ -468,7 +468,7 @@ def test_interrupt_while_the_workers_start(many: Path, monkeypatch: pytest.Monke
     assert leftovers(many) == []
 
 
-@pytest.mark.parametrize("target", ["pressout.export.tei.tei_bytes", "pressout.export.site.iter_site"])
+@pytest.mark.parametrize("target", ["pressout.export.tei.tei_documents", "pressout.export.site.iter_site"])
 def test_crash_midway_keeps_previous_output(many: Path, target: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug that raises midway (an exporter, patched to fail on its third call or in the
     site stage) propagates as the bug it is, and the earlier dist/ stays as it was."""

@@ -144,6 +144,8 @@ class SiteOptions:
 
     def url(self, path: str) -> str:
         """The absolute URL of a file in the web root (``path`` relative, unencoded)."""
+        if _URL_SAFE.fullmatch(path):  # the usual case (ids are ASCII names): nothing to quote
+            return self.base_url + path
         return self.base_url + quote(path, safe="/")
 
     def site_title(self, issues: Sequence[Issue]) -> str:
@@ -154,6 +156,10 @@ class SiteOptions:
 
 
 # --- layout (shared with the web edition) ---------------------------------------------
+
+
+# What quote(path, safe="/") leaves as it is.
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~/-]*")
 
 
 def issue_page(issue: Issue) -> str:
