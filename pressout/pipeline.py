@@ -591,7 +591,8 @@ def _clean_stale(out: Path) -> None:
     """Remove what a build killed outright left beside ``out``; put back an output folder
     that was renamed away when the kill came between the swap's renames."""
     parent = out.resolve().parent
-    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(staging|next|old)-(\d+)$")
+    # (…-spare: an unused spare on its way out of the swap)
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(staging|next|old)-(\d+)(-spare)?$")
     try:
         leftovers = sorted(parent.iterdir())
     except OSError:
@@ -600,7 +601,7 @@ def _clean_stale(out: Path) -> None:
         m = pattern.match(path.name)
         if not m or int(m.group(2)) == os.getpid() or _pid_alive(int(m.group(2))):
             continue
-        if m.group(1) == "old" and not out.exists():
+        if m.group(1) == "old" and not m.group(3) and not out.exists():
             os.replace(path, out)
         else:
             shutil.rmtree(path, ignore_errors=True)

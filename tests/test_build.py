@@ -251,6 +251,8 @@ def test_stale_staging_folders_are_cleaned_up(tmp_path: Path) -> None:
     ok(pressout("build", "-q", cwd=tmp_path))
     dead = 2**22 + 12345  # above the default pid_max: no such process
     (tmp_path / f".dist.staging-{dead}" / "epub").mkdir(parents=True)
+    (tmp_path / f".dist.staging-{dead}-spare" / "epub").mkdir(parents=True)  # killed as a spare went
+    (tmp_path / f".dist.next-{dead}" / "epub").mkdir(parents=True)  # killed while the spare was updated
     os.replace(tmp_path / "dist", tmp_path / f".dist.old-{dead}")  # killed between the renames
     result = ok(pressout("build", "--json", cwd=tmp_path))
     assert json.loads(result.stdout)["changed"] is False  # the old output came back, intact
