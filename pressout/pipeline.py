@@ -383,7 +383,7 @@ def _model(path: str) -> Issue:
 def _run_job(job: _FeedJob | _SiteJob | _FragmentJob) -> bytes | None:
     """Do one job. What it writes has a new name in a folder of the staging area that
     exists (never made here: see ``_run_task``)."""
-    from .export.feed import article_entries, render_page
+    from .export.feed import page_entries, render_page
 
     if isinstance(job, _FragmentJob):
         from .export.tei import corpus_fragment
@@ -398,15 +398,14 @@ def _run_job(job: _FeedJob | _SiteJob | _FragmentJob) -> bytes | None:
             (Path(job.root) / rel).write_bytes(data)
         return None
     page = job.page
-    entries = page.items
+    items = page.items  # an edition entry needs no more of its issue than the head
     if page.family == "articles":
         issues = {ident: _models.get(path) or _model(path) for ident, path in job.models.items()}
         _models.clear()
         _models.update((job.models[ident], issue) for ident, issue in issues.items())
         articles = {a.id: a for issue in issues.values() for a in issue.articles}
-        entries = article_entries(job.options, [(issues[head.id], articles[a.id], when)
-                                                for head, a, when in page.items])
-    for _, rel, data in render_page(job.options, page, entries):
+        items = [(issues[head.id], articles[a.id], when) for head, a, when in page.items]
+    for _, rel, data in render_page(job.options, page, page_entries(job.options, page, items)):
         (Path(job.root) / rel).write_bytes(data)
     return None
 
@@ -416,8 +415,8 @@ def _feed_digest(page: FeedPage, fingerprint: str) -> str:
     (an article by its issue's page key and its instant; an edition entry as it is)."""
     if page.family == "articles":
         items = [(head.key, head.id, article.id, when.isoformat()) for head, article, when in page.items]
-    else:
-        items = page.items
+    else:  # what an edition entry shows follows from its page's key, its EPUB's size and instant
+        items = [(head.key, head.id, size, when.isoformat()) for head, _, size, when in page.items]
     return hashlib.sha256(repr((fingerprint, page.docs, items)).encode("utf-8")).hexdigest()
 
 

@@ -21,11 +21,11 @@ entries with ``next_url``.
 
 The documents are planned before they are made: ``feed_pages`` says, page by page, which
 documents there are, with their final heads, and what their entries are made from;
-``render_page`` makes the documents of one page. A page's bytes follow from its plan alone,
-so a build can keep a page whose plan has not changed, and make the others in parallel.
-The plan reads of an issue only its id, date, page, publication, slug, title, and its
-articles' ids and display titles; the entries of the articles' feeds need the whole
-article (``article_entries``).
+``page_entries`` makes a page's entries and ``render_page`` its documents. A page's bytes
+follow from its plan alone, so a build can keep a page whose plan has not changed, and
+make the others in parallel. The plan, and the editions' entries, read of an issue only
+its id, date, page, publication, slug, title, and its articles' ids and display titles;
+the entries of the articles' feeds need the whole articles.
 
 Dates (see ``entry_instants``) come from ``pressout.timestamps.issue_instant`` only, never
 the clock. Ids are ASCII ``tag:`` URIs (RFC 4151) made from the article's id, which the
@@ -61,7 +61,6 @@ __all__ = [
     "KIND_LABELS",
     "FeedPage",
     "SiteOptions",
-    "article_entries",
     "article_page",
     "article_tag",
     "build_feeds",
@@ -72,6 +71,7 @@ __all__ = [
     "issue_page",
     "iter_feeds",
     "order_issues",
+    "page_entries",
     "render_page",
     "write_feeds",
     "write_files",
@@ -281,11 +281,14 @@ def _article_entry(options: SiteOptions, issue: Issue, article: Article, when: d
     )
 
 
-def _edition_entry(options: SiteOptions, issue: Issue, epub: Path, when: dt.datetime) -> Entry:
+def _epub_size(issue: Issue, epub: Path) -> int:
     try:
-        size = epub.stat().st_size
+        return epub.stat().st_size
     except OSError as error:
         raise OutputError(f"EPUB of issue {issue.id} not found: {error.strerror}", path=epub) from error
+
+
+def _edition_entry(options: SiteOptions, issue: Issue, epub: Path, size: int, when: dt.datetime) -> Entry:
     links = "".join(
         f'<li><a href="{escape(options.url(article_page(issue, a)))}">{escape(a.display_title)}</a></li>'
         for a in issue.articles
@@ -437,8 +440,7 @@ def _documents(
 ) -> Iterator[tuple[str, str, bytes]]:
     options = options or SiteOptions()
     for page in feed_pages(issues, options, epubs):
-        entries = article_entries(options, page.items) if page.family == "articles" else page.items
-        yield from render_page(options, page, entries)
+        yield from render_page(options, page, page_entries(options, page))
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,9 +449,10 @@ class FeedPage:
     the same entries (the subscription document, or an archive page of each role).
 
     ``family`` is ``"articles"`` (roles atom, rss, json; ``items`` are ``(issue, article,
-    instant)``, made into entries by ``article_entries``) or ``"editions"`` (roles
-    editions, editions_rss; ``items`` are the entries). ``docs`` are ``(role, path in the
-    web root, head)``, the heads final: their ``updated`` is the newest entry's instant."""
+    instant)``) or ``"editions"`` (roles editions, editions_rss; ``items`` are ``(issue,
+    EPUB path, EPUB size, instant)``); ``page_entries`` makes them into entries, which only
+    the articles' need the whole articles for. ``docs`` are ``(role, path in the web root,
+    head)``, the heads final: their ``updated`` is the newest entry's instant."""
 
     family: str
     docs: tuple[tuple[str, str, Head], ...]
@@ -492,22 +495,26 @@ def feed_pages(
         if missing:
             raise OutputError(f"no EPUB given for issue(s) {', '.join(missing)}")
         edition_when = entry_instants((issue, issue.id) for issue in ordered)
-        editions = [_edition_entry(options, i, Path(epubs[i.id]), edition_when[i.id]) for i in ordered]
+        editions = [(i, Path(epubs[i.id]), _epub_size(i, Path(epubs[i.id])), edition_when[i.id]) for i in ordered]
         edition_head = replace(
             head,
             id=_feed_tag(options, slug, "editions"),
             title=f"{title} 电子版",
             subtitle=f"{title}：每期一本 EPUB 电子书",
         )
-        yield from _paged(options, "editions", edition_head, editions, newest, lambda entry: entry.updated)
+        yield from _paged(options, "editions", edition_head, editions, newest, lambda item: item[3])
 
 
 _ROLES = {"articles": ("atom", "rss", "json"), "editions": ("editions", "editions_rss")}
 
 
-def article_entries(options: SiteOptions, items: Iterable[tuple[Issue, Article, dt.datetime]]) -> list[Entry]:
-    """The entries of an articles page (``FeedPage.items``): the whole articles are needed."""
-    return [_article_entry(options, issue, article, when) for issue, article, when in items]
+def page_entries(options: SiteOptions, page: FeedPage, items: Iterable[Any] | None = None) -> list[Entry]:
+    """The entries of a feed page, made from ``items`` (default ``page.items``; the build
+    passes them with the whole issues in place of the heads it planned with)."""
+    items = page.items if items is None else items
+    if page.family == "articles":
+        return [_article_entry(options, issue, article, when) for issue, article, when in items]
+    return [_edition_entry(options, issue, epub, size, when) for issue, epub, size, when in items]
 
 
 def _paged(
