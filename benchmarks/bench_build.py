@@ -29,7 +29,8 @@ Peers run on a sample of the same pages, one process per page as a user would:
 installed, and ``pressout epub page.txt`` for the same job (EPUB only).
 
 Prints a table and writes everything as JSON (default ``benchmarks/out/bench_build.json``).
-Timings on a shared machine are noisy: the load average is recorded with every run. The
+Timings on a shared machine are noisy: the load average is recorded with every run, and
+every build starts after ``sync`` (the previous build's writes flushed, not timed). The
 archives and outputs go to a temporary folder (``--work`` or ``TMPDIR`` to choose; the
 10,000-page run writes about 3 GB, on a disk whose file creation speed shows in the
 result); children run with a bytecode cache, as an installed pressout does.
@@ -451,6 +452,9 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         shutil.rmtree(stats, ignore_errors=True)
         if force:  # a full build starts from nothing: deleting an old output is not its cost
             shutil.rmtree(out, ignore_errors=True)
+        # Each build starts with the disk at rest: the gigabytes the build before it wrote
+        # are flushed first (as by the next day), not while this one is timed.
+        os.sync()
         result = run_child(["--child", "build", str(source), str(out), str(args.jobs), str(int(force)), str(stats)])
         result["stages_cpu_s"] = stages(result)
         _say(f"  {name}: {result['seconds']:.2f} s (load {result['load_before']:.1f})")
