@@ -56,8 +56,10 @@ it renames the new files into the spare, links there what the build before it ch
 removes what is gone, swaps the spare in for the output and keeps the old output as the
 next spare. Files are never changed in place (they may be hard links shared by the two
 generations): a file is only ever created, renamed or unlinked. Without a usable spare
-(the first rebuild, ``force``, a changed configuration) the staging folder becomes the
-whole new output, unchanged files hard-linked into it. A file added by hand to the output
+(``force``, a changed configuration) the staging folder becomes the whole new output,
+unchanged files hard-linked into it. A build that leaves no previous output to become the
+spare (the first build of a folder) makes one of hard links to its own output, so that the
+next build, the first to add a page, already finds one. A file added by hand to the output
 is dropped by the next build, as it always was (``README.md`` is kept).
 
 A build killed outright (SIGKILL, power loss) can leave a ``.{out}.staging-{pid}`` or
@@ -68,6 +70,7 @@ A build killed outright (SIGKILL, power loss) can leave a ``.{out}.staging-{pid}
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import json
 import os
@@ -91,7 +94,7 @@ from .errors import ConfigError, InputError, OutputError, PressoutError
 if TYPE_CHECKING:
     import datetime as dt
 
-    from .export.feed import FeedPage
+    from .export.feed import EpubFile, FeedPage
     from .model import Diagnostic, Issue
 
 __all__ = ["BuildReport", "Failure", "build", "find_pages", "output_files"]
@@ -100,7 +103,7 @@ CACHE_DIR = ".pressout"
 MANIFEST = "manifest.json"  # what each page, feed document and global file was made from
 HEADS = "issues.json"  # the issues without their text (see _Head), and the corpus layout
 SPARE = "spare"  # .pressout/spare: the previous generation (see the module docstring)
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 # Fragments of the corpus that are parked while the pages are read (the corpus is in date order).
 SPOOL = "fragments"
 
@@ -201,24 +204,36 @@ class _Head:
     publication_slug: str
     title: str
     articles: tuple[_ArticleHead, ...]
+    # The sizes of its EPUBs, as written (the web pages and the editions feed show them:
+    # known, they need not be looked up on disk, 20,000 times in a big archive's build).
+    epub_size: int
+    vertical_size: int | None
     key: str = ""
 
     @classmethod
-    def of(cls, issue: Issue) -> _Head:
+    def of(cls, issue: Issue, epub_size: int, vertical_size: int | None) -> _Head:
         return cls(issue.id, issue.source, issue.date, issue.page, issue.publication, issue.publication_slug,
-                   issue.title, tuple(_ArticleHead(a.id, a.display_title) for a in issue.articles))
+                   issue.title, tuple(_ArticleHead(a.id, a.display_title) for a in issue.articles), epub_size,
+                   vertical_size)
 
     def to_json(self) -> list[Any]:
         return [self.id, self.source, self.date.isoformat() if self.date else None, self.page, self.publication,
-                self.publication_slug, self.title, [[a.id, a.display_title] for a in self.articles]]
+                self.publication_slug, self.title, [[a.id, a.display_title] for a in self.articles],
+                self.epub_size, self.vertical_size]
 
     @classmethod
     def from_json(cls, data: list[Any], key: str) -> _Head:
         import datetime as dt
 
-        ident, source, date, page, publication, slug, title, articles = data
+        ident, source, date, page, publication, slug, title, articles, size, vertical_size = data
         return cls(ident, source, dt.date.fromisoformat(date) if date else None, page, publication, slug, title,
-                   tuple(_ArticleHead(a, t) for a, t in articles), key)
+                   tuple(_ArticleHead(a, t) for a, t in articles), size, vertical_size, key)
+
+    def epub(self, folder: Path) -> EpubFile:
+        """Its EPUB in ``folder`` (named as ``pressout.export.epub.epub_name`` names it)."""
+        from .export.feed import EpubFile
+
+        return EpubFile(folder / f"{self.id}.epub", self.epub_size, self.vertical_size)
 
 
 def _page_files(ident: str, vertical: bool) -> list[str]:
@@ -309,10 +324,13 @@ def _run_task(task: _Task) -> _Done:
         for issue in issues:
             if issue.language != task.language:
                 issue = replace(issue, language=task.language)
-            head = _Head.of(issue)
             names = [epub_name(issue)] + ([epub_name(issue, vertical=True)] if task.vertical else [])
+            sizes = []
             for name in names:
-                put(name, f"epub/{name}", epub_bytes(issue, vertical=name != names[0], styles=styles))
+                data = epub_bytes(issue, vertical=name != names[0], styles=styles)
+                put(name, f"epub/{name}", data)
+                sizes.append(len(data))
+            head = _Head.of(issue, sizes[0], sizes[1] if task.vertical else None)
             document, fragment = tei_documents(issue, keep_breaks=task.keep_breaks)
             put(f"{issue.id}.xml", f"tei/{issue.id}.xml", document)
             put(f"{issue.id}.json", f"{CACHE_DIR}/models/{issue.id}.json",
@@ -323,7 +341,7 @@ def _run_task(task: _Task) -> _Done:
             title = task.options.site_title([issue])
             (folder / issue.id).mkdir()
             site = [put(rel.removeprefix("issues/"), rel, page) or rel
-                    for rel, page in issue_pages(issue, title, task.options, {issue.id: folder / names[0]})]
+                    for rel, page in issue_pages(issue, title, task.options, {issue.id: head.epub(folder)})]
             if [rel for _, rel in moves] != _page_files(issue.id, task.vertical) or site != _site_files(head):
                 raise RuntimeError(f"the outputs of {issue.id} are not named as the build expects: {moves} {site}")
             done.moves += [*moves, (issue.id, f"issues/{issue.id}")]
@@ -358,7 +376,7 @@ class _SiteJob:
     options: Any  # SiteOptions
     title: str
     model: str
-    epub: str
+    epub: Any  # EpubFile
     root: str
 
 
@@ -394,7 +412,7 @@ def _run_job(job: _FeedJob | _SiteJob | _FragmentJob) -> bytes | None:
 
         issue = _model(job.model)
         (Path(job.root) / "issues" / issue.id).mkdir()
-        for rel, data in issue_pages(issue, job.title, job.options, {issue.id: Path(job.epub)}):
+        for rel, data in issue_pages(issue, job.title, job.options, {issue.id: job.epub}):
             (Path(job.root) / rel).write_bytes(data)
         return None
     page = job.page
@@ -423,12 +441,36 @@ def _feed_digest(page: FeedPage, fingerprint: str) -> str:
 # --- the build ---------------------------------------------------------------------------
 
 
-def _page_key(data: bytes, meta: Any, fingerprint: str, encoding: str | None, errors: str) -> str:
-    digest = hashlib.sha256()
-    for part in (data, repr(meta).encode(), fingerprint.encode(), __version__.encode(),
+def _page_key(content: str, meta: Any, fingerprint: str, encoding: str | None, errors: str) -> str:
+    """What a page's outputs are made from: the sha256 of its bytes (``content``, hex), its
+    metadata, the configuration and this version of pressout."""
+    digest = hashlib.sha256(bytes.fromhex(content))
+    for part in (repr(meta).encode(), fingerprint.encode(), __version__.encode(),
                  repr((encoding, errors, CACHE_FORMAT)).encode()):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()
+
+
+# A page file whose size, times, inode and device are as the last build saw them is not
+# read again for its digest, as git's index does (an archive's build would read 160 MB to
+# learn that one page is new). A file changed again within the file system's clock tick
+# after it was read could keep its stamp ("racy git"), so only a file last changed this
+# long before the build looked at it gets a stamp; a newer one is read every time.
+_STAMP_SETTLED_NS = 2_000_000_000
+
+
+def _content_digest(page: Path, known: list[Any] | None, since: int) -> tuple[str, list[Any] | None]:
+    """The sha256 (hex) of the page's bytes, and its stamp for the manifest (None: the file
+    changed too recently to be known by its stamp). ``known`` is the last build's stamp;
+    ``since`` the time (ns) the build started."""
+    st = os.stat(page)
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    if known is not None and known[:-1] == stamp:
+        content = known[-1]
+    else:
+        content = hashlib.sha256(page.read_bytes()).hexdigest()
+    settled = since - max(st.st_mtime_ns, st.st_ctime_ns) >= _STAMP_SETTLED_NS
+    return content, [*stamp, content] if settled else None
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -524,24 +566,29 @@ def output_files(out_dir: str | os.PathLike[str]) -> list[str]:
     return sorted(rel for rel in generation.expected() if not rel.startswith(f"{CACHE_DIR}/"))
 
 
-def _walk(root: str, skip: str = "") -> Iterator[str]:
+def _walk(root: str, skip: str = "") -> list[str]:
     """The files under ``root`` (not following links), as relative POSIX paths, without the
-    subtree ``skip``: ``os.scandir``, several times faster than ``rglob`` with ``is_file``."""
-
-    def scan(folder: str, prefix: str) -> Iterator[str]:
-        with os.scandir(folder) as entries:
+    subtree ``skip``: ``os.scandir`` and a plain loop (a 10,000-page build's output holds
+    130,000 files, and the build looks at it and at its spare)."""
+    files: list[str] = []
+    folders = [(root, "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            entries = os.scandir(folder)
+        except FileNotFoundError:
+            if folder == root:
+                return []
+            raise
+        with entries:
             for entry in entries:
-                rel = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
+                    rel = prefix + entry.name
                     if rel != skip:
-                        yield from scan(entry.path, rel + "/")
+                        folders.append((entry.path, rel + "/"))
                 else:
-                    yield rel
-
-    try:
-        yield from scan(root, "")
-    except FileNotFoundError:
-        return
+                    files.append(prefix + entry.name)
+    return files
 
 
 def _check_output(out_dir: Path) -> None:
@@ -606,6 +653,28 @@ def _clean_stale(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a build plans and publishes, in this process.
+
+    What the build holds here (a big archive's heads: a 10,000-page archive has 100,000s of
+    small tuples and dataclasses, kept to the end) makes no reference cycles, and the
+    collector's full passes over it took a quarter of a one-page rebuild's time; reference
+    counting still frees everything. The work that does make cycles (ebooklib's book and its
+    items refer to each other) runs with the collector on in the workers; a job run in this
+    process is followed by a collection, with what was there before the job frozen (out of
+    the collector's sight: ``gc.freeze``) so that it sees only what the job made."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+@_collector_paused()
 def build(
     sources: Sequence[str | os.PathLike[str]] = (),
     out_dir: str | os.PathLike[str] | None = None,
@@ -622,7 +691,7 @@ def build(
 
     Raises InputError (no pages, or no page could be read), ConfigError or OutputError;
     bad pages among good ones are not raised but listed in ``BuildReport.failures``."""
-    from .read.meta import SIDECAR_NAME, load_sidecar
+    from .read.meta import SIDECAR_NAME, load_sidecar_known
 
     started = time.perf_counter()
     config = config or Config()
@@ -651,18 +720,28 @@ def build(
 
     # What each page needs: its bytes' digest with its metadata and the configuration.
     tasks: list[_Task] = []
-    sidecars: dict[Path, Any] = {}  # folder -> its issues.toml, read once (None: it has none)
+    stamps: dict[str, list[Any] | None] = {}
+    known = live.manifest.get("stamps", {}) if live is not None and not force else {}
+    since = time.time_ns()  # only to tell settled files (see _content_digest), never written
+    sidecars: dict[str, Any] = {}  # folder -> its issues.toml, read once (None: it has none)
+    # What the last build knew of each issues.toml, and what this one knows, for the next
+    # (see load_sidecar_known: an archive's file is mostly known, a day's entry appended).
+    known_sidecars = live.manifest.get("sidecars", {}) if live is not None and not force else {}
+    parsed: dict[str, Any] = {}
     for page in pages:
         meta = None
         error = None
         try:
             if page.suffix.lower() != ".xml":
-                if page.parent not in sidecars:
-                    sidecar = page.parent / SIDECAR_NAME
-                    sidecars[page.parent] = load_sidecar(sidecar) if sidecar.is_file() else None
-                if sidecars[page.parent] is not None:
-                    meta = sidecars[page.parent].for_page(page.name)
-            data = page.read_bytes()
+                folder, name = os.path.split(page)
+                if folder not in sidecars:
+                    sidecar = Path(folder, SIDECAR_NAME)
+                    sidecars[folder] = None
+                    if sidecar.is_file():
+                        sidecars[folder], parsed[folder] = load_sidecar_known(sidecar, known_sidecars.get(folder))
+                if sidecars[folder] is not None:
+                    meta = sidecars[folder].for_page(name)
+            content, stamps[str(page)] = _content_digest(page, known.get(str(page)), since)
         except ConfigError:
             raise  # a bad issues.toml is the desk's configuration, not one bad page: stop
         except PressoutError as exc:
@@ -671,7 +750,7 @@ def build(
             error = f"{page}: cannot read: permission denied"
         except OSError as exc:
             error = f"{page}: cannot read: {exc.strerror or exc}"
-        key = "" if error else _page_key(data, meta, fingerprint, encoding, errors)
+        key = "" if error else _page_key(content, meta, fingerprint, encoding, errors)
         tasks.append(_Task(str(page), key, meta, encoding, errors, config.language, config.publication,
                            config.publication_slug, config.vertical, config.keep_breaks, error,
                            tuple(styles.items())))
@@ -691,7 +770,8 @@ def build(
     try:
         if staging.exists():
             shutil.rmtree(staging)
-        report = _Build(out, staging, tasks, live, force, config, styles, fingerprint, workers, note).run()
+        report = _Build(out, staging, tasks, stamps, parsed, live, force, config, styles, fingerprint,
+                        workers, note).run()
     except BaseException as exc:
         workers.close()  # first: they write into the staging folder
         shutil.rmtree(staging, ignore_errors=True)
@@ -721,11 +801,14 @@ class _Build:
     """One build that has something to do: the pages (read now, or the previous build's),
     then the feeds, the index and the corpus, then the output replaced."""
 
-    def __init__(self, out: Path, staging: Path, tasks: list[_Task], live: _Generation | None, force: bool,
-                 config: Config, styles: dict[str, bytes], fingerprint: str, workers: _Workers, note: Progress):
+    def __init__(self, out: Path, staging: Path, tasks: list[_Task], stamps: dict[str, list[Any] | None],
+                 sidecars: dict[str, Any], live: _Generation | None, force: bool, config: Config, styles: dict[str, bytes], fingerprint: str,
+                 workers: _Workers, note: Progress):
         from .export.feed import SiteOptions
 
         self.out, self.staging, self.tasks, self.live, self.force = out, staging, tasks, live, force
+        self.stamps = stamps  # source -> its stamp (see _content_digest), for the manifest
+        self.sidecars = sidecars  # folder -> what is known of its issues.toml, for the manifest
         self.config, self.styles, self.fingerprint = config, styles, fingerprint
         self.workers, self.note = workers, note
         self.options = SiteOptions(base_url=config.base_url, title=config.site_title, feed_size=config.feed_size,
@@ -859,23 +942,24 @@ class _Build:
         """The web pages made again for the site's real title and the feed documents that
         changed (work for the workers), the index and style sheets, and the corpus; with
         no spare to bring up to date, the links of what is kept from the previous build."""
-        from .export.epub import epub_name
         from .export.site import iter_site
 
         staging, options = self.staging, self.options
         self.note("feeds", 0, 1, "feeds and web edition")
         title = options.site_title(heads)
         jobs: list[Any] = []
-        epubs: dict[str, Path] = {}
+        epubs: dict[str, EpubFile] = {}
+        folders = {new: (root / "epub", str(root / CACHE_DIR / "models"))
+                   for new, root in ((True, staging), (False, self.out))}
         models: dict[str, str] = {}
         for page in pages:
-            root = staging if page.new else self.out
+            epub_dir, model_dir = folders[page.new]
             for n, head in enumerate(page.heads):
-                epubs[head.id] = root / "epub" / epub_name(head)  # where it is now: the pages give its size
-                models[head.id] = str(root / CACHE_DIR / "models" / f"{head.id}.json")
+                epubs[head.id] = head.epub(epub_dir)  # where it is now
+                models[head.id] = f"{model_dir}/{head.id}.json"
                 if page.titles[n] != title:
                     shutil.rmtree(staging / "issues" / head.id, ignore_errors=True)
-                    jobs.append(_SiteJob(options, title, models[head.id], str(epubs[head.id]), str(staging)))
+                    jobs.append(_SiteJob(options, title, models[head.id], epubs[head.id], str(staging)))
                     page.titles[n] = title
                     page.site_new.add(head.id)
         jobs += self.plan_feeds(heads, epubs, models)
@@ -910,7 +994,7 @@ class _Build:
             raise
         linker.finish()
 
-    def plan_feeds(self, heads: list[_Head], epubs: dict[str, Path], models: dict[str, str]) -> list[_FeedJob]:
+    def plan_feeds(self, heads: list[_Head], epubs: dict[str, EpubFile], models: dict[str, str]) -> list[_FeedJob]:
         """The feed pages whose documents must be made: those whose plan (``_feed_digest``)
         is not that of the same documents in the previous build or in the spare."""
         from .export.feed import feed_pages
@@ -1012,6 +1096,8 @@ class _Build:
             "pages": {p.task.path: [p.key, [[h.id, t] for h, t in zip(p.heads, p.titles, strict=True)],
                                     p.vertical] for p in sorted(pages, key=lambda p: p.task.path)},
             "feeds": dict(sorted(self.feeds.items())),
+            "stamps": {source: stamp for source, stamp in sorted(self.stamps.items()) if stamp is not None},
+            "sidecars": dict(sorted(self.sidecars.items())),
             "globals": self.globals,
             "issues": issues,
             "articles": articles,
@@ -1020,10 +1106,15 @@ class _Build:
         }
         if self.failures:
             manifest["incomplete"] = True  # a failed page makes the next build try again
+        # A page kept from the previous build keeps its heads as stored (decoding and encoding
+        # them again costs a big archive's build a third of a second).
+        stored = self.live.heads["pages"] if self.live is not None else {}
         heads = {
             "format": CACHE_FORMAT,
             "version": __version__,
-            "pages": {p.task.path: {"warnings": p.warnings, "issues": [h.to_json() for h in p.heads],
+            "pages": {p.task.path: {"warnings": p.warnings,
+                                    "issues": stored[p.task.path]["issues"] if not p.new
+                                    else [h.to_json() for h in p.heads],
                                     "corpus": [layout[h.id] for h in p.heads]} for p in pages},
             "corpus_size": size,
         }
@@ -1041,7 +1132,17 @@ class _Build:
         handover = live is not None and live.complete()
         extras = sorted(live.files - live.expected() - {"README.md"}) if live and handover else []
         if self.spare is None:
+            # With no previous output to become the spare (the first build of a folder), the
+            # spare is made of links to the new output: the next build, which adds a page,
+            # then brings the spare up to date instead of linking every file anew.
+            seed = None
+            if not handover and not self.failures:
+                seed = out.resolve().parent / f".{out.name}.next-{os.getpid()}"
+                if not _link_tree(str(staging), str(seed)):
+                    seed = None
             _swap(staging, out, handover, extras)
+            if seed is not None:
+                os.replace(seed, out / CACHE_DIR / SPARE)
             return
         following = out.resolve().parent / f".{out.name}.next-{os.getpid()}"
         with _signals_deferred():
@@ -1218,7 +1319,12 @@ class _Workers:
         the results that finished after it, not the memory of all of them."""
         if self.pool is None or len(items) <= 1:
             for item in items:
-                yield function(item)
+                if not gc.isenabled():
+                    gc.freeze()  # what the build holds, out of the collector's sight
+                result = function(item)
+                if not gc.isenabled():
+                    gc.collect()  # the cycles the job made (see _collector_paused)
+                yield result
             return
         from collections import deque
 
@@ -1245,7 +1351,9 @@ class _Workers:
 
 def _worker_init() -> None:
     """A worker takes Ctrl-C and SIGTERM as any process does. It was forked with them held
-    back (see ``_Workers.start``) and with the parent's handlers, which mean nothing here."""
+    back (see ``_Workers.start``) and with the parent's handlers, which mean nothing here;
+    and with the parent's cyclic garbage collector paused, which its work needs on."""
+    gc.enable()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if hasattr(signal, "pthread_sigmask"):
@@ -1272,6 +1380,28 @@ def _link(source: str, target: str) -> None:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
             raise
         shutil.copy2(source, target)
+
+
+def _link_tree(source: str, target: str) -> bool:
+    """A copy of the tree ``source`` at ``target`` (new) made of hard links; False, and no
+    copy, where the file system has no hard links (a real copy would double the output)."""
+    folders = [(source, target)]
+    try:
+        while folders:
+            folder, into = folders.pop()
+            os.mkdir(into)
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append((entry.path, os.path.join(into, entry.name)))
+                    else:
+                        os.link(entry.path, os.path.join(into, entry.name))
+    except OSError as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        if exc.errno in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+            return False
+        raise
+    return True
 
 
 @contextmanager

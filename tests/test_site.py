@@ -234,3 +234,22 @@ def test_seed_site(tmp_path: Path, seed_paths: list[Path]) -> None:
         for element in html.iter(f"{{{H}}}a", f"{{{H}}}link"):
             if element.get("rel") != "canonical":
                 assert resolve(tmp_path, path, element.get("href")).is_file()
+
+
+def test_known_epub_sizes_give_the_pages_and_feeds_the_disk_gives(tmp_path: Path) -> None:
+    """A build knows the sizes of the EPUBs it wrote and passes them (``EpubFile``) instead of
+    paths to look up on disk: the web pages and the feeds come out the same, byte for byte,
+    the vertical edition's link included."""
+    from pressout.export.feed import EpubFile, build_feeds
+
+    issues = three_issues()
+    paths = stand_in_epubs(tmp_path, issues)
+    vertical = paths[issues[0].id].with_name(f"{issues[0].id}-vertical.epub")
+    vertical.write_bytes(b"PK" * 3000)
+    known = {ident: EpubFile(path, path.stat().st_size,
+                             vertical.stat().st_size if ident == issues[0].id else None)
+             for ident, path in paths.items()}
+    assert build_site(issues, SiteOptions(), known) == build_site(issues, SiteOptions(), paths)
+    assert build_feeds(issues, SiteOptions(), known) == build_feeds(issues, SiteOptions(), paths)
+    index = build_site(issues, SiteOptions(), known)["index.html"].decode()
+    assert f'download="{vertical.name}"' in index and "竖排版（6 KB）" in index

@@ -12,6 +12,7 @@ caller ever sees an ebooklib object or quirk. Everything it writes is a function
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import uuid
@@ -165,8 +166,18 @@ def _write_with_ebooklib(book: Book) -> bytes:
             "compresslevel": 0,  # _repack compresses it once, for good
         },
     )
-    writer.process()
-    writer.write()
+    try:
+        writer.process()
+        writer.write()
+    except BaseException:
+        # ebooklib leaves its ZipFile open when writing stops (an error, Ctrl-C): closed
+        # here, while its buffer is alive, not by its finaliser at exit, which would write
+        # into a buffer already gone and print a traceback after "interrupted".
+        archive = getattr(writer, "out", None)
+        if isinstance(archive, zipfile.ZipFile):
+            with contextlib.suppress(Exception):
+                archive.close()
+        raise
     return out.getvalue()
 
 

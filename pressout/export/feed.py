@@ -57,6 +57,7 @@ from .html import escape, render_article
 __all__ = [
     "DEFAULT_BASE_URL",
     "EPUB_TYPE",
+    "EpubFile",
     "FEEDS",
     "KIND_LABELS",
     "FeedPage",
@@ -66,6 +67,7 @@ __all__ = [
     "build_feeds",
     "check_issues",
     "entry_instants",
+    "epub_file",
     "epub_page",
     "feed_pages",
     "issue_page",
@@ -208,15 +210,22 @@ def entry_instants(items: Iterable[tuple[Issue, str]]) -> dict[str, dt.datetime]
     out: dict[str, dt.datetime] = {}
     used: dict[dt.datetime, int] = {}
     previous: dt.datetime | None = None
+    last: Issue | None = None
+    base = UNKNOWN_DATE
     for issue, key in items:
-        base = issue_instant(issue)
+        if issue is not last:  # an issue's items come together: its instant is made once
+            base, last = issue_instant(issue), issue
         n = used.get(base, 0)
         used[base] = n + 1
-        instant = base + dt.timedelta(seconds=SLOTS_PER_DAY - 1 - n) if n < SLOTS_PER_DAY else base
+        instant = base + _SLOT_OFFSETS[n] if n < SLOTS_PER_DAY else base
         if previous is not None and instant >= previous:
-            instant = previous - dt.timedelta(seconds=1)
+            instant = previous - _ONE_SECOND
         out[key] = previous = instant
     return out
+
+
+_SLOT_OFFSETS = tuple(dt.timedelta(seconds=SLOTS_PER_DAY - 1 - n) for n in range(SLOTS_PER_DAY))
+_ONE_SECOND = dt.timedelta(seconds=1)
 
 
 def _tag_date(issue: Issue) -> str:
@@ -281,11 +290,33 @@ def _article_entry(options: SiteOptions, issue: Issue, article: Article, when: d
     )
 
 
-def _epub_size(issue: Issue, epub: Path) -> int:
+@dataclass(frozen=True, slots=True)
+class EpubFile:
+    """An issue's EPUB as the feeds and web pages show it: where it is, and its size (and
+    that of the vertical edition beside it, when there is one). A build passes these, as it
+    knows what it wrote; a plain path given instead is looked at on disk (``epub_file``)."""
+
+    path: Path
+    size: int
+    vertical_size: int | None = None  # ``{stem}-vertical.epub`` beside it
+
+    @property
+    def vertical(self) -> Path:
+        return self.path.with_name(f"{self.path.stem}-vertical{self.path.suffix}")
+
+
+def epub_file(issue: Issue, epub: Path | str | EpubFile) -> EpubFile:
+    """``epub`` as an EpubFile: a path is looked at on disk (an OutputError if it is not
+    there), and so is its vertical edition beside it."""
+    if isinstance(epub, EpubFile):
+        return epub
+    path = Path(epub)
     try:
-        return epub.stat().st_size
+        size = path.stat().st_size
     except OSError as error:
-        raise OutputError(f"EPUB of issue {issue.id} not found: {error.strerror}", path=epub) from error
+        raise OutputError(f"EPUB of issue {issue.id} not found: {error.strerror}", path=path) from error
+    vertical = path.with_name(f"{path.stem}-vertical{path.suffix}")
+    return EpubFile(path, size, vertical.stat().st_size if vertical.is_file() else None)
 
 
 def _edition_entry(options: SiteOptions, issue: Issue, epub: Path, size: int, when: dt.datetime) -> Entry:
@@ -416,7 +447,7 @@ def check_issues(issues: Sequence[Issue]) -> None:
 
 
 def build_feeds(
-    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path] | None = None
+    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path | EpubFile] | None = None
 ) -> dict[str, bytes]:
     """Every feed document, by path in the web root, without writing anything."""
     by_role: dict[str, dict[str, bytes]] = {}
@@ -426,7 +457,7 @@ def build_feeds(
 
 
 def iter_feeds(
-    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path] | None = None
+    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path | EpubFile] | None = None
 ) -> Iterator[tuple[str, bytes]]:
     """``build_feeds`` as a stream of ``(path, bytes)``, each document as soon as it is made:
     a build of any size holds one page of entries (``feed_size``) at a time, not every
@@ -436,7 +467,7 @@ def iter_feeds(
 
 
 def _documents(
-    issues: Iterable[Issue], options: SiteOptions | None, epubs: Mapping[str, Path] | None
+    issues: Iterable[Issue], options: SiteOptions | None, epubs: Mapping[str, Path | EpubFile] | None
 ) -> Iterator[tuple[str, str, bytes]]:
     options = options or SiteOptions()
     for page in feed_pages(issues, options, epubs):
@@ -460,7 +491,7 @@ class FeedPage:
 
 
 def feed_pages(
-    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path] | None = None
+    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path | EpubFile] | None = None
 ) -> Iterator[FeedPage]:
     """Every feed page, in the order ``build_feeds`` makes them: the articles' subscription
     page, their archives from the oldest, then the same for the editions (only when
@@ -495,7 +526,9 @@ def feed_pages(
         if missing:
             raise OutputError(f"no EPUB given for issue(s) {', '.join(missing)}")
         edition_when = entry_instants((issue, issue.id) for issue in ordered)
-        editions = [(i, Path(epubs[i.id]), _epub_size(i, Path(epubs[i.id])), edition_when[i.id]) for i in ordered]
+        files = [epub_file(i, epubs[i.id]) for i in ordered]
+        editions = [(i, f.path, f.size, edition_when[i.id]) for i, f in zip(ordered, files, strict=True)]
+        del files
         edition_head = replace(
             head,
             id=_feed_tag(options, slug, "editions"),
@@ -580,7 +613,7 @@ def write_feeds(
     issues: Iterable[Issue],
     out_dir: str | os.PathLike[str],
     options: SiteOptions | None = None,
-    epubs: Mapping[str, Path] | None = None,
+    epubs: Mapping[str, Path | EpubFile] | None = None,
 ) -> list[Path]:
     """Write every feed into ``out_dir`` (the web root); returns the files written.
 

@@ -39,9 +39,11 @@ from .css import stylesheet
 from .feed import (
     FEEDS,
     KIND_LABELS,
+    EpubFile,
     SiteOptions,
     article_page,
     check_issues,
+    epub_file,
     epub_page,
     issue_page,
     order_issues,
@@ -74,24 +76,18 @@ def _date(issue: Issue) -> str:
 
 
 class _Site:
-    def __init__(self, issues: list[Issue], options: SiteOptions, epubs: Mapping[str, Path] | None,
+    def __init__(self, issues: list[Issue], options: SiteOptions, epubs: Mapping[str, Path | EpubFile] | None,
                  title: str | None = None):
         self.issues = issues
         self.options = options
         self.title = title or options.site_title(issues)
         self._frames: dict[int, tuple[str, tuple[str, str]]] = {}
-        self.epubs: dict[str, tuple[Path, int]] = {}
+        self.epubs: dict[str, EpubFile] = {}
         if epubs is not None:
             for issue in issues:
                 if issue.id not in epubs:
                     raise OutputError(f"no EPUB given for issue {issue.id}")
-                path = Path(epubs[issue.id])
-                try:
-                    self.epubs[issue.id] = (path, path.stat().st_size)
-                except OSError as error:
-                    raise OutputError(
-                        f"EPUB of issue {issue.id} not found: {error.strerror}", path=path
-                    ) from error
+                self.epubs[issue.id] = epub_file(issue, epubs[issue.id])
 
     # --- page frame ---
 
@@ -154,18 +150,18 @@ class _Site:
     def epub_link(self, issue: Issue, depth: int) -> str:
         if issue.id not in self.epubs:
             return ""
-        path, size = self.epubs[issue.id]
+        epub = self.epubs[issue.id]
         link = (
-            f'<a class="epub" href="{_href(epub_page(path), depth)}" type="application/epub+zip" '
-            f'download="{escape(path.name)}">下载 EPUB（{_size(size)}）</a>'
+            f'<a class="epub" href="{_href(epub_page(epub.path), depth)}" type="application/epub+zip" '
+            f'download="{escape(epub.path.name)}">下载 EPUB（{_size(epub.size)}）</a>'
         )
         # The vertical (竖排) edition, when the build made one, sits beside it.
-        vertical = path.with_name(f"{path.stem}-vertical{path.suffix}")
-        if vertical.is_file():
+        if epub.vertical_size is not None:
+            vertical = epub.vertical
             link += (
                 f' <a class="epub vertical" href="{_href(epub_page(vertical), depth)}" '
                 f'type="application/epub+zip" download="{escape(vertical.name)}">'
-                f"竖排版（{_size(vertical.stat().st_size)}）</a>"
+                f"竖排版（{_size(epub.vertical_size)}）</a>"
             )
         return link
 
@@ -261,7 +257,7 @@ def _styles() -> dict[str, bytes]:
 
 
 def build_site(
-    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path] | None = None
+    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path | EpubFile] | None = None
 ) -> dict[str, bytes]:
     """Every page and style sheet, by path in the web root, without writing anything."""
     return dict(iter_site(issues, options, epubs))
@@ -270,7 +266,7 @@ def build_site(
 def iter_site(
     issues: Iterable[Issue],
     options: SiteOptions | None = None,
-    epubs: Mapping[str, Path] | None = None,
+    epubs: Mapping[str, Path | EpubFile] | None = None,
     *,
     per_issue: bool = True,
 ) -> Iterator[tuple[str, bytes]]:
@@ -290,7 +286,7 @@ def iter_site(
 
 
 def issue_pages(
-    issue: Issue, title: str, options: SiteOptions | None = None, epubs: Mapping[str, Path] | None = None
+    issue: Issue, title: str, options: SiteOptions | None = None, epubs: Mapping[str, Path | EpubFile] | None = None
 ) -> Iterator[tuple[str, bytes]]:
     """The pages of one issue (its table of contents and its articles), as ``iter_site``
     makes them for a site called ``title`` (``SiteOptions.site_title`` of all its issues).
@@ -302,7 +298,7 @@ def write_site(
     issues: Iterable[Issue],
     out_dir: str | os.PathLike[str],
     options: SiteOptions | None = None,
-    epubs: Mapping[str, Path] | None = None,
+    epubs: Mapping[str, Path | EpubFile] | None = None,
 ) -> list[Path]:
     """Write the web edition into ``out_dir`` (the web root); returns the files written.
 

@@ -28,9 +28,10 @@ sha256.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -62,9 +63,13 @@ class IssueMeta:
     evidence: str | None = None
 
     def over(self, base: IssueMeta) -> IssueMeta:
-        """These values where given, ``base``'s elsewhere."""
-        given = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
-        return replace(base, **given)
+        """These values where given, ``base``'s elsewhere (made twice for each page of an
+        archive: a plain loop, not ``dataclasses.replace``)."""
+        mine, theirs = map(self.__getattribute__, _FIELDS), map(base.__getattribute__, _FIELDS)
+        return IssueMeta(*[m if m is not None else t for m, t in zip(mine, theirs, strict=True)])
+
+
+_FIELDS = tuple(f.name for f in fields(IssueMeta))
 
 
 def _check(value: Any, key: str, where: str, ok: bool, allowed: str) -> Any:
@@ -182,14 +187,85 @@ def load_sidecar(path: str | Path) -> Sidecar:
 
 @lru_cache(maxsize=16)
 def _load_sidecar(path: Path, _mtime_ns: int, _size: int) -> Sidecar:
+    return _sidecar(path, _parse(path, _read(path)))
+
+
+def _read(path: Path) -> bytes:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return path.read_bytes()
     except FileNotFoundError:
         raise ConfigError("issue metadata file not found", path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise ConfigError(f"cannot read issue metadata: {exc}", path=path) from None
+
+
+def _parse(path: Path, data: bytes) -> dict[str, Any]:
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"cannot read issue metadata: {exc}", path=path) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path=path) from None
+
+
+def load_sidecar_known(path: str | Path, known: dict[str, Any] | None) -> tuple[Sidecar, dict[str, Any]]:
+    """``load_sidecar``, helped by ``known``: what this returned as its second value for an
+    earlier version of the file (JSON-able). Returns the sidecar and what to pass next time.
+
+    The desk adds a page's entry at the end of the file every day, and an archive's file
+    has thousands of entries: when the file is the known one with tables appended, only the
+    appended text is parsed. That gives what parsing the whole file gives when the appended
+    text starts with a table header (so none of its keys goes into the known file's last
+    table) and names none of the known tables again; otherwise the whole file is parsed."""
+    path = Path(path).resolve()
+    data = _read(path)
+    sidecar = None
+    if known is not None:
+        sidecar = _appended(path, data, known)
+    if sidecar is None:
+        sidecar = _sidecar(path, _parse(path, data))
+    return sidecar, {
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "defaults": _meta_to_list(sidecar.defaults),
+        "pages": {name: _meta_to_list(meta) for name, meta in sidecar.pages.items()},
+    }
+
+
+_TABLE_FIRST = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*\[")
+
+
+def _appended(path: Path, data: bytes, known: dict[str, Any]) -> Sidecar | None:
+    try:
+        size = known["size"]
+        if not (len(data) >= size and (size == 0 or data[size - 1 : size] == b"\n")
+                and hashlib.sha256(data[:size]).hexdigest() == known["sha256"]):
+            return None
+        defaults = _meta_from_list(known["defaults"])
+        pages = {name: _meta_from_list(meta) for name, meta in known["pages"].items()}
+    except (KeyError, TypeError, ValueError):
+        return None  # not something this version wrote
+    rest = data[size:]
+    if rest.strip():
+        if not _TABLE_FIRST.match(rest.decode("utf-8", errors="replace")):
+            return None
+        tables = _parse(path, rest)
+        if "defaults" in tables or not tables.keys().isdisjoint(pages):
+            return None
+        pages.update(_sidecar(path, tables).pages)
+    return Sidecar(path, defaults, pages)
+
+
+def _meta_to_list(meta: IssueMeta) -> list[Any]:
+    return [meta.date.isoformat() if meta.date else None, *(getattr(meta, name) for name in _FIELDS[1:])]
+
+
+def _meta_from_list(values: list[Any]) -> IssueMeta:
+    date, *rest = values
+    return IssueMeta(dt.date.fromisoformat(date) if date else None, *rest)
+
+
+def _sidecar(path: Path, data: dict[str, Any]) -> Sidecar:
     defaults_table = data.pop("defaults", {})
     if not isinstance(defaults_table, dict):
         raise ConfigError("[defaults] must be a table", path=path)
