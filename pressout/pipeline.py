@@ -672,6 +672,7 @@ def _collector_paused() -> Iterator[None]:
         gc.unfreeze()
         if enabled:
             gc.enable()
+    gc.freeze()  # what it was forked with: the collector need not look at it (nor copy it)
 
 
 @_collector_paused()

@@ -572,3 +572,40 @@ def test_byte_identical_under_other_clock_and_tz() -> None:
     # And in this process, twice in a row.
     issue = sample_issue()
     assert hashlib.sha256(epub_bytes(issue)).hexdigest() == runs[0][f"0-{issue.id}-False"]
+
+
+@pytest.mark.parametrize("vertical", [False, True], ids=["horizontal", "vertical"])
+def test_pages_are_what_ebooklib_s_epubhtml_writes(seed_paths, vertical: bool) -> None:
+    """The wrapper hands ebooklib finished XHTML pages instead of EpubHtml items (which parse
+    the body with an HTML parser and write it out again); for every page of the seeds the
+    bytes are those EpubHtml writes, so the books did not change when the wrapper did."""
+    from ebooklib import epub as ebooklib_epub
+
+    from pressout.read import read_page
+
+    for issue in map(read_page, seed_paths):
+        book = epub._book(issue, vertical=vertical, styles={})
+        holder = ebooklib_epub.EpubBook()
+        holder.set_language(book.language)
+        styles = [ebooklib_epub.EpubItem(file_name=name, media_type="text/css") for name, _ in book.stylesheets]
+        for doc in book.documents:
+            page = ebooklib_epub.EpubHtml(uid=doc.id, file_name=doc.name, title=doc.title, lang=book.language)
+            page.content = f"<html><body>{doc.body}</body></html>".encode()
+            for style in styles:
+                page.add_item(style)
+            page.book = holder
+            assert _ebooklib._page(doc, book) == page.get_content(), (issue.id, doc.name)
+
+
+def test_hostile_text_stays_text_in_the_book_s_pages() -> None:
+    """Markup-like text in a page's title and body is text (escaped), and every page is
+    well-formed: the wrapper checks each page as it packs it."""
+    with zipfile.ZipFile(io.BytesIO(epub_bytes(hostile_issue()))) as book:
+        for name in book.namelist():
+            if name.endswith(".xhtml") and not name.endswith("nav.xhtml"):
+                root = etree.fromstring(book.read(name))
+                assert root.find(".//h:script", NS) is None, name
+    broken = _ebooklib.Document(name="a001.xhtml", id="a001", title="t", body="<p>unclosed")
+    good = epub._book(hostile_issue(), vertical=False, styles={})
+    with pytest.raises(_ebooklib.BookError, match="not well-formed"):
+        _ebooklib.build(replace(good, documents=(good.documents[0], broken)))
