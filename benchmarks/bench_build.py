@@ -14,8 +14,8 @@ layouts, and an ``issues.toml``), then, each in a fresh child process:
   process tree (sampled every 0.1 s from /proc: the sum of RSS, which counts pages the
   workers share with the parent twice, and the sum of PSS, which does not);
 * an unchanged rebuild, and incremental rebuilds after adding one page, then another (the
-  daily case: the first incremental build after a full one has no previous generation to
-  bring up to date, see ``pressout.pipeline``);
+  daily case: the first brings up to date the spare of links the full build left, the
+  next the previous generation, see ``pressout.pipeline``);
 * reading alone (``read_page`` in one process, one core, up to ``--read-pages`` pages).
 
 Stage times come from timing wrappers put around the stage functions in the child before
@@ -40,6 +40,7 @@ result); children run with a bytecode cache, as an installed pressout does.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -125,33 +126,39 @@ def _instrument(stats_dir: Path) -> None:
 
     read_pkg.read_page = timed("read", read_pkg.read_page)
     epub_mod.epub_bytes = timed("epub", epub_mod.epub_bytes)
-    tei_mod.tei_bytes = timed("tei", tei_mod.tei_bytes)
+    tei_mod.tei_documents = timed("tei", tei_mod.tei_documents)  # an issue's document and fragment
     jsonio_mod.issue_to_dict = timed("model_encode", jsonio_mod.issue_to_dict)
     jsonio_mod.issue_from_dict = timed("model_decode", jsonio_mod.issue_from_dict)
-    feed_mod.build_feeds = timed("feeds", feed_mod.build_feeds)
-    site_mod.build_site = timed("site", site_mod.build_site)
-    tei_mod.write_corpus = timed("corpus", tei_mod.write_corpus)
-    if hasattr(feed_mod, "iter_feeds"):  # the streaming forms, where the build uses them
-        feed_mod.iter_feeds = timed_iter("feeds_iter", feed_mod.iter_feeds)
-    if hasattr(site_mod, "iter_site"):
-        site_mod.iter_site = timed_iter("site_iter", site_mod.iter_site)
+    # feeds: the plan (in the parent), then each page's entries and documents (in the workers)
+    feed_mod.feed_pages = timed_iter("feeds", feed_mod.feed_pages)
+    feed_mod.page_entries = timed("feeds", feed_mod.page_entries)
+    feed_mod.render_page = (timed_iter if inspect.isgeneratorfunction(feed_mod.render_page) else timed)(
+        "feeds", feed_mod.render_page)
+    # web edition: each issue's pages (in the workers), the index (in the parent)
+    site_mod.issue_pages = timed_iter("site", site_mod.issue_pages)
+    site_mod.iter_site = timed_iter("site", site_mod.iter_site)
+    build_mod._Build.write_corpus = timed("corpus", build_mod._Build.write_corpus)
 
-    run_task = build_mod._run_task
     parent = os.getpid()
 
-    def _run_task(task):
-        cpu = time.process_time()
-        try:
-            return run_task(task)
-        finally:
-            slot = totals.setdefault("task", [0.0, 0.0, 0])
-            slot[0] += time.process_time() - cpu
-            slot[2] += 1
-            if os.getpid() != parent:  # a worker: leave its totals for the parent
-                (stats_dir / f"{os.getpid()}.json").write_text(json.dumps(totals))
+    def counted(name: str, run):
+        """A worker's entry point (a page, a job) that leaves its totals for the parent."""
+        def wrapper(work):
+            cpu = time.process_time()
+            try:
+                return run(work)
+            finally:
+                slot = totals.setdefault(name, [0.0, 0.0, 0])
+                slot[0] += time.process_time() - cpu
+                slot[2] += 1
+                if os.getpid() != parent:
+                    (stats_dir / f"{os.getpid()}.json").write_text(json.dumps(totals))
 
-    _run_task.__module__, _run_task.__qualname__ = run_task.__module__, run_task.__qualname__
-    build_mod._run_task = _run_task
+        wrapper.__module__, wrapper.__qualname__ = run.__module__, run.__qualname__
+        return wrapper
+
+    build_mod._run_task = counted("task", build_mod._run_task)
+    build_mod._run_job = counted("job", build_mod._run_job)
     _instrument.totals = totals  # type: ignore[attr-defined]
 
 
@@ -335,11 +342,10 @@ def stages(result: dict[str, Any]) -> dict[str, float]:
         "read": cpu(w, "read") + cpu(p, "read"),
         "epub": cpu(w, "epub") + cpu(p, "epub"),
         "tei": cpu(w, "tei") + cpu(p, "tei"),
-        # build_site streams through iter_site: count the outer call when there is one
-        "feeds": cpu(p, "feeds") or cpu(p, "feeds_iter"),
-        "site": cpu(p, "site") or cpu(p, "site_iter"),
+        "feeds": cpu(w, "feeds") + cpu(p, "feeds"),
+        "site": cpu(w, "site") + cpu(p, "site"),
         "corpus": cpu(p, "corpus"),
-        "model_io": cpu(w, "model_encode") + cpu(p, "model_encode") + cpu(p, "model_decode"),
+        "model_io": sum(cpu(t, name) for t in (w, p) for name in ("model_encode", "model_decode")),
     }
     total_cpu = result["parent_cpu_s"] + result["workers_cpu_s"]
     out["other"] = max(0.0, total_cpu - sum(out.values()))
@@ -589,8 +595,9 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
     lin = (by_n[10000]["ms_per_page"] / by_n[1000]["ms_per_page"]) if 1000 in by_n and 10000 in by_n else None
     put("linearity_10000_vs_1000", lin, "<=")
     put("peak_rss_mb_at_10000", by_n[10000]["best"]["peak_tree_rss_mb"] if 10000 in by_n else None, "<")
-    inc = by_n.get(10000, {}).get("add_one")
-    put("incremental_add_one_s_at_10000", inc["seconds"] if inc else None, "<")
+    # the slower of the two incremental builds: the first after the full build, the next day's
+    adds = [by_n.get(10000, {}).get(name) for name in ("add_first", "add_one")]
+    put("incremental_add_one_s_at_10000", max(a["seconds"] for a in adds) if all(adds) else None, "<")
     # the reading run over the most pages (up to --read-pages): small N read too few to say
     reads = sorted((e["read"]["pages"], e["n"], e["read"]["pages_per_s_per_core"]) for e in results["sizes"] if "read" in e)
     put("read_pages_per_s_per_core", reads[-1][2] if reads else None, ">=")

@@ -672,7 +672,6 @@ def _collector_paused() -> Iterator[None]:
         gc.unfreeze()
         if enabled:
             gc.enable()
-    gc.freeze()  # what it was forked with: the collector need not look at it (nor copy it)
 
 
 @_collector_paused()
@@ -803,8 +802,8 @@ class _Build:
     then the feeds, the index and the corpus, then the output replaced."""
 
     def __init__(self, out: Path, staging: Path, tasks: list[_Task], stamps: dict[str, list[Any] | None],
-                 sidecars: dict[str, Any], live: _Generation | None, force: bool, config: Config, styles: dict[str, bytes], fingerprint: str,
-                 workers: _Workers, note: Progress):
+                 sidecars: dict[str, Any], live: _Generation | None, force: bool, config: Config,
+                 styles: dict[str, bytes], fingerprint: str, workers: _Workers, note: Progress):
         from .export.feed import SiteOptions
 
         self.out, self.staging, self.tasks, self.live, self.force = out, staging, tasks, live, force
@@ -1353,7 +1352,9 @@ class _Workers:
 def _worker_init() -> None:
     """A worker takes Ctrl-C and SIGTERM as any process does. It was forked with them held
     back (see ``_Workers.start``) and with the parent's handlers, which mean nothing here;
-    and with the parent's cyclic garbage collector paused, which its work needs on."""
+    and with the parent's cyclic garbage collector paused, which its work needs on. What it
+    was forked with is frozen: the collector need not look at it again (nor copy it)."""
+    gc.freeze()
     gc.enable()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)

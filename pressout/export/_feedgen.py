@@ -128,7 +128,7 @@ class Head:
 def atom_document(head: Head, entries: list[Entry] | tuple[Entry, ...]) -> bytes:
     """An Atom 1.0 document, entries in the given order."""
     fg = _generator(head, entries, rss=False)
-    root = _reparse(fg.atom_str())
+    root = _reparse(fg.atom_str(pretty=False))
     entry_elements = root.findall(f"{{{ATOM_NS}}}entry")
     for element, entry in zip(entry_elements, entries, strict=True):
         # feedgen dropped rel and type from the page link too; say what it is.
@@ -157,7 +157,7 @@ def atom_document(head: Head, entries: list[Entry] | tuple[Entry, ...]) -> bytes
 def rss_document(head: Head, entries: list[Entry] | tuple[Entry, ...]) -> bytes:
     """An RSS 2.0 document, items in the given order."""
     fg = _generator(head, entries, rss=True)
-    root = _reparse(fg.rss_str())
+    root = _reparse(fg.rss_str(pretty=False))
     channel = root.find("channel")
     assert channel is not None
     self_link = channel.find(f"{{{ATOM_NS}}}link")
@@ -287,7 +287,9 @@ def _generator(head: Head, entries: list[Entry] | tuple[Entry, ...], *, rss: boo
 
 
 def _reparse(data: bytes) -> etree._Element:
-    # Dropping blank text lets the final pretty-printing indent the added elements too.
+    # feedgen's output is asked for without indentation (it is parsed again here, and then
+    # indented once, by _serialise); dropping any blank text lets the final pretty-printing
+    # indent the added elements too.
     parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
     return etree.fromstring(data, parser)
 
