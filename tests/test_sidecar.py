@@ -105,6 +105,18 @@ def test_a_table_named_again_is_the_whole_file_s_error(sidecar: Path) -> None:
     assert str(helped.value) == str(whole.value)
 
 
+def test_an_error_in_the_appended_text_names_the_file_s_line(sidecar: Path) -> None:
+    _, known = load_sidecar_known(sidecar, None)
+    with open(sidecar, "a", encoding="utf-8") as handle:
+        handle.write('\n["005_new_page.txt"]\ndate = 2021-12-1\n')
+    with pytest.raises(ConfigError) as whole:
+        load_sidecar(sidecar)
+    with pytest.raises(ConfigError) as helped:
+        load_sidecar_known(sidecar, known)
+    assert str(helped.value) == str(whole.value)
+    assert f"line {len(sidecar.read_text(encoding='utf-8').splitlines())}" in str(whole.value)
+
+
 def test_defaults_appended_apply_to_every_page(tmp_path: Path) -> None:
     path = tmp_path / "issues.toml"
     path.write_text('["a.txt"]\ndate = 2021-12-10\n', encoding="utf-8")

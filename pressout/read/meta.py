@@ -249,10 +249,13 @@ def _appended(path: Path, data: bytes, known: dict[str, Any]) -> Sidecar | None:
     if rest.strip():
         if not _TABLE_FIRST.match(rest.decode("utf-8", errors="replace")):
             return None
-        tables = _parse(path, rest)
-        if "defaults" in tables or not tables.keys().isdisjoint(pages):
-            return None
-        pages.update(_sidecar(path, tables).pages)
+        try:
+            tables = _parse(path, rest)
+            if "defaults" in tables or not tables.keys().isdisjoint(pages):
+                return None
+            pages.update(_sidecar(path, tables).pages)
+        except ConfigError:
+            return None  # said again by parsing the whole file: with the file's line numbers
     return Sidecar(path, defaults, pages)
 
 
