@@ -664,12 +664,13 @@ def _collector_paused() -> Iterator[None]:
     items refer to each other) runs with the collector on in the workers; a job run in this
     process is followed by a collection, with what was there before the job frozen (out of
     the collector's sight: ``gc.freeze``) so that it sees only what the job made."""
-    enabled = gc.isenabled()
+    enabled, frozen = gc.isenabled(), gc.get_freeze_count()
     gc.disable()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not frozen:  # a caller that froze objects of its own keeps them frozen, and ours
+            gc.unfreeze()
         if enabled:
             gc.enable()
 

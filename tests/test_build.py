@@ -485,3 +485,21 @@ def _issue_of(dist: Path, page: Path) -> str:
     manifest = json.loads((dist / CACHE / "manifest.json").read_bytes())
     [(ident, _)] = manifest["pages"][str(page)][1]
     return ident
+
+
+def test_a_library_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    """The build pauses Python's cyclic collector while it plans and freezes what it holds
+    around the jobs it runs itself (``jobs=1``); a caller's process gets the collector back
+    as it was: enabled or not, nothing of the build's left frozen."""
+    import gc
+
+    seeds = copy_seeds(tmp_path / "seeds")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    build([seeds], tmp_path / "dist", jobs=1)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        build([seeds], tmp_path / "dist", jobs=1, force=True)
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
