@@ -597,6 +597,53 @@ def test_pages_are_what_ebooklib_s_epubhtml_writes(seed_paths, vertical: bool) -
             assert _ebooklib._page(doc, book) == page.get_content(), (issue.id, doc.name)
 
 
+@pytest.mark.parametrize("vertical", [False, True], ids=["horizontal", "vertical"])
+def test_entries_are_what_ebooklib_s_own_writer_zips(seed_paths, vertical: bool) -> None:
+    """The wrapper lets ebooklib write into a dict instead of a zip archive it would then
+    read back: for every seed, the entries are those ebooklib's own writer puts in its
+    archive (names and bytes), so a change in ebooklib's writer shows here."""
+    from ebooklib import epub as ebooklib_epub
+
+    from pressout.read import read_page
+
+    for issue in map(read_page, seed_paths):
+        book = epub._book(issue, vertical=vertical, styles={})
+        out = io.BytesIO()
+        writer = ebooklib_epub.EpubWriter(out, _ebooklib._ebooklib_book(book), _ebooklib._writer_options(book))
+        writer.process()
+        writer.write()
+        with zipfile.ZipFile(out) as archive:
+            zipped = {info.filename: archive.read(info) for info in archive.infolist()}
+        assert _ebooklib._write_with_ebooklib(book) == zipped, issue.id
+
+
+def test_zip_is_what_zipfile_writes() -> None:
+    """The wrapper writes the zip archive itself; the bytes are those of zipfile for the
+    same members (stored first, then deflated at level 9, Unix 0644, the book's time),
+    a non-ASCII name and an empty member included, and zipfile reads them back."""
+    when = (2024, 3, 9, 7, 30, 41)
+    members = [
+        ("mimetype", b"application/epub+zip", False),
+        ("EPUB/article.css", b"p { margin: 0 }\n" * 40, True),
+        ("EPUB/a001.xhtml", "<p>太原日报 ，报道。</p>".encode() * 300, False),
+        ("EPUB/empty.txt", b"", False),
+        ("EPUB/图片说明.xhtml", "<p>说明</p>".encode(), False),
+    ]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for n, (name, data, _) in enumerate(members):
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = zipfile.ZIP_STORED if n == 0 else zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data, compresslevel=None if n == 0 else 9)
+    assert _ebooklib._zip(members, when) == out.getvalue()
+    assert _ebooklib._zip(members, when) == out.getvalue()  # the shared member, from the cache
+    with zipfile.ZipFile(io.BytesIO(_ebooklib._zip(members, when))) as archive:
+        assert archive.testzip() is None
+        assert [(i.filename, archive.read(i)) for i in archive.infolist()] == [(n, d) for n, d, _ in members]
+
+
 def test_hostile_text_stays_text_in_the_book_s_pages() -> None:
     """Markup-like text in a page's title and body is text (escaped), and every page is
     well-formed: the wrapper checks each page as it packs it."""

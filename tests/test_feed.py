@@ -365,6 +365,24 @@ def test_trap_8_control_characters_are_refused_cleanly(tmp_path: Path, bad: str)
     assert not (tmp_path / "out").exists()  # nothing half-written
 
 
+@pytest.mark.parametrize(
+    ("field", "change"),
+    [
+        ("title", {"title": "题\x07"}),
+        ("summary", {"summary": "文\x07"}),
+        ("author", {"authors": ("韩睿", "高\x07")}),
+        ("author", {"contributors": ("编\x07",)}),
+        ("category", {"categories": (_feedgen.Category("要闻", "要\x07闻"),)}),
+    ],
+)
+def test_trap_8_the_field_with_the_control_character_is_named(field: str, change: dict) -> None:
+    """An entry's text is scanned at once; the message still names the field it is in."""
+    entry = replace(_entry("tag:x,2021:a"), **change)
+    with pytest.raises(OutputError, match=f"feed entry tag:x,2021:a: {field}: control character U\\+0007"):
+        _feedgen.check_document(_head(), [entry])
+    _feedgen.check_document(_head(), [_entry("tag:x,2021:a")])  # and a clean one passes
+
+
 def test_trap_9_language_is_zh_cn_everywhere(built) -> None:
     root, _, _, _ = built
     for name in ("atom.xml", "editions.xml"):

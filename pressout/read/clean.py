@@ -23,6 +23,7 @@ __all__ = [
     "fullwidth_punctuation",
     "join",
     "normalize_spaces",
+    "widen_punctuation",
 ]
 
 # Zero-width characters and stray BOMs carry nothing visible.
@@ -78,16 +79,25 @@ def fullwidth_punctuation(text: str) -> str:
     brackets go by pairs, converting when their content or surroundings are Chinese.
     Between digits or Latin letters nothing changes (1,000, 10:30, f(x)).
     """
-    original = text
+    widened = widen_punctuation(text)
+    if widened != text:
+        fired("fullwidth-punctuation")
+    return widened
+
+
+def widen_punctuation(text: str) -> str:
+    """``fullwidth_punctuation`` without the trace: ``page_lines`` calls it for every line
+    and fires the rule once for the page."""
     if "," in text or ":" in text or ";" in text or "?" in text or "!" in text:
-        stay = [m.start() for m in _STAYING.finditer(text)]
         converted = text
         for ascii_mark, wide in _MARKS:  # str.replace scans in C: faster than translate here
             if ascii_mark in converted:
                 converted = converted.replace(ascii_mark, wide)
-        if stay:
+        # One search usually shows that no mark may stay ASCII (cheaper than listing them).
+        if _STAYING.search(text):
             chars = list(converted)
-            for i in stay:
+            for m in _STAYING.finditer(text):
+                i = m.start()
                 before, after = _neighbours(text, i)  # a space may stand between mark and text
                 chinese = _is_cjk(before) or _is_cjk(after)
                 if not chinese or (text[i] in ",:" and before.isdigit() and after.isdigit()):
@@ -96,34 +106,50 @@ def fullwidth_punctuation(text: str) -> str:
         text = converted
     if "(" in text or ")" in text:
         text = _fullwidth_brackets(text)
-    if text != original:
-        fired("fullwidth-punctuation")
     return text
 
 
 def _fullwidth_brackets(text: str) -> str:
     """Brackets go by pairs: a pair converts when its content or surroundings are Chinese;
     an unpaired bracket converts when a neighbour is."""
-    chars = list(text)
+    hits = [m.start() for m in _PARENS.finditer(text)]
     stack: list[int] = []
     paired: set[int] = set()
-    hits = [m.start() for m in _PARENS.finditer(text)]
+    keep: list[int] = []  # brackets that stay ASCII
     for i in hits:
         if text[i] == "(":
             stack.append(i)
         elif stack:
             start = stack.pop()
             paired.update((start, i))
+            # Chinese inside decides most pairs ("(记者 王勇)"): test it before the neighbours.
+            if _CJK_CHAR.search(text, start + 1, i):
+                continue
             before, _ = _neighbours(text, start)
             _, after = _neighbours(text, i)
-            if _is_cjk(before) or _is_cjk(after) or _CJK_CHAR.search(text, start + 1, i):
-                chars[start], chars[i] = "（", "）"
+            if not (_is_cjk(before) or _is_cjk(after)):
+                keep += (start, i)
     for i in hits:
         if i not in paired:
             before, after = _neighbours(text, i)
-            if _is_cjk(before) or _is_cjk(after):
-                chars[i] = _FULLWIDTH[text[i]]
+            if not (_is_cjk(before) or _is_cjk(after)):
+                keep.append(i)
+    if not keep:  # the common case: every bracket converts
+        return text.replace("(", "（").replace(")", "）")
+    chars = list(text)
+    for i in hits:
+        chars[i] = _FULLWIDTH[text[i]]
+    for i in keep:
+        chars[i] = text[i]
     return "".join(chars)
+
+
+# Quotation marks and brackets other than （）: a space inside them is kept between hanzi.
+_QUOTE_OPENERS = frozenset(OPENERS) - {"（"}
+_QUOTE_CLOSERS = frozenset(OPENERS.values()) - {"）"}
+# What drop_stray_spaces has to look at: a run of spaces and tabs, or a quotation mark
+# (then with the run after it, if any). Everything between is copied as it is.
+_RUN_OR_QUOTE = re.compile("[ \t" + re.escape("".join(sorted(_QUOTE_OPENERS | _QUOTE_CLOSERS))) + "][ \t]*")
 
 
 def drop_stray_spaces(text: str) -> str:
@@ -131,32 +157,34 @@ def drop_stray_spaces(text: str) -> str:
 
     A space stays between Latin words or numbers (``iPhone 13``) and inside
     quotation marks, where it separates the parts of a quoted slogan (“相约浦江 共享未来”).
+    A run of spaces keeps one space at most; a run at either end of the text goes.
     """
     if " " not in text and "\t" not in text:
         return text
     out: list[str] = []
+    copied = 0  # text[:copied] is dealt with
     depth = 0
-    closers = set(OPENERS.values()) - {"）"}
-    openers = set(OPENERS) - {"（"}
-    for i, ch in enumerate(text):
-        if ch in openers:
+    for m in _RUN_OR_QUOTE.finditer(text):
+        start, end = m.span()
+        mark = text[start]
+        if mark in _QUOTE_OPENERS:
             depth += 1
-        elif ch in closers and depth:
-            depth -= 1
-        if ch not in " \t":
-            out.append(ch)
+            start += 1
+        elif mark in _QUOTE_CLOSERS:
+            if depth:
+                depth -= 1
+            start += 1
+        if start == end:
+            continue  # a quotation mark with no space after it
+        out.append(text[copied:start])
+        copied = end
+        if start == 0 or end == len(text):
             continue
-        before, after = _neighbours(text, i)
-        if i > 0 and text[i - 1] in " \t":
-            continue  # one space per run at most
-        if not before or not after:
-            continue
-        cjk_before, cjk_after = _is_cjk(before), _is_cjk(after)
-        if depth and cjk_before and cjk_after:
-            out.append(" ")
-        elif not (cjk_before or cjk_after):
+        cjk_before, cjk_after = _is_cjk(text[start - 1]), _is_cjk(text[end])
+        if (depth and cjk_before and cjk_after) or not (cjk_before or cjk_after):
             out.append(" ")
         # else: Chinese on either side needs no space (clreq), so the space goes
+    out.append(text[copied:])
     cleaned = "".join(out)
     if len(cleaned) != len(text):
         fired("stray-spaces")
@@ -228,22 +256,26 @@ def join(pieces: list[Inline]) -> tuple[Inline, tuple[int, ...]]:
     if len(pieces) == 1:
         return pieces[0], ()
     fired("rejoin-broken-paragraph")
-    text = ""
+    parts: list[str] = []  # joined once at the end: no string rebuilt per piece
     marks: list[Mark] = []
     repairs: list[Repair] = []
     joins: list[int] = []
+    length = 0
+    last = ""  # the last character so far
     for piece in pieces:
+        text = piece.text
+        if length:
+            first = text[:1]
+            if last.isascii() and last.isalnum() and first.isascii() and first.isalnum():
+                parts.append(" ")
+                length += 1
+            joins.append(length)
+        if piece.marks:
+            marks.extend(Mark(m.start + length, m.end + length, m.style) for m in piece.marks)
+        if piece.repairs:
+            repairs.extend(Repair(r.start + length, r.end + length, r.orig, r.reason) for r in piece.repairs)
+        parts.append(text)
         if text:
-            if (
-                text[-1].isascii()
-                and text[-1].isalnum()
-                and piece.text[:1].isascii()
-                and piece.text[:1].isalnum()
-            ):
-                text += " "
-            joins.append(len(text))
-        shift = len(text)
-        marks.extend(Mark(m.start + shift, m.end + shift, m.style) for m in piece.marks)
-        repairs.extend(Repair(r.start + shift, r.end + shift, r.orig, r.reason) for r in piece.repairs)
-        text += piece.text
-    return Inline(text, tuple(marks), tuple(repairs)), tuple(joins)
+            length += len(text)
+            last = text[-1]
+    return Inline("".join(parts), tuple(marks), tuple(repairs)), tuple(joins)

@@ -40,6 +40,10 @@ _MAX_CREDIT = 60  # characters a printed credit can take
 _SEPARATORS = re.compile(r"[\s、，,/／]+")
 _ROLE_TOKEN = re.compile(f"^(?:{ROLE_WORD_RE})$")
 _ROLE_PREFIX = re.compile(f"^(?P<role>{ROLE_WORD_RE})(?P<rest>[{HAN}].*)$")
+# Tokens split on whitespace hold no newline, so for them _ROLE_TOKEN.match is a lookup
+# in these (as fast as a dict, where the regex is a call per token).
+_ROLE_OF = {word: Role(role) for word, role in ROLE_WORDS.items()}
+_ROLE_FIRST = frozenset(word[0] for word in ROLE_WORDS)  # _ROLE_PREFIX needs one of these first
 _AUTHOR_MARK = re.compile(r"^(?:文\s*[/／]|□|■|◎|○|●)\s*")
 
 
@@ -61,9 +65,9 @@ def _merge_single_hanzi(tokens: list[str]) -> list[str]:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         if (
             len(nxt) == 1
-            and not _ROLE_TOKEN.match(nxt)
+            and nxt not in _ROLE_OF
             and (len(tok) == 1 or tok in SURNAMES_COMPOUND)
-            and not _ROLE_TOKEN.match(tok)
+            and tok not in _ROLE_OF
         ):
             merged.append(tok + nxt)
             i += 2
@@ -83,8 +87,8 @@ def parse_people(text: str, *, default: Role, strict_names: bool) -> tuple[Contr
     # "记者王勇" (no space after the role word) splits into role and name.
     split: list[str] = []
     for tok in tokens:
-        m = _ROLE_PREFIX.match(tok)
-        if m and not _ROLE_TOKEN.match(tok) and NAME_RE.match(m.group("rest")):
+        m = _ROLE_PREFIX.match(tok) if tok[0] in _ROLE_FIRST else None
+        if m and tok not in _ROLE_OF and NAME_RE.match(m.group("rest")):
             split.extend((m.group("role"), m.group("rest")))
         else:
             split.append(tok)
@@ -93,8 +97,8 @@ def parse_people(text: str, *, default: Role, strict_names: bool) -> tuple[Contr
     role = default
     vouched = False
     for tok in tokens:
-        if _ROLE_TOKEN.match(tok):
-            role = Role(ROLE_WORDS[tok])
+        if tok in _ROLE_OF:
+            role = _ROLE_OF[tok]
             vouched = True
             continue
         if not NAME_RE.match(tok) or tok in NOT_NAME_WORDS:
@@ -204,6 +208,9 @@ def match_photo_credit(line: str) -> tuple[str, Credit] | None:
     return None
 
 
+_DATELINE_CREDIT = re.compile(r"^\s*（(?P<inner>[^（）]{1,60})）")
+
+
 def match_dateline(line: str) -> tuple[str, Credit | None, str] | None:
     """A run-in dateline: ``本报讯(记者 尹哲)太原…`` → ("本报讯", credit, "太原…")."""
     if not line or line[0] not in DATELINE_FIRST:  # a cheap test before the regex
@@ -214,7 +221,7 @@ def match_dateline(line: str) -> tuple[str, Credit | None, str] | None:
     dateline = m.group("dateline")
     rest = line[m.end() :]
     credit = None
-    bracket = re.match(r"^\s*（(?P<inner>[^（）]{1,60})）", rest)
+    bracket = _DATELINE_CREDIT.match(rest)
     if bracket:
         people = parse_people(bracket.group("inner"), default=Role.AUTHOR, strict_names=True)
         if people:

@@ -82,7 +82,7 @@ def decode_page(data: bytes, *, source: str, encoding: str | None = None, errors
         text, normalized = text.replace("\r\n", "\n").replace("\r", "\n"), True
     if not unicodedata.is_normalized("NFC", text):
         text, normalized = unicodedata.normalize("NFC", text), True
-    if not text.strip():
+    if not text or text.isspace():  # not text.strip(), without copying the page
         raise InputError("page has no text (only whitespace)", path=source)
     return Decoded(
         text=text, encoding=name, replaced=replaced, controls_removed=controls, normalized=normalized

@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from ..errors import ConfigError
@@ -168,7 +170,10 @@ class Sidecar:
     pages: dict[str, IssueMeta]
 
     def for_page(self, name: str) -> IssueMeta:
-        return self.pages.get(name, IssueMeta()).over(self.defaults)
+        return self.pages.get(name, _NOT_LISTED).over(self.defaults)
+
+
+_NOT_LISTED = IssueMeta()  # a page the sidecar has no table for (immutable: shared)
 
 
 def load_sidecar(path: str | Path) -> Sidecar:
@@ -188,6 +193,35 @@ def load_sidecar(path: str | Path) -> Sidecar:
 @lru_cache(maxsize=16)
 def _load_sidecar(path: Path, _mtime_ns: int, _size: int) -> Sidecar:
     return _sidecar(path, _parse(path, _read(path)))
+
+
+# Sidecars found beside pages, by file identity: see sidecar_beside.
+_BESIDE: dict[tuple[str, int, int, int, int], Sidecar] = {}
+
+
+def sidecar_beside(page: Path) -> Sidecar | None:
+    """The sidecar in a page's folder, None when there is none.
+
+    ``read_page`` asks this for every page, and the pages of a folder share one file:
+    a file already loaded from this path (the same device, inode, mtime and size) is
+    known without resolving its path again, which costs more than the rest of the look-up."""
+    candidate = os.path.join(os.path.dirname(str(page)), SIDECAR_NAME)  # page.parent / SIDECAR_NAME
+    try:
+        status: os.stat_result | None = os.stat(candidate)
+    except (OSError, ValueError):
+        status = None
+    if status is None or not S_ISREG(status.st_mode):
+        # No sidecar, or a path it cannot tell about: Path's own test decides (and raises).
+        beside = page.parent / SIDECAR_NAME
+        return load_sidecar(beside) if beside.is_file() else None
+    identity = (candidate, status.st_dev, status.st_ino, status.st_mtime_ns, status.st_size)
+    loaded = _BESIDE.get(identity)
+    if loaded is None:
+        loaded = load_sidecar(page.parent / SIDECAR_NAME)
+        if len(_BESIDE) >= 16:  # as many as _load_sidecar keeps
+            _BESIDE.clear()
+        _BESIDE[identity] = loaded
+    return loaded
 
 
 def _read(path: Path) -> bytes:

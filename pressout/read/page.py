@@ -11,17 +11,27 @@ with a one-line message for a page they cannot read, and never anything else for
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from os import PathLike
 from pathlib import Path
 
 from ..errors import InputError
 from ..model import Article, Diagnostic, Furniture, Issue, derive_display_title
-from .clean import fullwidth_punctuation, normalize_spaces
+from .clean import fullwidth_punctuation, normalize_spaces, widen_punctuation
 from .decode import Decoded, decode_page
-from .meta import SIDECAR_NAME, IssueMeta, Sidecar, date_from_filename, issue_id, load_sidecar
+from .meta import (
+    SIDECAR_NAME,
+    IssueMeta,
+    Sidecar,
+    date_from_filename,
+    issue_id,
+    load_sidecar,
+    sidecar_beside,
+)
 from .rules import RULES
-from .segment import Line, RawArticle, segment, units
+from .segment import Line, RawArticle, new_line, segment, units
 from .trace import fired, tracing
 
 __all__ = ["IssueMeta", "page_lines", "read_bytes", "read_page", "read_text"]
@@ -45,14 +55,20 @@ def read_page(
 ) -> Issue:
     """Read one page file. Metadata: ``meta`` if given, else the page's entry in
     ``sidecar`` (default: ``issues.toml`` in the page's folder, when present)."""
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     source = str(path)
-    if not path.exists():
+    # One stat answers "is it there", "is it a folder" and "how big" for a readable page;
+    # when it fails, Path's own checks (re-run below) decide which error that is.
+    try:
+        status: os.stat_result | None = os.stat(source)
+    except (OSError, ValueError):
+        status = None
+    if status is None and not path.exists():
         raise InputError("no such file", path=source)
-    if path.is_dir():
+    if stat.S_ISDIR(status.st_mode) if status is not None else path.is_dir():
         raise InputError("is a folder, not a page file", path=source)
     try:
-        size = path.stat().st_size
+        size = (status if status is not None else path.stat()).st_size
         if size > MAX_BYTES:
             raise InputError(f"file is {size} bytes; pages larger than {MAX_BYTES} are refused", path=source)
         data = path.read_bytes()
@@ -61,10 +77,11 @@ def read_page(
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=source) from None
     if meta is None:
-        if sidecar is None and (path.parent / SIDECAR_NAME).is_file():
-            sidecar = path.parent / SIDECAR_NAME
-        if sidecar is not None:
+        if sidecar is None:
+            loaded = sidecar_beside(path)
+        else:
             loaded = sidecar if isinstance(sidecar, Sidecar) else load_sidecar(sidecar)
+        if loaded is not None:
             meta = loaded.for_page(path.name)
     return read_bytes(data, source=path.name, meta=meta, encoding=encoding, errors=errors, display=source)
 
@@ -144,11 +161,12 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
     """Non-blank lines with their gaps, Markdown markers and bold blocks resolved, and
     whether the page separates paragraphs by blank lines."""
     lines: list[Line] = []
+    append = lines.append
     gap = 0
     blank = False
+    widened = False  # rule fullwidth-punctuation, fired once for the page
     bold_open: list[tuple[int, str, int]] | None = None
-    for offset, raw in enumerate(text.split("\n")):
-        no = first_line + offset
+    for no, raw in enumerate(text.split("\n"), first_line):
         if not raw or raw.isspace():
             gap += 1
             blank = True
@@ -164,35 +182,44 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
             if line.endswith("**") or len(bold_open) > 6:
                 start_no, _, start_gap = bold_open[0]
                 joined = "".join(part for _, part, _ in bold_open).strip("*").strip()
-                lines.append(Line(start_no, fullwidth_punctuation(joined), start_gap, bold=True))
+                append(Line(start_no, fullwidth_punctuation(joined), start_gap, bold=True))
                 fired("markdown-bold")
                 bold_open = None
             continue
         level = 0
         bold = False
-        m = _MD_HEADING.match(line) if line[0] == "#" else None
-        if m:
-            level, line = len(m.group(1)), m.group(2).strip()
-            fired("markdown-heading")
-        m = _BOLD_LINE.match(line) if "**" in line else None
-        if m:
-            line, bold = m.group(1).strip(), True
-            fired("markdown-bold")
-        elif line.startswith("**") and "**" not in line[2:]:
-            bold_open = [(no, line, gap)]
-            gap = 0
-            continue
+        if line[0] == "#":
+            m = _MD_HEADING.match(line)
+            if m:
+                level, line = len(m.group(1)), m.group(2).strip()
+                fired("markdown-heading")
+        if "**" in line:
+            m = _BOLD_LINE.match(line)
+            if m:
+                line, bold = m.group(1).strip(), True
+                fired("markdown-bold")
+            elif line.startswith("**") and "**" not in line[2:]:
+                bold_open = [(no, line, gap)]
+                gap = 0
+                continue
         if not line:
             gap += 1
             continue
-        lines.append(Line(no, fullwidth_punctuation(line), gap, level, bold))
+        wide = widen_punctuation(line)
+        if wide != line:
+            line = wide
+            widened = True
+        append(new_line(Line, (no, line, gap, level, bold)))
         gap = 0
     if bold_open is not None:  # never closed: the markers were debris, keep the text
         for no, part, g in bold_open:
-            lines.append(Line(no, fullwidth_punctuation(part.lstrip("*")), g))
+            append(Line(no, fullwidth_punctuation(part.lstrip("*")), g))
+    if widened:
+        fired("fullwidth-punctuation")
     if blank:
         fired("blank-lines")
-    gapped = sum(map(bool, [ln.gap for ln in lines[1:]]))
+    gaps = [ln.gap for ln in lines[1:]]
+    gapped = len(gaps) - gaps.count(0)  # lines after a blank line
     separated = gapped >= 0.5 * max(1, len(lines) - 1)
     return lines, separated
 
@@ -210,10 +237,10 @@ def _read(
     applied: set[str],
 ) -> Issue:
     front, body, skipped = _front_matter(text)
-    if front:
-        fired("front-matter")
     meta = meta or IssueMeta()
-    meta = meta.over(_front_meta(front, source))
+    if front:  # (without front matter there is nothing to lay over the metadata)
+        fired("front-matter")
+        meta = meta.over(_front_meta(front, source))
     if meta.date is None:
         filename_date = date_from_filename(source)
         if filename_date is not None:

@@ -27,7 +27,9 @@ from .clean import Inline, convert_markup, drop_stray_spaces, join
 from .rules import (
     CLOSERS,
     COLUMN_LABEL_RE,
+    CREDIT_FIRST,
     DANGLING_ENDINGS,
+    DATELINE_FIRST,
     DATELINE_RE,
     EDITOR_BOX_FIRST,
     EDITOR_BOX_RE,
@@ -44,7 +46,7 @@ from .rules import (
     SUBTITLE_DASHES,
     SUBTITLE_ENDINGS,
 )
-from .trace import fired
+from .trace import recorder
 
 __all__ = ["Line", "RawArticle", "Segmented", "segment"]
 
@@ -59,6 +61,12 @@ class Line(NamedTuple):
     gap: int  # blank lines before it
     level: int = 0  # Markdown heading level (# = 1), 0 for none
     bold: bool = False  # the whole line was **bold**
+
+
+# ``Line(...)`` runs the named tuple's Python-level ``__new__``; the reader makes a Line
+# for every line of every page, so it builds them as ``new_line(Line, (no, text, gap,
+# level, bold))``, the tuple constructor itself (all five fields, in order).
+new_line = tuple.__new__
 
 
 # --- units ------------------------------------------------------------------------
@@ -82,6 +90,7 @@ _SHORT_LINE = 60
 _PLAIN_END = frozenset(SENTENCE_END)  # a line ending in one of these carries no trailing credit
 # A long line is running text unless it starts a report or a notice.
 _LONG_SPECIAL = re.compile(DATELINE_RE.pattern + "|(?:" + "|".join(NOTICE_WORDS) + ")[\\s：:]")
+_LONG_SPECIAL_FIRST = DATELINE_FIRST | {word[0] for word in NOTICE_WORDS}  # a cheap test first
 
 
 def _finished(text: str) -> bool:
@@ -93,11 +102,15 @@ def _finished(text: str) -> bool:
 _BRACKET = re.compile("[" + re.escape("".join(OPENERS) + "".join(OPENERS.values())) + "]")
 
 
+_PARTNER = {**OPENERS, **{closer: opener for opener, closer in OPENERS.items()}}
+
+
 def _balanced(text: str) -> bool:
-    if not _BRACKET.search(text):
-        return True
-    for opener, closer in OPENERS.items():
-        if text.count(opener) != text.count(closer):
+    """Does every kind of quote and bracket open as often as it closes?"""
+    found = _BRACKET.findall(text)
+    # Only the kinds present can be out of balance: one or two, not all nine.
+    for mark in set(found):
+        if found.count(mark) != found.count(_PARTNER[mark]):
             return False
     return True
 
@@ -115,9 +128,13 @@ def looks_like_headline(text: str) -> bool:
         return False
     if t.count("，") + t.count(",") > HEADLINE_MAX_COMMAS:
         return False
-    if not _balanced(t) or LEADING_DATE.match(t) or DATELINE_RE.match(t):
+    if not _balanced(t):
         return False
-    return True
+    # LEADING_DATE starts with \d (a decimal digit), DATELINE_RE with a DATELINE_FIRST
+    # character: test the first character before running either.
+    if t[0].isdecimal() and LEADING_DATE.match(t):
+        return False
+    return not (t[0] in DATELINE_FIRST and DATELINE_RE.match(t))
 
 
 def _running_text_follows(lines: list[Line], idx: int) -> bool:
@@ -157,6 +174,18 @@ def _body_inline(text: str) -> Inline:
     return convert_markup(drop_stray_spaces(text))
 
 
+def _para_unit(line: Line, text: str) -> Unit:
+    """A paragraph that is one whole line of body text."""
+    # _body_inline's fast paths, inlined: most paragraphs have no space and no markup,
+    # and their unit needs no Inline (``_paragraph`` reads plain text from ``unit.text``).
+    if " " in text or "\t" in text:
+        text = drop_stray_spaces(text)
+    if "*" in text or "_" in text or "^" in text:
+        inline = convert_markup(text)
+        return Unit("para", line, inline.text, inline=inline, gap=line.gap)
+    return Unit("para", line, text, gap=line.gap)
+
+
 def _notice_start(text: str) -> bool:
     if not text.startswith(NOTICE_WORDS):
         return False
@@ -183,22 +212,27 @@ class _OpenParagraph:
 
 def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list[Unit]:
     out: list[Unit] = []
+    append = out.append
     para: _OpenParagraph | None = None
+    fire = recorder()
 
     def close(unfinished_ok: bool = True) -> None:
         nonlocal para
         if para is None:
             return
         joined, joins = join(para.pieces)
-        repairs = list(joined.repairs)
-        for piece_index, printed in para.moved:
-            # The credit stood where piece ``piece_index`` starts (or at the very end).
-            at = joins[piece_index - 1] if 0 < piece_index <= len(joins) else len(joined.text)
-            repairs.append(Repair(at, at, printed, "photo-credit-inside-paragraph"))
-        repairs.sort(key=lambda r: (r.start, r.end))
-        inline = Inline(joined.text, joined.marks, tuple(repairs))
+        if not para.moved and len(joined.repairs) < 2:
+            inline = joined  # nothing to add or sort: the usual paragraph
+        else:
+            repairs = list(joined.repairs)
+            for piece_index, printed in para.moved:
+                # The credit stood where piece ``piece_index`` starts (or at the very end).
+                at = joins[piece_index - 1] if 0 < piece_index <= len(joins) else len(joined.text)
+                repairs.append(Repair(at, at, printed, "photo-credit-inside-paragraph"))
+            repairs.sort(key=lambda r: (r.start, r.end))
+            inline = Inline(joined.text, joined.marks, tuple(repairs))
         if inline.text or para.dateline:
-            out.append(
+            append(
                 Unit(
                     "para",
                     para.first,
@@ -213,28 +247,57 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
         out.extend(para.figures)
         para = None
 
-    def add_body(line: Line, text: str) -> None:
-        """Add a body line to the open paragraph or start one; split a trailing credit."""
+    def add_body(line: Line, text: str, dl: _Dateline | None | bool = False) -> None:
+        """Add a body line to the open paragraph or start one; split a trailing credit.
+
+        ``dl`` is the line's ``match_dateline`` when the caller has it (False: not known)."""
         nonlocal para
-        if para is None and text[-1:] in _PLAIN_END and not cr.match_dateline(text):
-            # The common case, a whole paragraph on one line ending in 。 (so no credit can
-            # follow it): no assembly needed.
-            inline = _body_inline(text)
-            out.append(Unit("para", line, inline.text, inline=inline, gap=line.gap))
-            return
+        if para is None:
+            if dl is False:
+                dl = _dateline(text)
+            if text[-1:] in _PLAIN_END and not dl:
+                # The common case, a whole paragraph on one line ending in 。 (so no credit
+                # can follow it): no assembly needed.
+                append(_para_unit(line, text))
+                return
         trailing = cr.split_trailing_credit(text)
-        photo = None if trailing else cr.match_photo_credit(text)
+        photo = None if trailing or "摄" not in text else cr.match_photo_credit(text)
         if trailing:
             text = trailing[0]
+            dl = False  # a shorter text: its dateline is looked up again
         elif photo and photo[0]:
             text = photo[0]
+            dl = False
         if para is None:
-            dl = cr.match_dateline(text)
-            if dl is None and not trailing and not photo and _finished(text):
-                # The common case, a whole paragraph on one line: no assembly needed.
-                inline = _body_inline(text)
-                out.append(Unit("para", line, inline.text, inline=inline, gap=line.gap))
-                return
+            if dl is False:
+                dl = _dateline(text)
+            if not photo:
+                # The common case, a whole paragraph on one line (a credit may follow it,
+                # a dateline may lead it): the unit is made here, without the assembly
+                # below, which would close the paragraph again at once.
+                if dl is None:
+                    if trailing or _finished(text):
+                        append(_para_unit(line, text))
+                        if trailing:
+                            append(Unit("credit", line, trailing[1].text, credit=trailing[1], gap=0))
+                        return
+                elif dl[2]:
+                    piece = _body_inline(dl[2])
+                    if trailing or _finished(piece.text):
+                        append(
+                            Unit(
+                                "para",
+                                line,
+                                piece.text,
+                                inline=piece,
+                                dateline=dl[0],
+                                credit=dl[1],
+                                gap=line.gap,
+                            )
+                        )
+                        if trailing:
+                            append(Unit("credit", line, trailing[1].text, credit=trailing[1], gap=0))
+                        return
             para = _OpenParagraph(first=line)
             if dl:
                 para.dateline, para.credit, text = dl
@@ -245,7 +308,7 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             caption = para
             para = None
             joined, joins = join(caption.pieces)
-            out.append(
+            append(
                 Unit(
                     "figure",
                     caption.first,
@@ -260,53 +323,65 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             return
         if trailing:
             close()
-            out.append(Unit("credit", line, trailing[1].text, credit=trailing[1], gap=0))
+            append(Unit("credit", line, trailing[1].text, credit=trailing[1], gap=0))
         elif _finished(para.tail()) and not (para.dateline and not para.pieces):
             close()
 
     in_report = False  # inside a 本报讯-style report (rule fragment-not-headline)
     for idx, line in enumerate(lines):
-        text = line.text
-        if "\t" in text and para is None and not line.level and not line.bold:
+        _, text, gap, level, bold = line
+        if "\t" in text and para is None and not level and not bold:
             parts = [part.strip() for part in text.split("\t") if part.strip()]
             if len(parts) > 1 and all(map(looks_like_headline, parts)):
                 # Tabs joining kicker / headline / subtitle on one line: a headline stack.
                 in_report = False
-                out.extend(
-                    Unit("head", line, part, gap=line.gap if n == 0 else 1) for n, part in enumerate(parts)
-                )
+                out.extend(Unit("head", line, part, gap=gap if n == 0 else 1) for n, part in enumerate(parts))
                 continue
             text = text.replace("\t", " ")
-        short = len(text) <= _SHORT_LINE  # only short lines can be jump lines, credits, labels
-        if not short and not line.level and not line.bold and not _LONG_SPECIAL.match(text):
-            add_body(line, text)  # the common case: a long line of running text
+        # Only short lines can be jump lines, credits, labels; a long line is running text
+        # unless it starts a report or a notice.
+        if (
+            len(text) > _SHORT_LINE
+            and not level
+            and not bold
+            and not (text[0] in _LONG_SPECIAL_FIRST and _LONG_SPECIAL.match(text))
+        ):
+            if para is None and text[-1] in _PLAIN_END:
+                # add_body's common case, a paragraph on one line ending in 。: taken here
+                # without its dateline test (_LONG_SPECIAL includes DATELINE_RE).
+                append(_para_unit(line, text))
+            else:
+                add_body(line, text)
             continue
-        if line.level or line.bold:
-            close()
+        if level or bold:
+            if para is not None:
+                close()
             in_report = False
-            out.append(
-                Unit("head", line, text.replace("\t", " "), level=line.level, bold=line.bold, gap=line.gap)
-            )
+            append(Unit("head", line, text.replace("\t", " "), level=level, bold=bold, gap=gap))
             continue
         first = text[:1]
         if first in "（(" and JUMP_RE.match(text):
-            close()
+            if para is not None:
+                close()
             in_report = False
-            out.append(Unit("note", line, text, gap=line.gap))
+            append(Unit("note", line, text, gap=gap))
             continue
-        photo = cr.match_photo_credit(text)
+        # Each matcher below is tried only when the line has what its shape must start or
+        # end with (the same tests the matchers open with, without the call).
+        photo = cr.match_photo_credit(text) if "摄" in text else None
         if photo and not photo[0]:
             if para is not None and not _finished(para.tail()):
                 # A credit inside a broken paragraph (rule photo-credit-inside-paragraph).
                 para.moved.append((len(para.pieces), photo[1].text))
-                fired("photo-credit-inside-paragraph")
-                para.figures.append(Unit("figure", line, "", credit=photo[1], gap=line.gap))
+                fire("photo-credit-inside-paragraph")
+                para.figures.append(Unit("figure", line, "", credit=photo[1], gap=gap))
                 continue
-            close()
-            if out and out[-1].kind == "para" and line.gap <= 1 and _caption_like(out[-1]):
+            if para is not None:
+                close()
+            if out and out[-1].kind == "para" and gap <= 1 and _caption_like(out[-1]):
                 # The credit on the line under its caption (rule photo-item).
                 cap = out.pop()
-                out.append(
+                append(
                     Unit(
                         "figure",
                         cap.line,
@@ -318,42 +393,45 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
                     )
                 )
             else:
-                out.append(Unit("figure", line, "", credit=photo[1], gap=line.gap))
+                append(Unit("figure", line, "", credit=photo[1], gap=gap))
             continue
-        credit = cr.match_credit_line(text)
+        credit = cr.match_credit_line(text) if first in CREDIT_FIRST or first.isspace() else None
         if credit is not None:
-            close()
+            if para is not None:
+                close()
             in_report = False
-            out.append(Unit("credit", line, credit.text, credit=credit, gap=line.gap))
+            append(Unit("credit", line, credit.text, credit=credit, gap=gap))
             continue
         if first in EDITOR_BOX_FIRST and EDITOR_BOX_RE.match(text):
-            close()
-            out.append(Unit("editor-box", line, text, gap=line.gap))
+            if para is not None:
+                close()
+            append(Unit("editor-box", line, text, gap=gap))
             continue
         column = COLUMN_LABEL_RE.match(text) if ("|" in text or "｜" in text) else None
         if column and (not column.group("rest") or looks_like_headline(column.group("rest"))):
-            close()
+            if para is not None:
+                close()
             in_report = False
-            out.append(Unit("column", line, column.group("column"), gap=line.gap))
-            fired("column-label")
+            append(Unit("column", line, column.group("column"), gap=gap))
+            fire("column-label")
             if column.group("rest"):
-                out.append(Unit("head", line, column.group("rest"), gap=0))
+                append(Unit("head", line, column.group("rest"), gap=0))
             continue
-        if _notice_start(text):
-            close()
+        if text.startswith(NOTICE_WORDS) and _notice_start(text):
+            if para is not None:
+                close()
             in_report = False
-            out.append(Unit("notice", line, text, gap=line.gap))
+            append(Unit("notice", line, text, gap=gap))
             continue
-        if cr.match_dateline(text):
-            if para is not None and not _finished(para.tail()):
-                diagnostics.append(
-                    Diagnostic(
-                        "PO210", source, "paragraph ends mid-sentence before a new dateline", para.first.no
-                    )
-                )
-            close()
+        dateline = cr.match_dateline(text) if first in DATELINE_FIRST else None
+        if dateline:
+            if para is not None:
+                if not _finished(para.tail()):
+                    warning = "paragraph ends mid-sentence before a new dateline"
+                    diagnostics.append(Diagnostic("PO210", source, warning, para.first.no))
+                close()
             in_report = True
-            add_body(line, text)
+            add_body(line, text, dateline)
             continue
         if para is not None:
             add_body(line, text)
@@ -361,14 +439,22 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
         if looks_like_headline(text):
             if not (in_report and _running_text_follows(lines, idx)):
                 in_report = False
-                out.append(Unit("head", line, text, gap=line.gap))
+                append(Unit("head", line, text, gap=gap))
                 continue
-            fired("fragment-not-headline")  # inside a report, running text follows
+            fire("fragment-not-headline")  # inside a report, running text follows
         elif len(text) <= HEADLINE_MAX and not _finished(text):
-            fired("fragment-not-headline")  # short and unfinished, but it reads as a sentence piece
+            fire("fragment-not-headline")  # short and unfinished, but it reads as a sentence piece
         add_body(line, text)
     close()
     return out
+
+
+_Dateline = tuple[str, Credit | None, str]  # what match_dateline finds
+
+
+def _dateline(text: str) -> _Dateline | None:
+    """``match_dateline`` behind its own first-character test (most lines fail it)."""
+    return cr.match_dateline(text) if text[:1] in DATELINE_FIRST else None
 
 
 # --- articles ---------------------------------------------------------------------
@@ -420,7 +506,9 @@ def _prepend(lead: str, p: Paragraph) -> Paragraph:
 
 
 def _paragraph(unit: Unit) -> Paragraph:
-    inline = unit.inline or Inline(unit.text)
+    inline = unit.inline
+    if inline is None:  # plain text (see _para_unit)
+        return Paragraph(unit.text, (), (), unit.joins)
     return Paragraph(inline.text, inline.marks, inline.repairs, unit.joins)
 
 
@@ -436,6 +524,7 @@ class _Assembler:
         self.furniture: list[tuple[str, str, int]] = []
         self.current: RawArticle | None = None
         self.column: str | None = None  # a column label waiting for its article
+        self.fire = recorder()
 
     def warn(self, code: str, message: str, line: int) -> None:
         self.diagnostics.append(Diagnostic(code, self.source, message, line))
@@ -443,7 +532,7 @@ class _Assembler:
     def furnish(self, kind: str, text: str) -> None:
         """Page furniture, after the articles so far (rules banner, editor-box)."""
         self.furniture.append((kind, text, len(self.articles)))
-        fired(kind)
+        self.fire(kind)
 
     def open(self) -> RawArticle | None:
         return self.current if self.current is not None and not self.current.closed else None
@@ -458,28 +547,32 @@ class _Assembler:
 
     def run(self) -> Segmented:
         units_, i = self.units, 0
-        while i < len(units_):
+        count = len(units_)
+        while i < count:
             unit = units_[i]
-            if unit.kind in ("head", "column"):
+            kind = unit.kind
+            if kind == "para":  # most units: tested first
+                i += 1
+                self.paragraph(unit)
+                continue
+            if kind in ("head", "column"):
                 j = i
-                while j < len(units_) and units_[j].kind in ("head", "column"):
+                while j < count and units_[j].kind in ("head", "column"):
                     j += 1
-                self.stack(units_[i:j], units_[j] if j < len(units_) else None)
+                self.stack(units_[i:j], units_[j] if j < count else None)
                 i = j
                 continue
-            nxt = units_[i + 1] if i + 1 < len(units_) else None
+            nxt = units_[i + 1] if i + 1 < count else None
             i += 1
-            if unit.kind == "para":
-                self.paragraph(unit)
-            elif unit.kind == "figure":
+            if kind == "figure":
                 self.figure(unit, nxt)
-            elif unit.kind == "credit":
+            elif kind == "credit":
                 self.credit(unit)
-            elif unit.kind == "note":
+            elif kind == "note":
                 self.note(unit)
-            elif unit.kind == "notice":
+            elif kind == "notice":
                 i = self.notice(unit, i)
-            elif unit.kind == "editor-box":
+            elif kind == "editor-box":
                 self.furnish("editor-box", unit.text)
         if self.column:
             self.furnish("banner", self.column)
@@ -504,22 +597,31 @@ class _Assembler:
                 # A clause boundary (a space already there, a closing quote) keeps a
                 # space; a wrap inside a phrase joins without one.
                 sep = " " if (" " in prev.text or prev.text[-1:] in CLOSERS) else ""
-                prev.text = prev.text + sep + unit.text
-                fired("headline-wrap")
+                merged[-1] = Unit(
+                    "head", prev.line, prev.text + sep + unit.text, level=prev.level, gap=prev.gap
+                )
+                self.fire("headline-wrap")
             else:
-                merged.append(Unit("head", unit.line, unit.text, level=unit.level, gap=unit.gap))
+                # The stack's own unit (a plain head): never changed, only replaced above.
+                merged.append(unit)
             last_line = unit.line.no
         return merged
 
     def stack(self, stack: list[Unit], nxt: Unit | None) -> None:
+        heads: list[Unit] = []
+        has_column = False
         for unit in stack:
             if unit.kind == "column":
+                has_column = True
                 if self.column:
                     self.furnish("banner", self.column)
                 self.column = unit.text
             elif unit.bold:  # rule banner: bold slogans are furniture
                 self.furnish("banner", unit.text)
-        heads = self.merge_wrapped([u for u in stack if u.kind == "head" and not u.bold])
+            else:
+                heads.append(unit)
+        if len(heads) > 1:  # (a single line has nothing to merge with)
+            heads = self.merge_wrapped(heads)
         if not heads:
             return
         texts = [h.text for h in heads]
@@ -532,13 +634,12 @@ class _Assembler:
             return
 
         art = self.open()
-        has_column = any(u.kind == "column" for u in stack)
         # A name alone after the text of an open article is its closing credit.
         if art is not None and art.has_text and not has_column:
             author = cr.match_author_line(texts[0])
             if author is not None and (len(heads) == 1 or not cr.match_author_line(texts[1])):
                 art.closing.append(author)
-                fired("author-line")
+                self.fire("author-line")
                 art.closed = True
                 heads, texts = heads[1:], texts[1:]
                 if not heads:
@@ -558,7 +659,7 @@ class _Assembler:
             head = heads[0]
             if head.level == 0 or head.level > max(art.level, 1) or art.level == 0:
                 art.add(Subhead(head.text))
-                fired("subhead")
+                self.fire("subhead")
                 return
 
         # A new article (rules headline-stack, author-line).
@@ -566,7 +667,7 @@ class _Assembler:
         if len(heads) >= 2:
             byline = cr.match_author_line(texts[-1])
             if byline is not None:
-                fired("author-line")
+                self.fire("author-line")
                 heads, texts = heads[:-1], texts[:-1]
         levels = [h.level for h in heads]
         if any(levels):
@@ -592,34 +693,38 @@ class _Assembler:
             byline=byline,
             level=top,
         )
-        fired("headline-line")
+        self.fire("headline-line")
         if art.kicker or art.subtitle:
-            fired("headline-stack")
+            self.fire("headline-stack")
         for text in subheads:
             art.add(Subhead(text))
-            fired("subhead")
+            self.fire("subhead")
 
     # other units -------------------------------------------------------------------
 
     def paragraph(self, unit: Unit) -> None:
-        art = self.open()
-        if art is None or (unit.dateline and art.kind is not Kind.ARTICLE):
+        art = self.current  # self.open(), inlined: called for every paragraph
+        if art is not None and art.closed:
+            art = None
+        dateline = unit.dateline
+        if art is None or (dateline and art.kind is not Kind.ARTICLE):
             # Rule headline-missing: text after a finished article starts a new one.
             art = self.start(Kind.ARTICLE, unit.line.no)
-            if unit.dateline:
-                fired("headline-missing")
+            if dateline:
+                self.fire("headline-missing")
         para = _paragraph(unit)
-        if unit.dateline and art.dateline is None and not art.has_text:
-            art.dateline = unit.dateline
+        if dateline and art.dateline is None and not art.has_text:
+            art.dateline = dateline
             art.byline = unit.credit or art.byline
-            fired("dateline")
+            self.fire("dateline")
             if unit.credit:
-                fired("credit-roles")
-        elif unit.dateline:
+                self.fire("credit-roles")
+        elif dateline:
             # Several datelines in one roundup: the later ones stay in their paragraph.
-            lead = unit.dateline + (unit.credit.text if unit.credit else "")
+            lead = dateline + (unit.credit.text if unit.credit else "")
             para = _prepend(lead, para)
-        art.add(para)
+        art.body.append(para)  # art.add(para), inlined: called for every paragraph
+        art.has_text = True
 
     def figure(self, unit: Unit, nxt: Unit | None) -> None:
         art = self.open()
@@ -629,7 +734,7 @@ class _Assembler:
             art.add(figure)
             return
         photo = self.start(Kind.PHOTO, unit.line.no)
-        fired("photo-item")
+        self.fire("photo-item")
         photo.add(figure)
         photo.closed = True
 
@@ -638,7 +743,7 @@ class _Assembler:
         art = self.open()
         if art is not None and not art.has_text and art.byline is None and art.kind is Kind.ARTICLE:
             art.byline = unit.credit  # a credit between headline and text is the byline
-            fired("credit-roles")
+            self.fire("credit-roles")
             return
         art = art or (self.articles[-1] if self.articles else None)
         if art is None:
@@ -647,8 +752,8 @@ class _Assembler:
             return
         art.closing.append(unit.credit)
         editor = any(c.role is Role.EDITOR for c in unit.credit.contributors)
-        fired("editor-credit" if editor else "closing-credit")
-        fired("credit-roles")
+        self.fire("editor-credit" if editor else "closing-credit")
+        self.fire("credit-roles")
         art.closed = True
 
     def note(self, unit: Unit) -> None:
@@ -657,14 +762,14 @@ class _Assembler:
         if art is None or (jump_in and art.has_text):
             art = self.start(Kind.ARTICLE, unit.line.no)
         art.add(Note(unit.text))
-        fired("continuation-note")
+        self.fire("continuation-note")
         if not jump_in:
             art.closed = True
 
     def notice(self, unit: Unit, i: int) -> int:
         """Rule notice: the notice line, then its paragraphs up to the signing date."""
         notice = self.start(Kind.NOTICE, unit.line.no)
-        fired("notice")
+        self.fire("notice")
         word, _, rest = unit.text.partition(" ")
         word = word.rstrip("：:")
         if word in NOTICE_WORDS:
