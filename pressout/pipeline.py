@@ -869,11 +869,11 @@ class _Build:
         with open(self.staging / CACHE_DIR / SPOOL, "wb") as spool:
             for n, task in enumerate(tasks):
                 if task.path in reusable:
-                    note("read", n + 1, len(tasks), Path(task.path).name + " (unchanged)")
+                    note("read", n + 1, len(tasks), os.path.basename(task.path) + " (unchanged)")
                     page = self.previous_page(task)
                 else:
                     result = unreadable.get(task.path) or next(results)
-                    note("read", n + 1, len(tasks), Path(task.path).name)
+                    note("read", n + 1, len(tasks), os.path.basename(task.path))
                     if result.error is not None:
                         kept = (self.live is not None and task.path in self.live.pages
                                 and self.live.page_complete(task.path))

@@ -27,6 +27,7 @@ the feeds and the EPUB show the same text.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -57,6 +58,7 @@ __all__ = ["STYLES", "build_site", "issue_pages", "iter_site", "write_site"]
 STYLES = ("site.css", "article.css")
 
 
+@functools.lru_cache(maxsize=1024)  # an issue's pages link to one another: each link is made thrice
 def _href(path: str, depth: int) -> str:
     """A link from a page ``depth`` folders below the root to ``path`` (from the root)."""
     return escape("../" * depth + quote(path, safe="/"))

@@ -65,10 +65,16 @@ def _neighbours(text: str, i: int) -> tuple[str, str]:
 _FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 
 
-_MARKS = tuple((k, v) for k, v in _FULLWIDTH.items() if k not in "()")
-# Marks that may have to stay ASCII: neither neighbour is Chinese. The pattern starts with
-# the mark itself, so the scan is fast; the lookarounds run only at the (rare) marks.
-_STAYING = re.compile(f"[,:;?!](?<![{CJK}][,:;?!])(?![{CJK}])")
+# Per ASCII mark: its full-width form, and where that mark may have to stay ASCII (neither
+# neighbour is Chinese). One pattern per mark, each starting with the mark itself: the
+# regex engine scans for a single literal character far faster than for a class of five,
+# and the lookarounds run only where the mark is.
+_MARKS = tuple(
+    (mark, wide, re.compile(f"{re.escape(mark)}(?<![{CJK}]{re.escape(mark)})(?![{CJK}])"))
+    for mark, wide in _FULLWIDTH.items()
+    if mark not in "()"
+)
+_STAYING = re.compile(f"[,:;?!](?<![{CJK}][,:;?!])(?![{CJK}])")  # any of them
 _PARENS = re.compile(r"[()]")
 
 
@@ -90,11 +96,12 @@ def widen_punctuation(text: str) -> str:
     and fires the rule once for the page."""
     if "," in text or ":" in text or ";" in text or "?" in text or "!" in text:
         converted = text
-        for ascii_mark, wide in _MARKS:  # str.replace scans in C: faster than translate here
-            if ascii_mark in converted:
+        staying = False  # may a mark have to stay ASCII? (usually none may)
+        for ascii_mark, wide, staying_mark in _MARKS:
+            if ascii_mark in text:  # str.replace scans in C: faster than translate here
                 converted = converted.replace(ascii_mark, wide)
-        # One search usually shows that no mark may stay ASCII (cheaper than listing them).
-        if _STAYING.search(text):
+                staying = staying or staying_mark.search(text) is not None
+        if staying:
             chars = list(converted)
             for m in _STAYING.finditer(text):
                 i = m.start()
@@ -112,6 +119,8 @@ def widen_punctuation(text: str) -> str:
 def _fullwidth_brackets(text: str) -> str:
     """Brackets go by pairs: a pair converts when its content or surroundings are Chinese;
     an unpaired bracket converts when a neighbour is."""
+    if _chinese_pairs_only(text):
+        return text.replace("(", "（").replace(")", "）")
     hits = [m.start() for m in _PARENS.finditer(text)]
     stack: list[int] = []
     paired: set[int] = set()
@@ -142,6 +151,23 @@ def _fullwidth_brackets(text: str) -> str:
     for i in keep:
         chars[i] = text[i]
     return "".join(chars)
+
+
+def _chinese_pairs_only(text: str) -> bool:
+    """Are the brackets side by side pairs, none nested, each with Chinese inside (as in
+    ``(记者 王勇)``)? Then every bracket converts: found with a few ``str.find``, without
+    the general pairing above."""
+    at = 0
+    while True:
+        opening = text.find("(", at)
+        closing = text.find(")", at)
+        if opening < 0:
+            return closing < 0
+        if closing < opening or text.find("(", opening + 1, closing) >= 0:
+            return False
+        if not _CJK_CHAR.search(text, opening + 1, closing):
+            return False
+        at = closing + 1
 
 
 # Quotation marks and brackets other than （）: a space inside them is kept between hanzi.
@@ -201,6 +227,11 @@ class Inline(NamedTuple):
     repairs: tuple[Repair, ...] = ()
 
 
+# ``Inline(text)`` runs the named tuple's Python-level ``__new__``; the plain piece of text
+# that most lines are is made with the tuple constructor itself (all three fields, in order).
+_new_inline = tuple.__new__
+
+
 _MARKUP = re.compile(
     r"(?P<bold>\*\*(?P<bold_text>[^*]+?)\*\*)"
     r"|(?P<tex>(?P<dollar>\$?)(?P<base>[A-Za-z0-9.]*)(?P<op>[_^])"
@@ -212,7 +243,7 @@ def convert_markup(text: str) -> Inline:
     """Markdown bold and LaTeX sub/superscripts → plain text with marks (rules markdown-bold,
     latex-scripts); each conversion is recorded as a Repair with the printed original."""
     if "*" not in text and "_" not in text and "^" not in text:
-        return Inline(text)
+        return _new_inline(Inline, (text, (), ()))
     out: list[str] = []
     marks: list[Mark] = []
     repairs: list[Repair] = []

@@ -37,7 +37,9 @@ __all__ = [
 ]
 
 _MAX_CREDIT = 60  # characters a printed credit can take
-_SEPARATORS = re.compile(r"[\s、，,/／]+")
+_NAME_SEPARATORS = "、，,/／"  # between names, besides spaces
+_SEPARATORS = re.compile(f"[\\s{_NAME_SEPARATORS}]+")
+_SEPARATOR_MARK = re.compile(f"[{_NAME_SEPARATORS}]")
 _ROLE_TOKEN = re.compile(f"^(?:{ROLE_WORD_RE})$")
 _ROLE_PREFIX = re.compile(f"^(?P<role>{ROLE_WORD_RE})(?P<rest>[{HAN}].*)$")
 # Tokens split on whitespace hold no newline, so for them _ROLE_TOKEN.match is a lookup
@@ -45,15 +47,22 @@ _ROLE_PREFIX = re.compile(f"^(?P<role>{ROLE_WORD_RE})(?P<rest>[{HAN}].*)$")
 _ROLE_OF = {word: Role(role) for word, role in ROLE_WORDS.items()}
 _ROLE_FIRST = frozenset(word[0] for word in ROLE_WORDS)  # _ROLE_PREFIX needs one of these first
 _AUTHOR_MARK = re.compile(r"^(?:文\s*[/／]|□|■|◎|○|●)\s*")
+_AUTHOR_MARK_FIRST = frozenset("文□■◎○●")  # what _AUTHOR_MARK can start with: tested before it
+# The place-like endings are single characters: one set lookup instead of 26 endswith.
+_NOT_NAME_LAST = frozenset(NOT_NAME_ENDINGS)
+assert all(len(ending) == 1 for ending in NOT_NAME_ENDINGS)
 
 
 def is_person_name(token: str) -> bool:
     """Two to four hanzi that start with a known surname and do not end like a place."""
     if not NAME_RE.match(token) or token in NOT_NAME_WORDS:
         return False
-    if token.endswith(NOT_NAME_ENDINGS):
-        return False
-    return token[0] in SURNAMES or token[:2] in SURNAMES_COMPOUND
+    return _reads_as_person(token)
+
+
+def _reads_as_person(name: str) -> bool:
+    """``is_person_name`` for a token already known to be a name (NAME_RE, not a word)."""
+    return name[-1] not in _NOT_NAME_LAST and (name[0] in SURNAMES or name[:2] in SURNAMES_COMPOUND)
 
 
 def _merge_single_hanzi(tokens: list[str]) -> list[str]:
@@ -83,7 +92,12 @@ def parse_people(text: str, *, default: Role, strict_names: bool) -> tuple[Contr
     ``strict_names`` asks for a known surname (used where no role word vouches for the
     names, as in a bare （张波））.
     """
-    tokens = [t for t in _SEPARATORS.split(text.strip()) if t]
+    if _SEPARATOR_MARK.search(text) is None:
+        # Spaces alone between the names (the usual credit): str.split splits on exactly
+        # the whitespace that \s matches, without the regex.
+        tokens = text.split()
+    else:
+        tokens = [t for t in _SEPARATORS.split(text.strip()) if t]
     # "记者王勇" (no space after the role word) splits into role and name.
     split: list[str] = []
     for tok in tokens:
@@ -92,7 +106,7 @@ def parse_people(text: str, *, default: Role, strict_names: bool) -> tuple[Contr
             split.extend((m.group("role"), m.group("rest")))
         else:
             split.append(tok)
-    tokens = _merge_single_hanzi(split)
+    tokens = _merge_single_hanzi(split) if len(split) > 1 else split
     people: list[Contributor] = []
     role = default
     vouched = False
@@ -103,7 +117,7 @@ def parse_people(text: str, *, default: Role, strict_names: bool) -> tuple[Contr
             continue
         if not NAME_RE.match(tok) or tok in NOT_NAME_WORDS:
             return None
-        if (strict_names and not vouched) and not is_person_name(tok):
+        if (strict_names and not vouched) and not _reads_as_person(tok):
             return None
         people.append(Contributor(tok, role))
     return tuple(people) or None
@@ -173,8 +187,9 @@ def split_trailing_credit(line: str) -> tuple[str, Credit] | None:
 
 _ENDS_LIKE_CREDIT = re.compile(f"[）{HAN}]")
 _SENTENCE_BOUNDARY = re.compile(f"[{re.escape(SENTENCE_END)}][”’」』》）]*")
-_PHOTO_SUFFIX = re.compile(r"^(?P<body>.*?)\s*[/／]?\s*摄(?:影)?$")
 _CAPTION_END = SENTENCE_END + "”’」』》）"
+_CAPTION_END_CHAR = re.compile(f"[{re.escape(_CAPTION_END)}]")
+_SPACE_RUN = re.compile(r"\s+")
 
 
 def match_photo_credit(line: str) -> tuple[str, Credit] | None:
@@ -188,22 +203,31 @@ def match_photo_credit(line: str) -> tuple[str, Credit] | None:
     line = line.strip()
     if not line.endswith(("摄", "摄影")):
         return None
-    m = _PHOTO_SUFFIX.match(line)
-    if not m or not m.group("body"):
+    # The caption and names before 摄: the shortest text that ``\s*[/／]?\s*摄(?:影)?$``
+    # follows, taken off from the right (a lazy regex would try every position of a long
+    # caption from the left).
+    body = line[: -2 if line.endswith("摄影") else -1].rstrip()
+    if body.endswith(("/", "／")):
+        body = body[:-1].rstrip()
+    if not body or "\n" in body:  # (a regex ``.`` does not match a newline)
         return None
-    body = m.group("body")
     # Where the caption may end: at a space, or right after a full stop or closing quote.
-    cuts = {0} | {g.end() for g in re.finditer(r"\s+", body)}
-    cuts |= {i + 1 for i, ch in enumerate(body) if ch in _CAPTION_END}
+    # Names are short: only cuts in the last _MAX_CREDIT characters are tried (so a long
+    # caption is neither scanned quadratically nor listed character by character).
+    lowest = max(0, len(body) - _MAX_CREDIT)
+    start = max(0, lowest - 1)  # (what ends at ``lowest`` starts before it)
+    cuts = {0} | {g.end() for g in _SPACE_RUN.finditer(body, start)}
+    cuts |= {g.end() for g in _CAPTION_END_CHAR.finditer(body, start)}
     for cut in sorted(cuts, reverse=True):
-        if len(body) - cut > _MAX_CREDIT:
-            break  # names are short; do not scan a long caption quadratically
+        if cut < lowest:
+            break
         caption, who = body[:cut].rstrip(), body[cut:].strip()
         if not who or (caption and caption[-1] not in _CAPTION_END):
             continue
         people = parse_people(who, default=Role.PHOTOGRAPHER, strict_names=True)
         if people:
-            people = tuple(Contributor(p.name, Role.PHOTOGRAPHER) for p in people)
+            if any(p.role is not Role.PHOTOGRAPHER for p in people):  # 记者 甲 摄: still the photographer
+                people = tuple(Contributor(p.name, Role.PHOTOGRAPHER) for p in people)
             return caption, _credit(line[len(body[:cut]) :].strip(), people)
     return None
 
@@ -232,7 +256,8 @@ def match_dateline(line: str) -> tuple[str, Credit | None, str] | None:
 
 def match_author_line(line: str) -> Credit | None:
     """A name alone on its line (under a commentary's headline): ``袁剑锋``, ``文/袁剑锋``."""
-    stripped = _AUTHOR_MARK.sub("", line.strip())
+    line = line.strip()
+    stripped = _AUTHOR_MARK.sub("", line) if line[:1] in _AUTHOR_MARK_FIRST else line
     if not is_person_name(stripped):
         return None
-    return Credit(line.strip(), (Contributor(stripped, Role.AUTHOR),))
+    return Credit(line, (Contributor(stripped, Role.AUTHOR),))

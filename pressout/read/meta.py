@@ -34,6 +34,7 @@ import re
 import tomllib
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
@@ -67,11 +68,13 @@ class IssueMeta:
     def over(self, base: IssueMeta) -> IssueMeta:
         """These values where given, ``base``'s elsewhere (made twice for each page of an
         archive: a plain loop, not ``dataclasses.replace``)."""
-        mine, theirs = map(self.__getattribute__, _FIELDS), map(base.__getattribute__, _FIELDS)
+        mine, theirs = _values(self), _values(base)
         return IssueMeta(*[m if m is not None else t for m, t in zip(mine, theirs, strict=True)])
 
 
 _FIELDS = tuple(f.name for f in fields(IssueMeta))
+_values = attrgetter(*_FIELDS)  # all the fields, in order, in one call
+_KNOWN_KEYS = frozenset(_FIELDS)  # (made once: an archive's sidecar has a table per page)
 
 
 def _check(value: Any, key: str, where: str, ok: bool, allowed: str) -> Any:
@@ -81,11 +84,10 @@ def _check(value: Any, key: str, where: str, ok: bool, allowed: str) -> Any:
 
 
 def meta_from_table(table: dict[str, Any], *, where: str, path: Path) -> IssueMeta:
-    known = {f.name for f in fields(IssueMeta)}
     for key in table:
-        if key not in known:
+        if key not in _KNOWN_KEYS:
             raise ConfigError(
-                f"[{where}] unknown key {key!r}; allowed keys: {', '.join(sorted(known))}", path=path
+                f"[{where}] unknown key {key!r}; allowed keys: {', '.join(sorted(_KNOWN_KEYS))}", path=path
             )
     try:
         date = table.get("date")

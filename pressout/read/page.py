@@ -172,10 +172,15 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
             blank = True
             continue
         # normalize_spaces's own fast path, inlined: most lines are plain printable text.
-        line = raw.strip(" ") if raw.isprintable() and "  " not in raw else normalize_spaces(raw)
-        if not line:
-            gap += 1
-            continue
+        # (A one-character ``in`` is a far quicker scan than a two-character one, and
+        # most lines have no space at all.)
+        if raw.isprintable() and (" " not in raw or "  " not in raw):
+            line = raw.strip(" ")  # not empty: raw is not all whitespace
+        else:
+            line = normalize_spaces(raw)
+            if not line:  # zero-width characters only
+                gap += 1
+                continue
         if bold_open is not None:  # inside a **bold block** spanning lines
             bold_open.append((no, line, gap))
             gap = 0
@@ -188,23 +193,24 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
             continue
         level = 0
         bold = False
-        if line[0] == "#":
-            m = _MD_HEADING.match(line)
-            if m:
-                level, line = len(m.group(1)), m.group(2).strip()
-                fired("markdown-heading")
-        if "**" in line:
-            m = _BOLD_LINE.match(line)
-            if m:
-                line, bold = m.group(1).strip(), True
-                fired("markdown-bold")
-            elif line.startswith("**") and "**" not in line[2:]:
-                bold_open = [(no, line, gap)]
-                gap = 0
+        if line[0] == "#" or ("*" in line and "**" in line):  # Markdown markers (rare)
+            if line[0] == "#":
+                m = _MD_HEADING.match(line)
+                if m:
+                    level, line = len(m.group(1)), m.group(2).strip()
+                    fired("markdown-heading")
+            if "**" in line:
+                m = _BOLD_LINE.match(line)
+                if m:
+                    line, bold = m.group(1).strip(), True
+                    fired("markdown-bold")
+                elif line.startswith("**") and "**" not in line[2:]:
+                    bold_open = [(no, line, gap)]
+                    gap = 0
+                    continue
+            if not line:
+                gap += 1
                 continue
-        if not line:
-            gap += 1
-            continue
         wide = widen_punctuation(line)
         if wide != line:
             line = wide

@@ -76,21 +76,23 @@ new_line = tuple.__new__
 class Unit:
     kind: str  # head, para, credit, figure, note, notice, editor-box
     line: Line
-    text: str = ""
+    text: str
+    gap: int  # (every unit has these four: given by position, the cheapest way to make one)
     level: int = 0
     bold: bool = False
     inline: Inline | None = None  # para: the clean paragraph
     joins: tuple[int, ...] = ()
     dateline: str | None = None
     credit: Credit | None = None  # credit, figure; para: the dateline's credit
-    gap: int = 0
 
 
 _SHORT_LINE = 60
 _PLAIN_END = frozenset(SENTENCE_END)  # a line ending in one of these carries no trailing credit
+_QUOTE_END = frozenset(CLOSERS) - {"）"}  # nor in these (a credit ends in a name or in ）)
 # A long line is running text unless it starts a report or a notice.
 _LONG_SPECIAL = re.compile(DATELINE_RE.pattern + "|(?:" + "|".join(NOTICE_WORDS) + ")[\\s：:]")
-_LONG_SPECIAL_FIRST = DATELINE_FIRST | {word[0] for word in NOTICE_WORDS}  # a cheap test first
+_NOTICE_FIRST = frozenset(word[0] for word in NOTICE_WORDS)
+_LONG_SPECIAL_FIRST = DATELINE_FIRST | _NOTICE_FIRST  # a cheap test first
 
 
 def _finished(text: str) -> bool:
@@ -107,6 +109,8 @@ _PARTNER = {**OPENERS, **{closer: opener for opener, closer in OPENERS.items()}}
 
 def _balanced(text: str) -> bool:
     """Does every kind of quote and bracket open as often as it closes?"""
+    if _BRACKET.search(text) is None:
+        return True  # most headlines: neither quotes nor brackets
     found = _BRACKET.findall(text)
     # Only the kinds present can be out of balance: one or two, not all nine.
     for mark in set(found):
@@ -150,12 +154,12 @@ def _running_text_follows(lines: list[Line], idx: int) -> bool:
         return False
     line = lines[k]
     text = line.text
-    return not (
+    return not (  # (the cheap tests of ``units`` first, as there)
         line.level
         or line.bold
-        or JUMP_RE.match(text)
+        or (text[:1] in "（(" and JUMP_RE.match(text))
         or cr.match_credit_line(text)
-        or COLUMN_LABEL_RE.match(text)
+        or (("|" in text or "｜" in text) and COLUMN_LABEL_RE.match(text))
         or _notice_start(text)
         or cr.match_dateline(text)
         or looks_like_headline(text)
@@ -171,7 +175,8 @@ def _caption_like(unit: Unit) -> bool:
 
 
 def _body_inline(text: str) -> Inline:
-    return convert_markup(drop_stray_spaces(text))
+    # (drop_stray_spaces's first test, without the call: most pieces have no space)
+    return convert_markup(drop_stray_spaces(text) if " " in text or "\t" in text else text)
 
 
 def _para_unit(line: Line, text: str) -> Unit:
@@ -182,8 +187,8 @@ def _para_unit(line: Line, text: str) -> Unit:
         text = drop_stray_spaces(text)
     if "*" in text or "_" in text or "^" in text:
         inline = convert_markup(text)
-        return Unit("para", line, inline.text, inline=inline, gap=line.gap)
-    return Unit("para", line, text, gap=line.gap)
+        return Unit("para", line, inline.text, line.gap, inline=inline)
+    return Unit("para", line, text, line.gap)
 
 
 def _notice_start(text: str) -> bool:
@@ -237,11 +242,11 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
                     "para",
                     para.first,
                     inline.text,
+                    para.first.gap,
                     inline=inline,
                     joins=joins,
                     dateline=para.dateline,
                     credit=para.credit,
-                    gap=para.first.gap,
                 )
             )
         out.extend(para.figures)
@@ -260,8 +265,11 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
                 # can follow it): no assembly needed.
                 append(_para_unit(line, text))
                 return
-        trailing = cr.split_trailing_credit(text)
-        photo = None if trailing or "摄" not in text else cr.match_photo_credit(text)
+        if text[-1:] in _PLAIN_END:
+            trailing = photo = None  # (the first test of both matchers: no credit ends in 。)
+        else:
+            trailing = cr.split_trailing_credit(text)
+            photo = None if trailing or "摄" not in text else cr.match_photo_credit(text)
         if trailing:
             text = trailing[0]
             dl = False  # a shorter text: its dateline is looked up again
@@ -279,7 +287,7 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
                     if trailing or _finished(text):
                         append(_para_unit(line, text))
                         if trailing:
-                            append(Unit("credit", line, trailing[1].text, credit=trailing[1], gap=0))
+                            append(Unit("credit", line, trailing[1].text, 0, credit=trailing[1]))
                         return
                 elif dl[2]:
                     piece = _body_inline(dl[2])
@@ -289,16 +297,16 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
                                 "para",
                                 line,
                                 piece.text,
+                                line.gap,
                                 inline=piece,
                                 dateline=dl[0],
                                 credit=dl[1],
-                                gap=line.gap,
                             )
                         )
                         if trailing:
-                            append(Unit("credit", line, trailing[1].text, credit=trailing[1], gap=0))
+                            append(Unit("credit", line, trailing[1].text, 0, credit=trailing[1]))
                         return
-            para = _OpenParagraph(first=line)
+            para = _OpenParagraph(line)
             if dl:
                 para.dateline, para.credit, text = dl
         if text:
@@ -313,17 +321,17 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
                     "figure",
                     caption.first,
                     joined.text,
+                    caption.first.gap,
                     inline=joined,
                     joins=joins,
                     credit=photo[1],
-                    gap=caption.first.gap,
                     dateline=caption.dateline,
                 )
             )
             return
         if trailing:
             close()
-            append(Unit("credit", line, trailing[1].text, credit=trailing[1], gap=0))
+            append(Unit("credit", line, trailing[1].text, 0, credit=trailing[1]))
         elif _finished(para.tail()) and not (para.dateline and not para.pieces):
             close()
 
@@ -335,7 +343,7 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             if len(parts) > 1 and all(map(looks_like_headline, parts)):
                 # Tabs joining kicker / headline / subtitle on one line: a headline stack.
                 in_report = False
-                out.extend(Unit("head", line, part, gap=gap if n == 0 else 1) for n, part in enumerate(parts))
+                out.extend(Unit("head", line, part, gap if n == 0 else 1) for n, part in enumerate(parts))
                 continue
             text = text.replace("\t", " ")
         # Only short lines can be jump lines, credits, labels; a long line is running text
@@ -346,25 +354,26 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             and not bold
             and not (text[0] in _LONG_SPECIAL_FIRST and _LONG_SPECIAL.match(text))
         ):
-            if para is None and text[-1] in _PLAIN_END:
-                # add_body's common case, a paragraph on one line ending in 。: taken here
-                # without its dateline test (_LONG_SPECIAL includes DATELINE_RE).
+            if para is None and (text[-1] in _PLAIN_END or (text[-1] in _QUOTE_END and _finished(text))):
+                # add_body's common case, a paragraph on one line ending in 。 (or in 。”):
+                # taken here without its dateline test (_LONG_SPECIAL includes DATELINE_RE)
+                # and without looking for a credit after it.
                 append(_para_unit(line, text))
             else:
-                add_body(line, text)
+                add_body(line, text, None)  # (no dateline, as above)
             continue
         if level or bold:
             if para is not None:
                 close()
             in_report = False
-            append(Unit("head", line, text.replace("\t", " "), level=level, bold=bold, gap=gap))
+            append(Unit("head", line, text.replace("\t", " "), gap, level=level, bold=bold))
             continue
         first = text[:1]
         if first in "（(" and JUMP_RE.match(text):
             if para is not None:
                 close()
             in_report = False
-            append(Unit("note", line, text, gap=gap))
+            append(Unit("note", line, text, gap))
             continue
         # Each matcher below is tried only when the line has what its shape must start or
         # end with (the same tests the matchers open with, without the call).
@@ -374,7 +383,7 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
                 # A credit inside a broken paragraph (rule photo-credit-inside-paragraph).
                 para.moved.append((len(para.pieces), photo[1].text))
                 fire("photo-credit-inside-paragraph")
-                para.figures.append(Unit("figure", line, "", credit=photo[1], gap=gap))
+                para.figures.append(Unit("figure", line, "", gap, credit=photo[1]))
                 continue
             if para is not None:
                 close()
@@ -386,42 +395,42 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
                         "figure",
                         cap.line,
                         cap.text,
+                        cap.gap,
                         inline=cap.inline,
                         joins=cap.joins,
                         credit=photo[1],
-                        gap=cap.gap,
                     )
                 )
             else:
-                append(Unit("figure", line, "", credit=photo[1], gap=gap))
+                append(Unit("figure", line, "", gap, credit=photo[1]))
             continue
         credit = cr.match_credit_line(text) if first in CREDIT_FIRST or first.isspace() else None
         if credit is not None:
             if para is not None:
                 close()
             in_report = False
-            append(Unit("credit", line, credit.text, credit=credit, gap=gap))
+            append(Unit("credit", line, credit.text, gap, credit=credit))
             continue
         if first in EDITOR_BOX_FIRST and EDITOR_BOX_RE.match(text):
             if para is not None:
                 close()
-            append(Unit("editor-box", line, text, gap=gap))
+            append(Unit("editor-box", line, text, gap))
             continue
         column = COLUMN_LABEL_RE.match(text) if ("|" in text or "｜" in text) else None
         if column and (not column.group("rest") or looks_like_headline(column.group("rest"))):
             if para is not None:
                 close()
             in_report = False
-            append(Unit("column", line, column.group("column"), gap=gap))
+            append(Unit("column", line, column.group("column"), gap))
             fire("column-label")
             if column.group("rest"):
-                append(Unit("head", line, column.group("rest"), gap=0))
+                append(Unit("head", line, column.group("rest"), 0))
             continue
-        if text.startswith(NOTICE_WORDS) and _notice_start(text):
+        if first in _NOTICE_FIRST and _notice_start(text):
             if para is not None:
                 close()
             in_report = False
-            append(Unit("notice", line, text, gap=gap))
+            append(Unit("notice", line, text, gap))
             continue
         dateline = cr.match_dateline(text) if first in DATELINE_FIRST else None
         if dateline:
@@ -439,7 +448,7 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
         if looks_like_headline(text):
             if not (in_report and _running_text_follows(lines, idx)):
                 in_report = False
-                append(Unit("head", line, text, gap=gap))
+                append(Unit("head", line, text, gap))
                 continue
             fire("fragment-not-headline")  # inside a report, running text follows
         elif len(text) <= HEADLINE_MAX and not _finished(text):
@@ -553,7 +562,14 @@ class _Assembler:
             kind = unit.kind
             if kind == "para":  # most units: tested first
                 i += 1
-                self.paragraph(unit)
+                art = self.current
+                if unit.dateline is None and art is not None and not art.closed:
+                    # The usual paragraph, more text of the open article: ``paragraph``'s
+                    # plain case, without a method call for each paragraph of the page.
+                    art.body.append(_paragraph(unit))
+                    art.has_text = True
+                else:
+                    self.paragraph(unit)
                 continue
             if kind in ("head", "column"):
                 j = i
@@ -597,9 +613,7 @@ class _Assembler:
                 # A clause boundary (a space already there, a closing quote) keeps a
                 # space; a wrap inside a phrase joins without one.
                 sep = " " if (" " in prev.text or prev.text[-1:] in CLOSERS) else ""
-                merged[-1] = Unit(
-                    "head", prev.line, prev.text + sep + unit.text, level=prev.level, gap=prev.gap
-                )
+                merged[-1] = Unit("head", prev.line, prev.text + sep + unit.text, prev.gap, level=prev.level)
                 self.fire("headline-wrap")
             else:
                 # The stack's own unit (a plain head): never changed, only replaced above.
@@ -608,22 +622,25 @@ class _Assembler:
         return merged
 
     def stack(self, stack: list[Unit], nxt: Unit | None) -> None:
-        heads: list[Unit] = []
         has_column = False
-        for unit in stack:
-            if unit.kind == "column":
-                has_column = True
-                if self.column:
-                    self.furnish("banner", self.column)
-                self.column = unit.text
-            elif unit.bold:  # rule banner: bold slogans are furniture
-                self.furnish("banner", unit.text)
-            else:
-                heads.append(unit)
-        if len(heads) > 1:  # (a single line has nothing to merge with)
-            heads = self.merge_wrapped(heads)
-        if not heads:
-            return
+        if len(stack) == 1 and stack[0].kind == "head" and not stack[0].bold:
+            heads = stack  # the usual stack, one headline line: nothing to sort or merge
+        else:
+            heads = []
+            for unit in stack:
+                if unit.kind == "column":
+                    has_column = True
+                    if self.column:
+                        self.furnish("banner", self.column)
+                    self.column = unit.text
+                elif unit.bold:  # rule banner: bold slogans are furniture
+                    self.furnish("banner", unit.text)
+                else:
+                    heads.append(unit)
+            if len(heads) > 1:  # (a single line has nothing to merge with)
+                heads = self.merge_wrapped(heads)
+            if not heads:
+                return
         texts = [h.text for h in heads]
 
         if nxt is None or nxt.kind in ("notice", "editor-box") or (nxt.kind == "figure" and nxt.text):
@@ -663,12 +680,14 @@ class _Assembler:
                 return
 
         # A new article (rules headline-stack, author-line).
-        byline = None
-        if len(heads) >= 2:
-            byline = cr.match_author_line(texts[-1])
-            if byline is not None:
-                self.fire("author-line")
-                heads, texts = heads[:-1], texts[:-1]
+        if len(heads) == 1:  # the usual stack, one line: the headline, nothing around it
+            self.start(Kind.ARTICLE, heads[0].line.no, title=texts[0], level=heads[0].level)
+            self.fire("headline-line")
+            return
+        byline = cr.match_author_line(texts[-1])
+        if byline is not None:
+            self.fire("author-line")
+            heads, texts = heads[:-1], texts[:-1]
         levels = [h.level for h in heads]
         if any(levels):
             top = min(level for level in levels if level)
