@@ -33,7 +33,7 @@ Timings on a shared machine are noisy: the load average is recorded with every r
 every build starts after ``sync`` (the previous build's writes flushed, not timed). The
 archives and outputs go to a temporary folder (``--work`` or ``TMPDIR`` to choose; the
 10,000-page run writes about 3 GB, on a disk whose file creation speed shows in the
-result); children run with a bytecode cache, as an installed pressout does.
+result: the folder's file system, tmpfs or a disk's, is printed and recorded); children run with a bytecode cache, as an installed pressout does.
 ``PRESSOUT_CODE=/other/checkout`` measures another copy of pressout (A/B comparisons).
 """
 
@@ -292,6 +292,23 @@ class TreeSampler(threading.Thread):
 
 def _load() -> float:
     return os.getloadavg()[0]
+
+
+def _file_system(path: Path) -> str:
+    """The type of the file system ``path`` is on (from /proc/mounts; "unknown" elsewhere):
+    file creation costs differ so much between tmpfs and a disk that a result needs it."""
+    try:
+        mounts = [line.split() for line in Path("/proc/mounts").read_text().splitlines()]
+    except OSError:
+        return "unknown"
+    where = str(path.resolve())
+    best = ("", "unknown")
+    for fields in mounts:
+        point = fields[1].replace("\\040", " ")
+        inside = where == point or where.startswith(point.rstrip("/") + "/")
+        if len(fields) > 2 and inside and len(point) > len(best[0]):
+            best = (point, fields[2])
+    return best[1]
 
 
 CHILD_ENV: dict[str, str] = dict(os.environ)
@@ -632,8 +649,9 @@ def main() -> None:
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="pressout-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     child_env(work)
-    results: dict[str, Any] = {"machine": _machine(), "jobs": args.jobs, "seed": args.seed, "sizes": []}
-    _say(f"work folder {work}; load {_load():.1f}")
+    results: dict[str, Any] = {"machine": _machine(), "jobs": args.jobs, "seed": args.seed, "sizes": [],
+                               "work_file_system": _file_system(work)}
+    _say(f"work folder {work} ({results['work_file_system']}); load {_load():.1f}")
     try:
         for n in sizes:
             results["sizes"].append(bench_size(n, args, work))
