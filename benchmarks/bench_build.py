@@ -33,7 +33,8 @@ Timings on a shared machine are noisy: the load average is recorded with every r
 every build starts after ``sync`` (the previous build's writes flushed, not timed). The
 archives and outputs go to a temporary folder (``--work`` or ``TMPDIR`` to choose; the
 10,000-page run writes about 3 GB, on a disk whose file creation speed shows in the
-result: the folder's file system, tmpfs or a disk's, is printed and recorded); children run with a bytecode cache, as an installed pressout does.
+result: the folder's file system, tmpfs or a disk's, is printed and recorded); children
+run with a bytecode cache, as an installed pressout does.
 ``PRESSOUT_CODE=/other/checkout`` measures another copy of pressout (A/B comparisons).
 """
 
