@@ -5,10 +5,11 @@ it swallows write errors, draws a random identifier, stamps ``dcterms:modified``
 entries with the clock, cannot put ``xml:lang`` on ``<package>``, writes NCX depth 0 and
 no play order, shows landmarks and turns a chapter it cannot parse into an empty file
 without a word. This module hands ebooklib only what it does well (manifest, spine,
-metadata, nav and NCX skeletons; the pages go in finished, as XHTML it stores as they are)
-and repairs the rest on the finished archive, so no caller ever sees an ebooklib object
-or quirk. Everything it writes is a function of the ``Book`` it is given: same ``Book``,
-same bytes.
+metadata, nav and NCX skeletons; the pages go in finished, as XHTML it stores as they are),
+takes the entries ebooklib writes, repairs the rest in them and writes the zip container
+itself (mimetype first and stored, fixed times and permissions), so no caller ever sees an
+ebooklib object or quirk. Everything it writes is a function of the ``Book`` it is given:
+same ``Book``, same bytes.
 """
 
 from __future__ import annotations
