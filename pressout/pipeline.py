@@ -269,7 +269,7 @@ class _Task:
     styles: tuple[tuple[str, bytes], ...] = ()  # [build] styles, for the EPUBs
     options: Any = None  # SiteOptions, for the web pages
     staging: str = ""  # the staging folder (outputs are parked in it, and named in errors)
-    parked: str = ""  # the folder of the staging area this page's outputs are parked in
+    parked: str = ""  # where this page's outputs are parked: a path prefix (see _run_task)
 
 
 @dataclass(slots=True)
@@ -282,26 +282,34 @@ class _Done:
     moves: list[tuple[str, str]] = field(default_factory=list)  # parked name -> path in the output
     warnings: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
-    parked: str = ""  # the folder the outputs are parked in
+    parked: str = ""  # the prefix of the parked outputs' paths
 
 
 def _run_task(task: _Task) -> _Done:
-    """Read a page and make everything that depends on it alone, parked in ``task.parked``
-    (the main process moves it into place once the page's issue ids are known to be its
-    own): EPUBs, TEI file, cached model, web pages (for a site titled as its publication,
-    or the configured title: the main process makes them again in the rare case the site
-    turns out to be titled otherwise) and corpus fragment."""
+    """Read a page and make everything that depends on it alone, parked as
+    ``{task.parked}{name}`` (the main process moves it into place once the page's issue
+    ids are known to be its own): EPUBs, TEI file, cached model, web pages (for a site
+    titled as its publication, or the configured title: the main process makes them again
+    in the rare case the site turns out to be titled otherwise) and corpus fragment.
+
+    The parked names share one folder, made by the main process, rather than a folder of
+    their own per page: on a file system that does not reuse a deleted inode at once (ext4
+    without a journal checks each candidate's deletion time), a thousand folders made and
+    removed during a build slow down every file the build makes after them."""
     from .export.epub import epub_bytes, epub_name
     from .export.site import issue_pages
     from .export.tei import tei_documents
     from .jsonio import issue_to_dict
 
     done = _Done(task.path, task.key, parked=task.parked)
-    folder = Path(task.parked)
+    parked = task.parked
+    written: list[str] = []  # what to remove if the page fails after all
 
     def put(name: str, rel: str, data: bytes) -> None:
         try:
-            (folder / name).write_bytes(data)
+            with open(parked + name, "wb") as handle:
+                written.append(name)
+                handle.write(data)
         except OSError as exc:  # named as the user will know it: the file in the output
             raise OSError(exc.errno, exc.strerror, os.path.join(task.staging, rel)) from exc
 
@@ -318,9 +326,6 @@ def _run_task(task: _Task) -> _Done:
             meta = meta.over(defaults) if meta is not None else defaults
             issues = [read_page(task.path, meta=meta, encoding=task.encoding, errors=task.errors)]
         styles = dict(task.styles)
-        # Not mkdir(parents=True): a build that was stopped has removed the staging folder,
-        # and a worker finishing its page must not make it again.
-        folder.mkdir()
         for issue in issues:
             if issue.language != task.language:
                 issue = replace(issue, language=task.language)
@@ -339,9 +344,13 @@ def _run_task(task: _Task) -> _Done:
                      (f"{issue.id}.xml", f"tei/{issue.id}.xml"),
                      (f"{issue.id}.json", f"{CACHE_DIR}/models/{issue.id}.json")]
             title = task.options.site_title([issue])
-            (folder / issue.id).mkdir()
+            # Not makedirs: a build that was stopped has removed the staging folder, and a
+            # worker finishing its page must not make it again.
+            os.mkdir(parked + issue.id)
+            written.append(issue.id)
+            epub = head.epub(Path(task.staging, "epub"))  # where it will be
             site = [put(rel.removeprefix("issues/"), rel, page) or rel
-                    for rel, page in issue_pages(issue, title, task.options, {issue.id: head.epub(folder)})]
+                    for rel, page in issue_pages(issue, title, task.options, {issue.id: epub})]
             if [rel for _, rel in moves] != _page_files(issue.id, task.vertical) or site != _site_files(head):
                 raise RuntimeError(f"the outputs of {issue.id} are not named as the build expects: {moves} {site}")
             done.moves += [*moves, (issue.id, f"issues/{issue.id}")]
@@ -351,8 +360,17 @@ def _run_task(task: _Task) -> _Done:
             done.warnings.extend(issue.diagnostics)
     except PressoutError as exc:
         done = _Done(task.path, task.key, error=str(exc))
-        shutil.rmtree(folder, ignore_errors=True)
+        for name in reversed(written):  # a folder's files before the folder
+            _remove(parked + name)
     return done
+
+
+def _remove(path: str) -> None:
+    """Remove a file or an empty folder; one that is not there is no error."""
+    try:
+        os.rmdir(path) if os.path.isdir(path) else os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 # --- work after the pages are read (runs in worker processes too) --------------------------
@@ -858,7 +876,7 @@ class _Build:
         reusable = {t.path for t in tasks if previous is not None and previous.pages.get(t.path, (None,))[0] == t.key
                     and previous.page_complete(t.path)}
         todo = [replace(t, options=self.options, staging=str(self.staging),
-                        parked=str(self.staging / CACHE_DIR / "parked" / str(n)))
+                        parked=f"{self.staging}/{CACHE_DIR}/parked/{n}.")
                 for n, t in enumerate(tasks) if t.path not in reusable]
         if len(todo) > 1:
             self.workers.start()
@@ -917,10 +935,9 @@ class _Build:
         """Move a page's parked outputs into place and its corpus fragments to the spool."""
         # Plain strings: a thousand pages make four thousand of these moves, and pathlib
         # took longer to join the names than the file system took to move the files.
-        folder, staging = result.parked, str(self.staging)
+        parked, staging = result.parked, str(self.staging)
         for name, rel in result.moves:
-            os.replace(f"{folder}/{name}", f"{staging}/{rel}")
-        os.rmdir(folder)
+            os.replace(parked + name, f"{staging}/{rel}")
         for head, fragment in zip(result.heads, result.fragments, strict=True):
             self.fragments[head.id] = (SPOOL, spool.tell(), len(fragment))
             spool.write(fragment)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -322,15 +323,16 @@ def test_output_not_writable(project: Path, dist: Path, monkeypatch: pytest.Monk
 def test_disk_full_while_writing(project: Path, dist: Path, monkeypatch: pytest.MonkeyPatch,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     """A write that fails midway (here: ENOSPC on the first EPUB, simulated by patching
-    Path.write_bytes) is an output error naming the file, and the earlier build stays."""
-    real = pathlib.Path.write_bytes
+    the ``open`` the build writes a page's outputs with) is an output error naming the
+    file, and the earlier build stays."""
+    from pressout import pipeline
 
-    def write_bytes(self: pathlib.Path, data: bytes) -> int:
-        if ".staging-" in str(self) and self.suffix == ".epub":
-            raise OSError(errno.ENOSPC, "No space left on device", str(self))
-        return real(self, data)
+    def full_disk_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if "w" in mode and ".staging-" in str(file) and str(file).endswith(".epub"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(file))
+        return open(file, mode, *args, **kwargs)
 
-    monkeypatch.setattr(pathlib.Path, "write_bytes", write_bytes)
+    monkeypatch.setattr(pipeline, "open", full_disk_open, raising=False)
     monkeypatch.chdir(project)
     code, out, err = run_main(["build", "--force", "-j", "1", "-o", dist], capsys)
     assert code == 5 and out == ""

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape as html_escape
 from urllib.parse import quote
@@ -50,6 +51,8 @@ __all__ = [
     "Head",
     "atom_document",
     "check_document",
+    "check_entries",
+    "check_head",
     "check_text",
     "rss_document",
 ]
@@ -125,9 +128,11 @@ class Head:
     next_archive: str | None = None
 
 
-def atom_document(head: Head, entries: list[Entry] | tuple[Entry, ...]) -> bytes:
-    """An Atom 1.0 document, entries in the given order."""
-    fg = _generator(head, entries, rss=False)
+def atom_document(head: Head, entries: Sequence[Entry], *, checked: bool = False) -> bytes:
+    """An Atom 1.0 document, entries in the given order. ``checked``: the caller has run
+    ``check_entries`` on these entries for this head's ``updated`` (a feed page's documents
+    share their entries, so they are checked once)."""
+    fg = _generator(head, entries, rss=False, checked=checked)
     root = _reparse(fg.atom_str(pretty=False))
     entry_elements = root.findall(f"{{{ATOM_NS}}}entry")
     for element, entry in zip(entry_elements, entries, strict=True):
@@ -154,10 +159,12 @@ def atom_document(head: Head, entries: list[Entry] | tuple[Entry, ...]) -> bytes
     return _serialise(root)
 
 
-def rss_document(head: Head, entries: list[Entry] | tuple[Entry, ...]) -> bytes:
-    """An RSS 2.0 document, items in the given order."""
-    fg = _generator(head, entries, rss=True)
-    root = _reparse(fg.rss_str(pretty=False))
+def rss_document(head: Head, entries: Sequence[Entry], *, checked: bool = False) -> bytes:
+    """An RSS 2.0 document, items in the given order (``checked``: see atom_document)."""
+    fg = _generator(head, entries, rss=True, checked=checked)
+    # feedgen's own tree, which rss_str would serialise: in RSS its namespaces are real
+    # ones (unlike its Atom tree, see _reparse), and it has no blank text to drop.
+    root = fg._create_rss()[0]
     channel = root.find("channel")
     assert channel is not None
     self_link = channel.find(f"{{{ATOM_NS}}}link")
@@ -193,13 +200,23 @@ def _aware(value: dt.datetime, where: str) -> dt.datetime:
     return value
 
 
-def check_document(head: Head, entries: list[Entry] | tuple[Entry, ...]) -> None:
+def check_document(head: Head, entries: Sequence[Entry]) -> None:
     """Refuse what would make a reader or validator reject the document (traps 4, 8-10)."""
+    check_head(head)
+    check_entries(entries, head.updated)
+
+
+def check_head(head: Head) -> None:
+    """The feed-level part of ``check_document``."""
     if not _LANGUAGE.match(head.language):
         raise ValueError(f"feed language {head.language!r} is not a BCP 47 tag such as zh-CN")
     for name in ("id", "title", "subtitle", "site_url", "self_url", "author"):
         check_text(getattr(head, name), f"feed {head.self_url}: {name}")
     _aware(head.updated, f"feed {head.self_url}: updated")
+
+
+def check_entries(entries: Sequence[Entry], updated: dt.datetime) -> None:
+    """The entries' part of ``check_document``, for a feed ``updated`` at that instant."""
     seen: dict[dt.datetime, str] = {}
     for entry in entries:
         where = f"feed entry {entry.id}"
@@ -220,7 +237,7 @@ def check_document(head: Head, entries: list[Entry] | tuple[Entry, ...]) -> None
         _aware(entry.updated, f"{where}: updated")
         if entry.published > entry.updated:
             raise ValueError(f"{where}: published is after updated")
-        if entry.updated > head.updated:
+        if entry.updated > updated:
             raise ValueError(f"{where}: updated is after the feed's updated")
         if entry.updated in seen:
             raise ValueError(f"{where}: same updated instant as {seen[entry.updated]}")
@@ -236,8 +253,10 @@ def _uri(url: str) -> str:
     return quote(url, safe=":/?#[]@!$&'()*+,;=%~-._")
 
 
-def _generator(head: Head, entries: list[Entry] | tuple[Entry, ...], *, rss: bool) -> FeedGenerator:
-    check_document(head, entries)
+def _generator(head: Head, entries: Sequence[Entry], *, rss: bool, checked: bool) -> FeedGenerator:
+    check_head(head)
+    if not checked:
+        check_entries(entries, head.updated)
     fg = FeedGenerator()
     if rss:
         # Names without e-mail addresses: dc:creator, in RSS only (Atom has author/name).

@@ -349,9 +349,13 @@ def _edition_entry(options: SiteOptions, issue: Issue, epub: Path, size: int, wh
 # --- documents -----------------------------------------------------------------------
 
 
-def _json_document(head: Head, entries: Sequence[Entry], feed_url: str, next_url: str | None) -> bytes:
-    """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/); feedgen cannot write it."""
-    _feedgen.check_document(head, entries)
+def _json_document(head: Head, entries: Sequence[Entry], feed_url: str, next_url: str | None,
+                   *, checked: bool = False) -> bytes:
+    """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/); feedgen cannot write it.
+    (``checked``: as in ``_feedgen.atom_document``.)"""
+    _feedgen.check_head(head)
+    if not checked:
+        _feedgen.check_entries(entries, head.updated)
     doc: dict[str, object] = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": head.title,
@@ -597,15 +601,20 @@ def render_page(
     options: SiteOptions, page: FeedPage, entries: Sequence[Entry]
 ) -> Iterator[tuple[str, str, bytes]]:
     """The documents of one feed page, as ``(role, path, bytes)``: ``entries`` are made from
-    ``page.items`` (see ``FeedPage``), once for all the page's roles."""
+    ``page.items`` (see ``FeedPage``), once for all the page's roles, and checked once for
+    all of them (the documents of a page share their ``updated``, see ``_paged``)."""
+    checked_for = None  # the feed instant the entries were checked against
     for role, path, head in page.docs:
+        if head.updated != checked_for:
+            _feedgen.check_document(head, entries)
+            checked_for = head.updated
         if role == "json":
             # JSON Feed pages go from newer to older through next_url.
-            data = _json_document(head, entries, options.url(FEEDS[role][0]), head.prev_archive)
+            data = _json_document(head, entries, options.url(FEEDS[role][0]), head.prev_archive, checked=True)
         elif role in ("rss", "editions_rss"):
-            data = _feedgen.rss_document(head, entries)
+            data = _feedgen.rss_document(head, entries, checked=True)
         else:
-            data = _feedgen.atom_document(head, entries)
+            data = _feedgen.atom_document(head, entries, checked=True)
         yield role, path, data
 
 
