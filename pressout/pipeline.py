@@ -368,7 +368,10 @@ def _run_task(task: _Task) -> _Done:
 def _remove(path: str) -> None:
     """Remove a file or an empty folder; one that is not there is no error."""
     try:
-        os.rmdir(path) if os.path.isdir(path) else os.unlink(path)
+        if os.path.isdir(path):
+            os.rmdir(path)
+        else:
+            os.unlink(path)
     except FileNotFoundError:
         pass
 
