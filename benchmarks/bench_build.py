@@ -79,6 +79,12 @@ TARGETS = {
 }
 
 
+# Above this share of a build's CPU, the kernel's time is the file system's state, not
+# pressout's work (about 9-13% on a quiet ext4 or on tmpfs, 30% right after a big deletion
+# on ext4 without a journal): the table says so.
+KERNEL_SHARE = 0.2
+
+
 # --- child: one build, with stage timers ------------------------------------------------
 
 
@@ -577,6 +583,11 @@ def table(results: dict[str, Any]) -> str:
         rows.append(f"  N={e['n']:<6} pages {s['phase_pages_wall']:7.2f}   feeds+site {s['phase_feeds_site_wall']:7.2f}"
                     f"   corpus+finish {s['phase_corpus_finish_wall']:7.2f}   CPU {s['total_cpu']:7.2f}"
                     f"   kernel {s['system_cpu']:6.2f}")
+    slow = [e["n"] for e in results["sizes"] if e["n"] >= 100
+            and e["best"]["stages_cpu_s"]["system_cpu"] > KERNEL_SHARE * e["best"]["stages_cpu_s"]["total_cpu"]]
+    if slow:
+        rows.append(f"  note: the kernel took over {KERNEL_SHARE:.0%} of the CPU at N = {', '.join(map(str, slow))}: "
+                    "the file system was slow to make files (on ext4 without a journal: right after a big deletion)")
     inc = [e for e in results["sizes"] if "add_one" in e]
     if inc:
         rows.append("")

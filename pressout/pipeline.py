@@ -293,9 +293,9 @@ def _run_task(task: _Task) -> _Done:
     in the rare case the site turns out to be titled otherwise) and corpus fragment.
 
     The parked names share one folder, made by the main process, rather than a folder of
-    their own per page: on a file system that does not reuse a deleted inode at once (ext4
-    without a journal checks each candidate's deletion time), a thousand folders made and
-    removed during a build slow down every file the build makes after them."""
+    their own per page: one inode fewer a page, and none deleted while the build makes
+    files (ext4 without a journal steps over recently deleted inodes, one by one, each time
+    it allocates one; see the README's performance section)."""
     from .export.epub import epub_bytes, epub_name
     from .export.site import issue_pages
     from .export.tei import tei_documents
