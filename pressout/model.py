@@ -272,11 +272,15 @@ class Issue:
 
     @property
     def title(self) -> str:
-        """ "太原日报 2021年11月8日", or the publication and the source when undated."""
+        """ "太原日报 2021年11月8日", with the page when it is known ("… 第3版": a day's
+        pages are so many books on an e-reader, entries in the editions feed and rows on
+        the web edition, and must not all read the same), or the publication and the
+        source when undated."""
         if self.date is None:
             return f"{self.publication}（日期不详，{self.source}）"
         d = self.date
-        return f"{self.publication} {d.year}年{d.month}月{d.day}日"
+        page = f" 第{self.page}版" if self.page is not None else ""
+        return f"{self.publication} {d.year}年{d.month}月{d.day}日{page}"
 
 
 # --- display titles ---------------------------------------------------------------

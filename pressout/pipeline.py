@@ -2,7 +2,7 @@
 
 Layout of the output folder (it is also the web root that ``pressout serve`` serves)::
 
-    index.html, issues/…                 the web edition (pressout.export.site)
+    index.html, years/…, issues/…        the web edition (pressout.export.site)
     atom.xml, rss.xml, feed.json,
     editions.xml, editions-rss.xml,
     archive/…                            the feeds (pressout.export.feed)
@@ -103,7 +103,10 @@ CACHE_DIR = ".pressout"
 MANIFEST = "manifest.json"  # what each page, feed document and global file was made from
 HEADS = "issues.json"  # the issues without their text (see _Head), and the corpus layout
 SPARE = "spare"  # .pressout/spare: the previous generation (see the module docstring)
-CACHE_FORMAT = 3
+# Part of every page's key: raised when what a page's outputs look like changes for the
+# same page and version (4: titles name the page, web pages link to their year), so
+# that a build after an upgrade makes them again instead of keeping the old ones.
+CACHE_FORMAT = 4
 # Fragments of the corpus that are parked while the pages are read (the corpus is in date order).
 SPOOL = "fragments"
 
@@ -843,13 +846,14 @@ class _Build:
         self.fragments: dict[str, tuple[str, int, int]] = {}  # issue id -> (where, offset, length)
         self.feeds: dict[str, str] = {}  # feed document -> digest
         self.rendered: set[str] = set()  # feed documents made now (in the staging folder)
-        self.globals: list[str] = []  # index, style sheets, corpus
+        self.globals: list[str] = []  # front page, year pages, style sheets, corpus
         self.corpus: tuple[dict[str, tuple[int, int]], int] = ({}, 0)  # issue id -> (offset, length); size
 
     def run(self) -> BuildReport:
         from .model import Diagnostic
 
-        for folder in ("epub", "tei", "issues", "archive", "styles", f"{CACHE_DIR}/models", f"{CACHE_DIR}/parked"):
+        for folder in ("epub", "tei", "issues", "years", "archive", "styles", f"{CACHE_DIR}/models",
+                       f"{CACHE_DIR}/parked"):
             (self.staging / folder).mkdir(parents=True)
         previous = self.previous
         if sum(previous is None or previous.pages.get(t.path, (None,))[0] != t.key for t in self.tasks) > 1:
@@ -1003,6 +1007,7 @@ class _Build:
             for rel, blob in iter_site(heads, options, epubs, per_issue=False):
                 if not (rel.startswith("styles/") and rel[len("styles/"):] in self.styles):
                     _write(staging / rel, blob)
+                    self.globals.append(rel)
             for name, css in self.styles.items():  # [build] styles: the desk's own style sheets
                 _write(staging / "styles" / name, css)
             with open(staging / CACHE_DIR / SPOOL, "ab") as spool:
@@ -1104,7 +1109,7 @@ class _Build:
         """The manifest and issues.json into the staging folder; the number of outputs."""
         from .export.site import STYLES
 
-        names = sorted({"index.html", "tei/corpus.xml", *(f"styles/{n}" for n in (*STYLES, *self.styles))})
+        names = sorted({*self.globals, "tei/corpus.xml", *(f"styles/{n}" for n in (*STYLES, *self.styles))})
         self.globals = [rel for rel in names if (self.staging / rel).is_file()]
         per_issue = sum(len(_page_files(h.id, page.vertical)) - 1 + len(_site_files(h))
                         for page in pages for h in page.heads)

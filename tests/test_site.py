@@ -21,7 +21,7 @@ from test_feed import BASE, another_day, stand_in_epubs, three_issues
 
 from pressout.errors import OutputError
 from pressout.export.feed import SiteOptions, article_tag, order_issues, write_feeds
-from pressout.export.site import build_site, write_site
+from pressout.export.site import RECENT_DAYS, build_site, write_site, year_page
 from pressout.model import Paragraph
 
 H = "http://www.w3.org/1999/xhtml"
@@ -62,6 +62,7 @@ def test_layout_one_page_per_issue_and_article(site) -> None:
     names = {p.relative_to(root).as_posix() for p in written}
     expected = {"index.html", "styles/site.css", "styles/article.css"}
     for issue in issues:
+        expected.add(year_page(issue.date))
         expected.add(f"issues/{issue.id}/index.html")
         expected |= {f"issues/{issue.id}/{a.id}.html" for a in issue.articles}
     assert names == expected
@@ -127,17 +128,87 @@ def test_feed_links_open_the_article_pages(site) -> None:
         assert html.find("h:head/h:link[@rel='canonical']", NS).get("href") == entry.link
 
 
-def test_index_lists_issues_newest_first_with_epubs(site) -> None:
+def test_front_page_lists_the_newest_days_with_their_epubs(site) -> None:
     root, issues, _, epubs, _ = site
     html = page(root / "index.html")
-    items = html.findall(".//h:ol[@class='issues']/h:li", NS)
+    days = html.findall(".//h:section[@aria-labelledby='latest']/h:ol/h:li", NS)
     ordered = order_issues(issues)
-    assert [li.find("h:a", NS).text for li in items] == [i.title for i in ordered]
+    dated = [i for i in ordered if i.date is not None]
+    assert [d.find("h:h3/h:time", NS).get("datetime") for d in days if d.find("h:h3/h:time", NS) is not None] \
+        == [i.date.isoformat() for i in dated]  # one page a day here: every day is listed, newest first
     assert ordered[0].date == dt.date(2021, 12, 11)
-    for li, issue in zip(items, ordered, strict=True):
+    links = [li for d in days for li in d.findall("h:ol[@class='issues']/h:li", NS)]
+    assert [resolve(root, root / "index.html", li.find("h:a", NS).get("href")).parent.name for li in links] \
+        == [i.id for i in ordered]
+    # the newest day's pages with their EPUBs; the older days in short
+    for li, issue in zip(links, ordered, strict=True):
         epub = li.find("h:a[@class='epub']", NS)
+        if issue.date != ordered[0].date:
+            assert epub is None
+            continue
         assert resolve(root, root / "index.html", epub.get("href")) == epubs[issue.id]
         assert epub.get("type") == "application/epub+zip"
+    # ... and the years of the archive, each with its months
+    years = html.findall(".//h:section[@aria-labelledby='past']/h:ol[@class='years']/h:li", NS)
+    assert [li.find("h:a", NS).text for li in years] == ["2021年", "日期不详"]
+    assert [a.text for a in years[0].findall("h:span[@class='months']/h:a", NS)] == ["12月"]
+    assert years[0].find("h:span[@class='months']/h:a", NS).get("href") == "years/2021.html#m12"
+
+
+def _days_of_a_big_archive() -> list:
+    """Three pages a day for 20 days across a new year, and an undated page."""
+    base = sample_issue()
+    start = dt.date(2021, 12, 20)
+    return [another_day(base, start + dt.timedelta(days=n), page=p) for n in range(20) for p in (3, 1, 2)] \
+        + [hostile_issue()]
+
+
+def test_front_page_shows_a_week_and_the_year_pages_every_issue(tmp_path: Path) -> None:
+    """A day's pages are one day on the front page (第1版, 第2版, 第3版, in page order); the
+    front page holds the newest week; each year page holds all its days, by month, newest
+    first; every issue is listed exactly once in the year pages, and their links resolve
+    (anchors too)."""
+    issues = _days_of_a_big_archive()
+    write_site(issues, tmp_path, SiteOptions(), stand_in_epubs(tmp_path, issues))
+    front = page(tmp_path / "index.html")
+    days = front.findall(".//h:section[@aria-labelledby='latest']/h:ol/h:li", NS)
+    assert len(days) == RECENT_DAYS
+    assert days[0].findtext("h:h3/h:time", namespaces=NS) == "2022年1月8日"
+    assert [a.text for a in days[0].findall("h:ol/h:li/h:a[1]", NS)] == ["第1版", "第2版", "第3版"]
+    years = front.findall(".//h:ol[@class='years']/h:li", NS)
+    assert [li.findtext("h:span[@class='count']", namespaces=NS) for li in years] == [
+        "8 期 · 24 版", "12 期 · 36 版", "1 版"]
+
+    listed: list[str] = []
+    for name, months in (("2022", ["1月"]), ("2021", ["12月"]), ("undated", [])):
+        path = tmp_path / "years" / f"{name}.html"
+        html = page(path)
+        assert [h.text for h in html.findall(".//h:main/h:section/h:h2", NS)] == months
+        for a in html.findall(".//h:ol[@class='issues']/h:li/h:a", NS):
+            listed.append(resolve(tmp_path, path, a.get("href")).parent.name)
+        ids = {e.get("id") for e in html.iter() if e.get("id")}
+        for a in front.iter(f"{{{H}}}a"):
+            href = a.get("href")
+            if href.startswith(f"years/{name}.html#"):
+                assert href.split("#")[1] in ids
+    assert sorted(listed) == sorted(i.id for i in issues)
+    assert len(listed) == len(set(listed))
+    december = page(tmp_path / "years" / "2021.html")
+    assert [t.text for t in december.iterfind(".//h:h3/h:time", NS)][:2] == ["12月31日", "12月30日"]
+    assert december.find(".//h:nav[@class='pager']/h:a[@rel='next']", NS).get("href") == "2022.html"
+    # an issue's pages lead back to its month
+    issue = issues[0]
+    crumbs = page(tmp_path / "issues" / issue.id / "index.html").findall(".//h:nav[@class='crumbs']/h:a", NS)
+    assert [(a.text, a.get("href")) for a in crumbs] == [("首页", "../../index.html"),
+                                                        ("2021年12月", "../../years/2021.html#m12")]
+
+
+def test_an_issue_with_a_page_number_is_titled_with_it() -> None:
+    """Sixteen pages of one day are sixteen books on an e-reader and sixteen entries in the
+    editions feed: the page number keeps their titles apart."""
+    base = sample_issue()
+    assert another_day(base, dt.date(2024, 6, 7), page=8).title == "太原日报 2024年6月7日 第8版"
+    assert another_day(base, dt.date(2024, 6, 7)).title == "太原日报 2024年6月7日"
 
 
 def test_issue_page_is_the_table_of_contents_in_page_order(site) -> None:
@@ -227,7 +298,8 @@ def test_seed_site(tmp_path: Path, seed_paths: list[Path]) -> None:
     issues = [read_page(p) for p in seed_paths]
     write_feeds(issues, tmp_path)
     written = write_site(issues, tmp_path)
-    assert len(written) == 1 + len(issues) + sum(len(i.articles) for i in issues) + 2
+    years = {i.date.year for i in issues}
+    assert len(written) == 1 + len(years) + len(issues) + sum(len(i.articles) for i in issues) + 2
     for path in pages(tmp_path):
         html = page(path)
         assert html.get("lang") == "zh-CN"
@@ -251,5 +323,5 @@ def test_known_epub_sizes_give_the_pages_and_feeds_the_disk_gives(tmp_path: Path
              for ident, path in paths.items()}
     assert build_site(issues, SiteOptions(), known) == build_site(issues, SiteOptions(), paths)
     assert build_feeds(issues, SiteOptions(), known) == build_feeds(issues, SiteOptions(), paths)
-    index = build_site(issues, SiteOptions(), known)["index.html"].decode()
-    assert f'download="{vertical.name}"' in index and "竖排版（6 KB）" in index
+    own = build_site(issues, SiteOptions(), known)[f"issues/{issues[0].id}/index.html"].decode()
+    assert f'download="{vertical.name}"' in own and "竖排版（6 KB）" in own

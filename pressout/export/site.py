@@ -2,7 +2,11 @@
 
 The output folder is the web root, served at ``SiteOptions.base_url``::
 
-    index.html                          every issue, newest first
+    index.html                          the front page: the newest days' pages, with
+                                        their EPUBs, and the years of the archive
+    years/{YYYY}.html, years/undated.html
+                                        one year: its days by month, newest first, each
+                                        day with its pages (第1版, 第2版 …)
     issues/{issue.id}/index.html        one issue: its table of contents, EPUB download
     issues/{issue.id}/{article.id}.html one article: the permalink the feeds point to
     styles/site.css, styles/article.css the web chrome, and the article typography the
@@ -15,8 +19,9 @@ A build calls ``write_feeds`` and ``write_site`` with the same issues, options a
 The pages of one issue depend on nothing but that issue, the options, its EPUBs and the
 site's title, so ``issue_pages`` makes them alone (the build does it in its workers, as
 each page is read, and keeps them while the issue and the title stay the same); the
-index lists every issue, and reads only its id, title, date, page, publication and
-article count.
+front page and the year pages list every issue, and read only its id, title, date,
+page, publication and article count. (One page of 300,000 issues would be 85 MB: an
+archive is browsed as a newspaper's is, by year, month and day.)
 Links between pages are relative, so the pages also work opened from disk or served
 under another address; only ``<link rel="canonical">`` is absolute. Every page is
 ``lang="zh-CN"``, well-formed XHTML (polyglot HTML5), and carries ``<link
@@ -27,6 +32,7 @@ the feeds and the EPUB show the same text.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -52,10 +58,50 @@ from .feed import (
 )
 from .html import byline_text, escape, render_article
 
-__all__ = ["STYLES", "build_site", "issue_pages", "iter_site", "write_site"]
+__all__ = ["STYLES", "build_site", "issue_pages", "iter_site", "write_site", "year_page"]
 
 # Copied into styles/: the site's own chrome and the article typography the EPUB uses.
 STYLES = ("site.css", "article.css")
+YEARS = "years"  # the folder of the year pages
+RECENT_DAYS = 7  # the newest days the front page lists in full (a week of a daily paper)
+
+
+def year_page(date: dt.date | None) -> str:
+    """The year page that lists an issue of ``date`` (undated issues have one of their own)."""
+    return f"{YEARS}/{date.year}.html" if date is not None else f"{YEARS}/undated.html"
+
+
+Day = tuple[dt.date | None, list[Issue]]  # a date and its issues (pages), in page order
+
+
+def _days(issues: list[Issue]) -> list[Day]:
+    """``issues`` (newest first, as ``order_issues`` gives them) grouped by date, the
+    undated last, as one group."""
+    days: dict[dt.date | None, list[Issue]] = {}
+    for issue in issues:
+        days.setdefault(issue.date, []).append(issue)
+    undated = days.pop(None, None)
+    return [*days.items(), *([(None, undated)] if undated else [])]
+
+
+def _labels(day: list[Issue]) -> list[str]:
+    """How each issue of a day is named among the others: its page (第3版), with its
+    publication when the day has more than one; a page without a number by its
+    publication; and the source file's name where that still leaves two alike."""
+    several = len({issue.publication for issue in day}) > 1
+    labels = [
+        issue.publication if issue.page is None
+        else f"{issue.publication} 第{issue.page}版" if several else f"第{issue.page}版"
+        for issue in day
+    ]
+    return [f"{label}（{issue.source}）" if labels.count(label) > 1 else label
+            for label, issue in zip(labels, day, strict=True)]
+
+
+def _counts(days: list[Day]) -> str:
+    pages = sum(len(day) for _, day in days)
+    dated = sum(date is not None for date, _ in days)
+    return f"{dated} 期 · {pages} 版" if dated else f"{pages} 版"
 
 
 @functools.lru_cache(maxsize=1024)  # an issue's pages link to one another: each link is made thrice
@@ -169,21 +215,107 @@ class _Site:
 
     # --- pages ---
 
-    def index(self) -> bytes:
+    def day_list(self, days: list[Day], depth: int, *, full_dates: bool, compact: bool) -> str:
+        """Days as a list, each with its pages: a page a line with its EPUB, or ``compact``,
+        a day's pages on one line (the undated pages are one "day")."""
         rows = []
-        for issue in self.issues:
-            epub = self.epub_link(issue, 0)
-            rows.append(
-                f'<li><a href="{_href(issue_page(issue), 0)}">{escape(issue.title)}</a>'
-                f'<span class="count">{len(issue.articles)} 篇</span>'
-                + (f" {epub}" if epub else "")
-                + "</li>"
-            )
+        for date, day in days:
+            issues = []
+            for issue, label in zip(day, _labels(day), strict=True):
+                epub = "" if compact else self.epub_link(issue, depth)
+                issues.append(
+                    f'<li><a href="{_href(issue_page(issue), depth)}">{escape(label)}</a>'
+                    f'<span class="count">{len(issue.articles)} 篇</span>'
+                    + (f" {epub}" if epub else "")
+                    + "</li>"
+                )
+            if date is None:
+                heading = "日期不详"
+            else:
+                shown = f"{date.year}年{date.month}月{date.day}日" if full_dates else f"{date.month}月{date.day}日"
+                heading = f'<time datetime="{date.isoformat()}">{shown}</time>'
+            rows.append(f'<li><h3 class="day">{heading}</h3>\n<ol class="issues">\n'
+                        + "\n".join(issues) + "\n</ol></li>")
+        return f'<ol class="days{" compact" if compact else ""}">\n' + "\n".join(rows) + "\n</ol>"
+
+    def years(self, days: list[Day]) -> list[tuple[int | None, list[Day]]]:
+        years: dict[int | None, list[Day]] = {}
+        for date, day in days:
+            years.setdefault(date.year if date is not None else None, []).append((date, day))
+        return list(years.items())
+
+    def index(self) -> bytes:
+        """The front page: the newest day's pages with their EPUBs, the rest of the newest
+        week's days in short, then every year with its months."""
+        days = _days(self.issues)
+        recent = self.day_list(days[:1], 0, full_dates=True, compact=False)
+        if len(days) > 1:
+            recent += "\n" + self.day_list(days[1:RECENT_DAYS], 0, full_dates=True, compact=True)
+        rows = []
+        for year, year_days in self.years(days):
+            page = year_page(year_days[0][0])
+            if year is None:
+                rows.append(f'<li><a href="{_href(page, 0)}">日期不详</a>'
+                            f'<span class="count">{_counts(year_days)}</span></li>')
+                continue
+            months = sorted({date.month for date, _ in year_days}, reverse=True)
+            links = " ".join(f'<a href="{_href(page, 0)}#m{m:02d}">{m}月</a>' for m in months)
+            rows.append(f'<li><a href="{_href(page, 0)}">{year}年</a><span class="count">{_counts(year_days)}</span>'
+                        f'\n<span class="months">{links}</span></li>')
         body = (
             f'<main class="index">\n<h1>{escape(self.title)} 网络版</h1>\n'
-            f'<ol class="issues">\n' + "\n".join(rows) + "\n</ol>\n</main>"
+            f'<section aria-labelledby="latest">\n<h2 id="latest">最新</h2>\n{recent}\n</section>\n'
+            f'<section aria-labelledby="past">\n<h2 id="past">往期</h2>\n<ol class="years">\n'
+            + "\n".join(rows) + "\n</ol>\n</section>\n</main>"
         )
         return self.page("index.html", f"{self.title} 网络版", body)
+
+    def year_pages(self) -> Iterator[tuple[str, bytes]]:
+        """A page for each year (and one for the undated issues): its days by month."""
+        years = self.years(_days(self.issues))
+        dated = [year for year, _ in years if year is not None]
+        for year, days in years:
+            path = year_page(days[0][0])
+            if year is None:
+                heading = "日期不详"
+                sections = self.day_list(days, 1, full_dates=False, compact=True)
+            else:
+                heading = f"{year}年"
+                months: dict[int, list[Day]] = {}
+                for date, day in days:
+                    assert date is not None
+                    months.setdefault(date.month, []).append((date, day))
+                sections = "\n".join(
+                    f'<section aria-labelledby="m{m:02d}">\n<h2 id="m{m:02d}">{m}月</h2>\n'
+                    + self.day_list(month, 1, full_dates=False, compact=True) + "\n</section>"
+                    for m, month in months.items()
+                )
+            pager = []
+            if year is not None:
+                n = dated.index(year)  # newest first
+                if n + 1 < len(dated):
+                    older = dated[n + 1]
+                    pager.append(f'<a rel="prev" href="{older}.html">上一年：{older}年</a>')
+                if n > 0:
+                    newer = dated[n - 1]
+                    pager.append(f'<a rel="next" href="{newer}.html">下一年：{newer}年</a>')
+            body = (
+                f'<nav class="crumbs"><a href="{_href("index.html", 1)}">首页</a></nav>\n'
+                f'<main class="year">\n<h1>{escape(self.title)} {heading}</h1>\n'
+                f'<p class="meta">{_counts(days)}</p>\n{sections}\n</main>'
+                + (f'\n<nav class="pager">{"".join(pager)}</nav>' if pager else "")
+            )
+            yield path, self.page(path, f"{self.title} {heading}", body)
+
+    def crumbs(self, issue: Issue) -> str:
+        """The way back from an issue's pages: the front page, the issue's year (month)."""
+        page = year_page(issue.date)
+        if issue.date is None:
+            where = f'<a href="{_href(page, 2)}">日期不详</a>'
+        else:
+            d = issue.date
+            where = f'<a href="{_href(page, 2)}#m{d.month:02d}">{d.year}年{d.month}月</a>'
+        return f'<a href="{_href("index.html", 2)}">首页</a> › {where}'
 
     def issue(self, issue: Issue) -> bytes:
         rows = []
@@ -204,15 +336,12 @@ class _Site:
                 f'<a href="{_href(article.id + ".html", 0)}">{escape(article.display_title)}</a>'
                 f"{credit}</li>"
             )
-        meta = [_date(issue)]
-        if issue.page is not None:
-            meta.append(f"第{issue.page}版")
-        meta.append(f"{len(issue.articles)} 篇")
+        meta = [_date(issue), f"{len(issue.articles)} 篇"]  # the page is in the title
         epub = self.epub_link(issue, 2)
         if epub:
             meta.append(epub)
         body = (
-            f'<nav class="crumbs"><a href="{_href("index.html", 2)}">全部期次</a></nav>\n'
+            f'<nav class="crumbs">{self.crumbs(issue)}</nav>\n'
             f'<main class="issue">\n<h1>{escape(issue.title)}</h1>\n'
             f'<p class="meta">{" · ".join(meta)}</p>\n'
             f'<ol class="toc">\n' + "\n".join(rows) + "\n</ol>\n</main>"
@@ -239,8 +368,7 @@ class _Site:
         if epub:
             source.append(epub)
         body = (
-            f'<nav class="crumbs"><a href="{_href("index.html", 2)}">全部期次</a> › '
-            f'<a href="index.html">{escape(issue.title)}</a></nav>\n'
+            f'<nav class="crumbs">{self.crumbs(issue)} › <a href="index.html">{escape(issue.title)}</a></nav>\n'
             f'<main class="article">\n{render_article(article)}\n'
             f'<p class="source">{" · ".join(source)}</p>\n</main>\n'
             + (f'<nav class="pager">{"".join(pager)}</nav>' if pager else "")
@@ -275,12 +403,14 @@ def iter_site(
     """``build_site`` as a stream of ``(path, bytes)``, each page as soon as it is made, so
     that a build of any size never holds the whole web edition. Same pages, same bytes;
     the issues are checked before the first page. ``per_issue=False`` leaves out the
-    issues' own pages (``issue_pages`` makes them): the index and the style sheets."""
+    issues' own pages (``issue_pages`` makes them): the front page, the year pages and the
+    style sheets."""
     options = options or SiteOptions()
     ordered = order_issues(issues)
     check_issues(ordered)
     site = _Site(ordered, options, epubs)
     yield "index.html", site.index()
+    yield from site.year_pages()
     if per_issue:
         for issue in ordered:
             yield from site.pages_of(issue)
