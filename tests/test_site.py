@@ -175,6 +175,14 @@ def test_front_page_shows_a_week_and_the_year_pages_every_issue(tmp_path: Path) 
     assert len(days) == RECENT_DAYS
     assert days[0].findtext("h:h3/h:time", namespaces=NS) == "2022年1月8日"
     assert [a.text for a in days[0].findall("h:ol/h:li/h:a[1]", NS)] == ["第1版", "第2版", "第3版"]
+    # the newest day's pages show their headlines, linked to the articles; older days do not
+    newest = [i for i in issues if i.date == dt.date(2022, 1, 8)]
+    for li, issue in zip(days[0].findall("h:ol/h:li", NS), sorted(newest, key=lambda i: i.page), strict=True):
+        headlines = li.findall("h:ul[@class='headlines']/h:li/h:a", NS)
+        assert [a.text for a in headlines] == [a.display_title for a in issue.articles]
+        assert [resolve(tmp_path, tmp_path / "index.html", a.get("href")) for a in headlines] == [
+            tmp_path / "issues" / issue.id / f"{a.id}.html" for a in issue.articles]
+    assert days[1].find(".//h:ul[@class='headlines']", NS) is None
     years = front.findall(".//h:ol[@class='years']/h:li", NS)
     assert [li.findtext("h:span[@class='count']", namespaces=NS) for li in years] == [
         "8 期 · 24 版", "12 期 · 36 版", "1 版"]

@@ -2,8 +2,9 @@
 
 The output folder is the web root, served at ``SiteOptions.base_url``::
 
-    index.html                          the front page: the newest days' pages, with
-                                        their EPUBs, and the years of the archive
+    index.html                          the front page: the newest day's pages, with
+                                        their EPUBs and headlines, the rest of that week
+                                        in short, and the years of the archive
     years/{YYYY}.html, years/undated.html
                                         one year: its days by month, newest first, each
                                         day with its pages (第1版, 第2版 …)
@@ -216,19 +217,22 @@ class _Site:
     # --- pages ---
 
     def day_list(self, days: list[Day], depth: int, *, full_dates: bool, compact: bool) -> str:
-        """Days as a list, each with its pages: a page a line with its EPUB, or ``compact``,
-        a day's pages on one line (the undated pages are one "day")."""
+        """Days as a list, each with its pages: a page a line with its EPUB and its
+        articles' headlines, or ``compact``, a day's pages on one line (the undated pages
+        are one "day")."""
         rows = []
         for date, day in days:
             issues = []
             for issue, label in zip(day, _labels(day), strict=True):
-                epub = "" if compact else self.epub_link(issue, depth)
-                issues.append(
-                    f'<li><a href="{_href(issue_page(issue), depth)}">{escape(label)}</a>'
-                    f'<span class="count">{len(issue.articles)} 篇</span>'
-                    + (f" {epub}" if epub else "")
-                    + "</li>"
-                )
+                row = (f'<li><a href="{_href(issue_page(issue), depth)}">{escape(label)}</a>'
+                       f'<span class="count">{len(issue.articles)} 篇</span>')
+                if not compact:
+                    epub = self.epub_link(issue, depth)
+                    row += f" {epub}" if epub else ""
+                    row += '\n<ul class="headlines">' + "".join(
+                        f'<li><a href="{_href(article_page(issue, a), depth)}">{escape(a.display_title)}</a></li>'
+                        for a in issue.articles) + "</ul>"
+                issues.append(row + "</li>")
             if date is None:
                 heading = "日期不详"
             else:
@@ -245,8 +249,8 @@ class _Site:
         return list(years.items())
 
     def index(self) -> bytes:
-        """The front page: the newest day's pages with their EPUBs, the rest of the newest
-        week's days in short, then every year with its months."""
+        """The front page: the newest day's pages with their EPUBs and headlines, the rest
+        of the newest week's days in short, then every year with its months."""
         days = _days(self.issues)
         recent = self.day_list(days[:1], 0, full_dates=True, compact=False)
         if len(days) > 1:
