@@ -72,6 +72,7 @@ from __future__ import annotations
 import errno
 import gc
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -1121,8 +1122,8 @@ class _Build:
             "version": __version__,
             "config": self.fingerprint,
             # source -> [key, [[issue id, site title], ...], vertical], failed pages' last good build too
-            "pages": {p.task.path: [p.key, [[h.id, t] for h, t in zip(p.heads, p.titles, strict=True)],
-                                    p.vertical] for p in sorted(pages, key=lambda p: p.task.path)},
+            "pages": ((p.task.path, [p.key, [[h.id, t] for h, t in zip(p.heads, p.titles, strict=True)], p.vertical])
+                      for p in sorted(pages, key=lambda p: p.task.path)),  # made as written (_write_json)
             "feeds": dict(sorted(self.feeds.items())),
             "stamps": {source: stamp for source, stamp in sorted(self.stamps.items()) if stamp is not None},
             "sidecars": dict(sorted(self.sidecars.items())),
@@ -1140,14 +1141,15 @@ class _Build:
         heads = {
             "format": CACHE_FORMAT,
             "version": __version__,
-            "pages": {p.task.path: {"warnings": p.warnings,
-                                    "issues": stored[p.task.path]["issues"] if not p.new
-                                    else [h.to_json() for h in p.heads],
-                                    "corpus": [layout[h.id] for h in p.heads]} for p in pages},
+            # made a page at a time as it is written, not all at once beside the heads
+            "pages": ((p.task.path, {"warnings": p.warnings,
+                                     "issues": stored[p.task.path]["issues"] if not p.new
+                                     else [h.to_json() for h in p.heads],
+                                     "corpus": [layout[h.id] for h in p.heads]}) for p in pages),
             "corpus_size": size,
         }
         for name, data in ((MANIFEST, manifest), (HEADS, heads)):
-            _write(self.staging / CACHE_DIR / name, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+            _write_json(self.staging / CACHE_DIR / name, data)
         return outputs
 
     # --- replacing the output ---
@@ -1396,6 +1398,39 @@ def _write(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
     target.write_bytes(data)
+
+
+def _write_json(target: Path, data: dict[str, Any]) -> None:
+    """``_write`` of ``json.dumps(data, ensure_ascii=False)``, the same bytes, written an
+    item at a time where a value is a dict or an iterator of pairs (the pages, the feeds):
+    a 10,000-page build's manifest and heads, made whole, were a fifth of its peak memory."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        for chunk in _json_chunks(data):
+            handle.write(chunk)
+
+
+def _json_chunks(data: dict[str, Any]) -> Iterator[str]:
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    yield "{"
+    for n, (key, value) in enumerate(data.items()):
+        yield (", " if n else "") + dumps(key) + ": "
+        if isinstance(value, dict | Iterator):
+            # In batches: json.dumps of a small dict, braces cut off, is the same text as
+            # its items within the whole, and one call per item cost twice the time.
+            pairs = iter(value.items() if isinstance(value, dict) else value)
+            yield "{"
+            first = True
+            while batch := dict(itertools.islice(pairs, 256)):
+                yield ("" if first else ", ") + dumps(batch)[1:-1]
+                first = False
+            yield "}"
+        else:
+            yield dumps(value)
+    yield "}"
 
 
 def _link(source: str, target: str) -> None:

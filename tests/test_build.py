@@ -532,3 +532,19 @@ def test_a_page_that_fails_half_way_leaves_nothing_parked(tmp_path: Path, monkey
     done = pipeline._run_task(task)
     assert done.error is not None and "the article page cannot be made" in done.error
     assert [p.name for p in parked.iterdir()] == ["6.other-page.epub"]
+
+
+def test_the_manifest_is_written_in_pieces_as_json_dumps_writes_it(tmp_path: Path) -> None:
+    """The manifest and the heads are written an item at a time (``_write_json``), with
+    the bytes ``json.dumps(..., ensure_ascii=False)`` gives for the same data."""
+    from pressout import pipeline
+
+    data = {"format": 4, "pages": {"太原 日报.txt": ["key", [["tyrb-1", "太原日报"]], False], "b": {"x": None}},
+            "empty": {}, "list": [1, "二", {"三": 3.5}], "none": None, "quote": 'a"\\b\u2028',
+            "many": {f"第{n}版": [n] for n in range(600)}}  # more than one batch
+    expected = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    pipeline._write_json(tmp_path / "a.json", data)
+    assert (tmp_path / "a.json").read_bytes() == expected
+    streamed = {**data, "pages": iter(data["pages"].items()), "empty": iter(()), "many": iter(data["many"].items())}
+    pipeline._write_json(tmp_path / "b.json", streamed)
+    assert (tmp_path / "b.json").read_bytes() == expected
