@@ -21,7 +21,7 @@ The pages of one issue depend on nothing but that issue, the options, its EPUBs 
 site's title, so ``issue_pages`` makes them alone (the build does it in its workers, as
 each page is read, and keeps them while the issue and the title stay the same); the
 front page and the year pages list every issue, and read only its id, title, date,
-page, publication and article count. (One page of 300,000 issues would be 85 MB: an
+page, publication and articles' ids and headlines. (One page of 300,000 issues would be 85 MB: an
 archive is browsed as a newspaper's is, by year, month and day.)
 Links between pages are relative, so the pages also work opened from disk or served
 under another address; only ``<link rel="canonical">`` is absolute. Every page is
@@ -64,7 +64,7 @@ __all__ = ["STYLES", "build_site", "issue_pages", "iter_site", "write_site", "ye
 # Copied into styles/: the site's own chrome and the article typography the EPUB uses.
 STYLES = ("site.css", "article.css")
 YEARS = "years"  # the folder of the year pages
-RECENT_DAYS = 7  # the newest days the front page lists in full (a week of a daily paper)
+RECENT_DAYS = 7  # the days on the front page (a week of a daily paper), the newest in full
 
 
 def year_page(date: dt.date | None) -> str:
@@ -97,6 +97,14 @@ def _labels(day: list[Issue]) -> list[str]:
     ]
     return [f"{label}（{issue.source}）" if labels.count(label) > 1 else label
             for label, issue in zip(labels, day, strict=True)]
+
+
+def _years(days: list[Day]) -> list[tuple[int | None, list[Day]]]:
+    """``days`` (as ``_days`` gives them) grouped by year, the undated last."""
+    years: dict[int | None, list[Day]] = {}
+    for date, day in days:
+        years.setdefault(date.year if date is not None else None, []).append((date, day))
+    return list(years.items())
 
 
 def _counts(days: list[Day]) -> str:
@@ -242,12 +250,6 @@ class _Site:
                         + "\n".join(issues) + "\n</ol></li>")
         return f'<ol class="days{" compact" if compact else ""}">\n' + "\n".join(rows) + "\n</ol>"
 
-    def years(self, days: list[Day]) -> list[tuple[int | None, list[Day]]]:
-        years: dict[int | None, list[Day]] = {}
-        for date, day in days:
-            years.setdefault(date.year if date is not None else None, []).append((date, day))
-        return list(years.items())
-
     def index(self) -> bytes:
         """The front page: the newest day's pages with their EPUBs and headlines, the rest
         of the newest week's days in short, then every year with its months."""
@@ -256,7 +258,7 @@ class _Site:
         if len(days) > 1:
             recent += "\n" + self.day_list(days[1:RECENT_DAYS], 0, full_dates=True, compact=True)
         rows = []
-        for year, year_days in self.years(days):
+        for year, year_days in _years(days):
             page = year_page(year_days[0][0])
             if year is None:
                 rows.append(f'<li><a href="{_href(page, 0)}">日期不详</a>'
@@ -276,7 +278,7 @@ class _Site:
 
     def year_pages(self) -> Iterator[tuple[str, bytes]]:
         """A page for each year (and one for the undated issues): its days by month."""
-        years = self.years(_days(self.issues))
+        years = _years(_days(self.issues))
         dated = [year for year, _ in years if year is not None]
         for year, days in years:
             path = year_page(days[0][0])
