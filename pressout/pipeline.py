@@ -105,8 +105,9 @@ MANIFEST = "manifest.json"  # what each page, feed document and global file was 
 HEADS = "issues.json"  # the issues without their text (see _Head), and the corpus layout
 SPARE = "spare"  # .pressout/spare: the previous generation (see the module docstring)
 # Part of every page's key: raised when what a page's outputs look like changes for the
-# same page and version (4: titles name the page, web pages link to their year), so
-# that a build after an upgrade makes them again instead of keeping the old ones.
+# same page and version (4: titles name the page, web pages link to their year, EPUBs
+# name their series), so that a build after an upgrade makes them again instead of
+# keeping the old ones.
 CACHE_FORMAT = 4
 # Fragments of the corpus that are parked while the pages are read (the corpus is in date order).
 SPOOL = "fragments"

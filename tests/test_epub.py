@@ -257,6 +257,30 @@ def test_metadata(issue: Issue, vertical: bool, book: Opened) -> None:
     assert book.meta("dcterms:modified") == [when.strftime("%Y-%m-%dT%H:%M:%SZ")]
 
 
+def test_series_metadata_groups_a_papers_books(issue: Issue, book: Opened) -> None:
+    """A paper's books are one series on the reader (EPUB 3's collection, and calibre's
+    meta that Kobo and KOReader read), in date and page order."""
+    (collection,) = [m for m in book.opf.iterfind("opf:metadata/opf:meta", NS)
+                     if m.get("property") == "belongs-to-collection"]
+    assert collection.text == issue.publication
+    refines = {m.get("property"): m.text for m in book.opf.iterfind("opf:metadata/opf:meta", NS)
+               if m.get("refines") == f"#{collection.get('id')}"}
+    named = {m.get("name"): m.get("content") for m in book.opf.iterfind("opf:metadata/opf:meta", NS)
+             if m.get("name")}
+    assert refines["collection-type"] == "series" and named["calibre:series"] == issue.publication
+    position = epub.series_position(issue)
+    assert refines.get("group-position") == position and named.get("calibre:series_index") == position
+    assert (position is None) == (issue.date is None)
+
+
+def test_series_positions_sort_by_date_then_page() -> None:
+    base = sample_issue()
+    issues = [replace(base, date=dt.date(2024, 6, d), page=p) for d in (7, 8) for p in (None, 1, 9, 10, 16)]
+    positions = [epub.series_position(i) for i in issues]
+    assert positions[:3] == ["20240607", "20240607.001", "20240607.009"]
+    assert sorted(positions, key=float) == positions  # as calibre's series index sorts them
+
+
 def test_accessibility_metadata(book: Opened) -> None:
     assert book.meta("schema:accessMode") == ["textual"]
     assert book.meta("schema:accessModeSufficient") == ["textual"]

@@ -26,7 +26,7 @@ from xml.parsers import expat
 from ebooklib import epub
 from lxml import etree
 
-__all__ = ["Book", "BookError", "Document", "Landmark", "NavPoint", "build", "identifier"]
+__all__ = ["Book", "BookError", "Document", "Landmark", "NavPoint", "Series", "build", "identifier"]
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -74,6 +74,14 @@ class Landmark:
 
 
 @dataclass(frozen=True, slots=True)
+class Series:
+    """The series a book belongs to (a newspaper, for its pages), and its place in it."""
+
+    name: str
+    position: str | None = None  # a decimal number, as EPUB's group-position wants it
+
+
+@dataclass(frozen=True, slots=True)
 class Book:
     """Everything that goes into one EPUB, already decided by the caller."""
 
@@ -92,6 +100,7 @@ class Book:
     properties: tuple[tuple[str, str], ...] = ()  # <meta property=…>value</meta>
     named_meta: tuple[tuple[str, str], ...] = ()  # EPUB 2 style <meta name=… content=…/>
     rtl: bool = False  # page-progression-direction="rtl"
+    series: Series | None = None
 
 
 def identifier(key: str) -> str:
@@ -133,6 +142,16 @@ def _ebooklib_book(book: Book) -> epub.EpubBook:
         eb.add_metadata(None, "meta", value, {"property": prop})
     for name, content in book.named_meta:
         eb.add_metadata(None, "meta", "", {"name": name, "content": content})
+    if book.series is not None:
+        # EPUB 3's collection (Apple Books, calibre, KOReader), and calibre's own series
+        # meta, which Kobo's firmware and KOReader read from a side-loaded book.
+        series = book.series
+        eb.add_metadata(None, "meta", series.name, {"property": "belongs-to-collection", "id": "series"})
+        eb.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+        eb.add_metadata(None, "meta", "", {"name": "calibre:series", "content": series.name})
+        if series.position is not None:
+            eb.add_metadata(None, "meta", series.position, {"refines": "#series", "property": "group-position"})
+            eb.add_metadata(None, "meta", "", {"name": "calibre:series_index", "content": series.position})
 
     styles = []
     for name, css in book.stylesheets:

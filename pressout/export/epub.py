@@ -169,7 +169,18 @@ def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Bo
         # Kindle reads writing direction from this, not from CSS.
         named_meta=(("primary-writing-mode", "vertical-rl"),) if vertical else (),
         rtl=vertical,
+        series=eb.Series(issue.publication, series_position(issue)),
     )
+
+
+def series_position(issue: Issue) -> str | None:
+    """An issue's place in its publication's series, as e-readers sort and show it: the
+    date as a number, and the page after the point (20240607.008 is 第8版 of 7 June 2024;
+    three digits, so that page 10 sorts after page 9); None for an undated issue."""
+    if issue.date is None:
+        return None
+    day = issue.date.strftime("%Y%m%d")
+    return day if issue.page is None else f"{day}.{issue.page:03d}"
 
 
 def _page(item: _Item) -> eb.Document:
