@@ -179,7 +179,8 @@ def series_position(issue: Issue) -> str | None:
     three digits, so that page 10 sorts after page 9); None for an undated issue."""
     if issue.date is None:
         return None
-    day = issue.date.strftime("%Y%m%d")
+    d = issue.date
+    day = f"{d.year:04d}{d.month:02d}{d.day:02d}"  # not strftime: glibc does not pad a year below 1000
     return day if issue.page is None else f"{day}.{issue.page:03d}"
 
 
