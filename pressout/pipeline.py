@@ -19,8 +19,8 @@ Guarantees:
   previous output as it was.
 * **Incremental.** A page whose bytes, metadata, configuration and pressout version are
   unchanged is not read again, and nothing made from it alone is made again: its EPUBs,
-  TEI file, web pages and corpus fragment are the previous build's. The index and the
-  corpus are assembled anew (the corpus from the issues' fragments, see
+  TEI file, web pages and corpus fragment are the previous build's. The front page, the
+  year pages and the corpus are assembled anew (the corpus from the issues' fragments, see
   ``pressout.export.tei``); a feed document is made again only when its entries or links
   change (archive pages fill from the oldest, so a full one never does), an issue's web
   pages only when the site's title changes. When nothing at all changed, nothing is
@@ -196,10 +196,11 @@ class _ArticleHead:
 
 @dataclass(frozen=True, slots=True)
 class _Head:
-    """An issue as the index, the feeds' plan, the editions feed and the corpus's order see
-    it: the model without its text (exporters read these attributes only; see
-    ``pressout.export.feed``), so that a build of any size holds every issue's head and
-    no issue's text. ``key`` is the page key it was built with: what its text was."""
+    """An issue as the front and year pages, the feeds' plan, the editions feed and the
+    corpus's order see it: the model without its text (exporters read these attributes
+    only; see ``pressout.export.feed``), so that a build of any size holds every issue's
+    head and no issue's text. ``key`` is the page key it was built with: what its text
+    was."""
 
     id: str
     source: str
@@ -826,7 +827,7 @@ class _Page:
 
 class _Build:
     """One build that has something to do: the pages (read now, or the previous build's),
-    then the feeds, the index and the corpus, then the output replaced."""
+    then the feeds, the front and year pages and the corpus, then the output replaced."""
 
     def __init__(self, out: Path, staging: Path, tasks: list[_Task], stamps: dict[str, list[Any] | None],
                  sidecars: dict[str, Any], live: _Generation | None, force: bool, config: Config,
@@ -969,8 +970,9 @@ class _Build:
 
     def publish(self, pages: list[_Page], heads: list[_Head]) -> None:
         """The web pages made again for the site's real title and the feed documents that
-        changed (work for the workers), the index and style sheets, and the corpus; with
-        no spare to bring up to date, the links of what is kept from the previous build."""
+        changed (work for the workers), the front and year pages and the style sheets, and
+        the corpus; with no spare to bring up to date, the links of what is kept from the
+        previous build."""
         from .export.site import iter_site
 
         staging, options = self.staging, self.options
@@ -1005,7 +1007,7 @@ class _Build:
             if len(jobs) >= 16:
                 self.workers.start()
             results = self.workers.map(_run_job, jobs)
-            # While the workers make the feeds: the index and the style sheets.
+            # While the workers make the feeds: the front and year pages and the style sheets.
             for rel, blob in iter_site(heads, options, epubs, per_issue=False):
                 if not (rel.startswith("styles/") and rel[len("styles/"):] in self.styles):
                     _write(staging / rel, blob)
@@ -1280,8 +1282,8 @@ def _write_all(fd: int, data: bytes) -> int:
 
 class _Linker(threading.Thread):
     """Hard-links files (from the output into the staging folder, whose folders exist) in a
-    thread: a link is a system call, and meanwhile the main thread makes the index and the
-    corpus."""
+    thread: a link is a system call, and meanwhile the main thread makes the web pages and
+    the corpus."""
 
     def __init__(self, links: list[tuple[str, str]]):
         super().__init__(daemon=True)
