@@ -5,7 +5,8 @@ starts fast. A user mistake raises a ``PressoutError``; ``main`` prints it as on
 ``pressout: error: <file>: <problem>``, and exits with the error's code (see
 ``pressout.errors``). Ctrl-C exits with 130 and, during ``pressout build``, SIGTERM with
 143; either way the build's staging folder is removed and the previous output kept.
-Anything else that escapes is a bug and keeps its traceback. Nothing here reads text or
+Anything else that escapes is a bug: one line says so and names the crash log that holds
+its traceback (exit code 70, ``pressout.errors.crash_log``). Nothing here reads text or
 builds output itself.
 
 ``pressout build`` prints progress and the summary on stderr only (stdout carries the
@@ -32,12 +33,20 @@ ERRORS_HELP = "strict: an undecodable byte is an error; replace: keep going with
 
 
 def _fail(exc: Exception) -> None:
-    from .errors import PressoutError
+    """A PressoutError is one line and its exit code; anything else is a bug: one line
+    that says so and where its traceback was written (``crash_log``), exit code 70."""
+    from .errors import INTERNAL_ERROR, PressoutError, crash_log
 
     if isinstance(exc, PressoutError):
         click.echo(f"pressout: error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    raise exc
+    import traceback
+
+    log = crash_log("pressout " + " ".join(sys.argv[1:]) + "\n" + "".join(traceback.format_exception(exc)))
+    text = " ".join(str(exc).split())[:200]
+    click.echo(f"pressout: internal error (a bug in pressout, please report it): {type(exc).__name__}: {text}; "
+               f"the traceback is in {log}", err=True)
+    sys.exit(INTERNAL_ERROR)
 
 
 def _read(path: str, *, encoding: str | None, errors: str, sidecar: str | None) -> Issue:
@@ -179,7 +188,7 @@ def epub(files: tuple[str, ...], out: str, vertical: bool, encoding: str | None,
 @PAGES
 @OUT
 @click.option("--base-url", default=None, help="Where the output folder is served (absolute URL).")
-@click.option("--feed-size", type=int, default=None, help="Entries per subscription feed (older: archives).")
+@click.option("--feed-size", type=click.IntRange(min=1), default=None, help="Entries per subscription feed (older: archives).")
 @click.option("--title", default=None, help="Site and feed title.")
 @click.option("--tag-authority", default=None, help="Domain used in the feeds' tag: ids.")
 @ENCODING
@@ -187,15 +196,22 @@ def epub(files: tuple[str, ...], out: str, vertical: bool, encoding: str | None,
 def feed(files: tuple[str, ...], out: str, base_url: str | None, feed_size: int | None, title: str | None,
          tag_authority: str | None, encoding: str | None, errors: str) -> None:
     """Write Atom, RSS and JSON feeds, the editions feeds and the web edition they link to."""
-    from .config import load_config
+    from .config import check_base_url, check_tag_authority, control_character, load_config
+    from .errors import ConfigError
     from .export.epub import write_epub
     from .export.feed import SiteOptions, write_feeds
     from .export.site import write_site
 
     config = load_config()
+    if base_url is not None:
+        base_url = check_base_url(base_url, what="--base-url")
+    if tag_authority is not None:
+        tag_authority = check_tag_authority(tag_authority, what="--tag-authority")
+    if title is not None and (bad := control_character(title)):
+        raise ConfigError(f"--title contains a control character ({bad}); use one line of text")
     options = SiteOptions(base_url=base_url or config.base_url, title=title or config.site_title,
                           feed_size=feed_size or config.feed_size,
-                          tag_authority=tag_authority or config.tag_authority)
+                          tag_authority=tag_authority or config.tag_authority, utc_offset=config.utc_offset)
     issues = _read_all(files, encoding, errors)
     folder = _out_dir(out)
     epubs = {issue.id: write_epub(issue, folder / "epub") for issue in issues}
@@ -234,10 +250,14 @@ def tei(files: tuple[str, ...], out: str, keep_breaks: bool, corpus: bool, encod
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every warning and every page.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option("--force-output", is_flag=True,
+              help="Build into a folder that holds other files too (they are kept, never deleted).")
+@click.option("--wait", is_flag=True, help="If another build is writing the output folder, wait for it.")
 @ENCODING
 @ERRORS
 def build(sources: tuple[str, ...], out: str | None, jobs: int | None, force: bool, config_path: str | None,
-          quiet: bool, verbose: bool, as_json: bool, encoding: str | None, errors: str) -> None:
+          quiet: bool, verbose: bool, as_json: bool, force_output: bool, wait: bool, encoding: str | None,
+          errors: str) -> None:
     """Build everything: EPUBs, feeds, web edition and TEI archive (default: seeds/ → dist/)."""
     from .config import load_config
     from .pipeline import build as run_build
@@ -247,7 +267,7 @@ def build(sources: tuple[str, ...], out: str | None, jobs: int | None, force: bo
     try:
         with _terminate_as_interrupt():
             report = run_build(sources, out, config=config, jobs=jobs, force=force, encoding=encoding,
-                               errors=errors, progress=progress)
+                               errors=errors, progress=progress, force_output=force_output, wait=wait)
     finally:
         if progress is not None:
             progress.close()

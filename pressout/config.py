@@ -5,6 +5,35 @@ A bad value is a ConfigError naming the file, the key and what is allowed. Paths
 file (sources, output, styles, schemas) are relative to the file's folder. The issue
 metadata of each page (its date, page number …) lives in the sidecar ``issues.toml`` beside
 the pages instead (see ``pressout.read.meta``).
+
+What every value must be, besides its key's own rule:
+
+* **One line of text.** A string value (and each string of a list) must hold no control
+  character: none of C0 (U+0000–U+001F, so no line break and no tab), DEL, C1
+  (U+0080–U+009F), nor the line and paragraph separators U+2028/U+2029. They would end
+  up in feed links, XML names and file names; the error names the character.
+* **Bounded.** ``[publication] slug`` at most 100 characters, ``[publication] name`` and
+  ``[site] title`` at most 200, ``[site] tag_authority`` 254, ``[site] base_url`` 2000.
+* **Checked whole.** Every pattern must match the whole value (``re.fullmatch``): a
+  trailing line break does not slip past ``$``.
+
+``[site] base_url`` is checked by ``check_base_url`` (the CLI's ``--base-url`` too): an
+absolute ``http``/``https`` URL with an ASCII host (a domain name, an internationalised
+one in its ``xn--`` form; an IPv4 address; a bracketed IPv6 address) and an optional port,
+no user name or password, no query (``?``) or fragment (``#``), no whitespace, no
+``.``/``..`` path segments and only well-formed ``%XX`` escapes; it is given back ending
+with ``/``. ``[site] tag_authority`` is checked by ``check_tag_authority``: a domain name
+or e-mail address as RFC 4151 spells them (ASCII).
+
+Two keys the build's safety rests on:
+
+* ``[build] max_page_bytes`` (a whole number ≥ 1024, default 64 MiB = 67108864): a page
+  file larger than this is refused instead of read.
+* ``[publication] utc_offset`` (``+HH:MM`` or ``-HH:MM``, at most 14:00 either way, not
+  ``-00:00``; default ``+08:00``, Beijing time): the fixed offset every date in the feeds
+  carries, whatever the year (no historical local mean time, no daylight saving time).
+  It is part of ``Config.fingerprint()``; ``utc_offset_timezone`` turns it into a
+  ``datetime.timezone``.
 """
 
 from __future__ import annotations
@@ -14,15 +43,34 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 
-__all__ = ["CONFIG_NAME", "STARTER", "Config", "load_config"]
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable
+
+__all__ = [
+    "CONFIG_NAME",
+    "DEFAULT_MAX_PAGE_BYTES",
+    "STARTER",
+    "Config",
+    "check_base_url",
+    "check_tag_authority",
+    "check_utc_offset",
+    "control_character",
+    "load_config",
+    "utc_offset_timezone",
+]
 
 CONFIG_NAME = "pressout.toml"
 LANGUAGES = ("zh-CN", "zh-SG")  # Simplified Chinese pages: what the reader's rules know
 TIMEZONES = ("Asia/Shanghai",)  # dates are Beijing dates; see pressout.timestamps
+DEFAULT_MAX_PAGE_BYTES = 64 * 1024 * 1024
+# C0 (line breaks and tabs included), DEL, C1, and the Unicode line/paragraph separators.
+# (Patterns are compiled when first used, by re's cache: ``import pressout.config`` stays cheap.)
+_CONTROL = "[\x00-\x1f\x7f-\x9f\u2028\u2029]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +80,7 @@ class Config:
     publication_slug: str | None = None
     language: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
+    utc_offset: str = "+08:00"  # the feeds' fixed offset from UTC, [+-]HH:MM
     base_url: str = "http://127.0.0.1:8000/"
     site_title: str | None = None
     feed_size: int = 50
@@ -41,6 +90,7 @@ class Config:
     sources: tuple[str, ...] = ("seeds",)
     output: str = "dist"
     jobs: int = 0  # 0: one per core
+    max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES  # a larger page file is refused
     styles: str | None = None  # a folder whose CSS files replace the shipped ones
     tei_schema: str | None = None  # tei_all.rng, for `pressout validate`
     atom_schema: str | None = None  # atom-rfc4287.rng, for `pressout validate`
@@ -48,35 +98,180 @@ class Config:
 
     def fingerprint(self) -> str:
         """What changes every output when it changes (for the incremental build)."""
-        keys = ("publication", "publication_slug", "language", "timezone", "base_url", "site_title",
-                "feed_size", "tag_authority", "vertical", "keep_breaks", "styles")
+        keys = ("publication", "publication_slug", "language", "timezone", "utc_offset", "base_url",
+                "site_title", "feed_size", "tag_authority", "vertical", "keep_breaks", "styles")
         return repr([(k, getattr(self, k)) for k in keys])
 
 
-# table -> key -> (Config field, check, allowed-values text)
+def control_character(value: str, *, newlines: bool = False) -> str | None:
+    """The first control character of ``value`` as ``U+000A``, None when it has none.
+
+    ``newlines=True`` lets line feeds (U+000A) through: for free text such as evidence."""
+    if value.isprintable():  # (no control character is printable)
+        return None
+    for match in re.finditer(_CONTROL, value):
+        if not (newlines and match.group() == "\n"):
+            return f"U+{ord(match.group()):04X}"
+    return None
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut short: a message stays one line of reasonable length."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _name(key: str) -> str:
+    """A table or key name as a message shows it: quoted when it is not plain text."""
+    return key if key.isprintable() and key.strip() == key and key else repr(key)
+
+
+_BASE_URL_ALLOWED = "an absolute http(s) URL such as http://127.0.0.1:8000/"
+_BASE_URL_SHAPE = r"https?://[^/?#]+(?:/[^?#]*)?"
+_HOST = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~-]+)(?::[0-9]{1,5})?"
+_NOT_IN_URLS = frozenset('<>"\\^`{|}')
+_BAD_PERCENT = r"%(?![0-9A-Fa-f]{2})"
+_MAX_BASE_URL = 2000
+
+
+def _base_url_problem(value: object) -> str | None:
+    """What is wrong with ``value`` as a base URL, None when nothing is."""
+    if not isinstance(value, str):
+        return "it is not a string"
+    if not value:
+        return "it is empty"
+    char = control_character(value)
+    if char:
+        return f"it contains a control character ({char})"
+    if any(c.isspace() for c in value):
+        return "it contains whitespace"
+    if len(value) > _MAX_BASE_URL:
+        return f"it is longer than {_MAX_BASE_URL} characters"
+    odd = sorted({c for c in value if c in _NOT_IN_URLS})
+    if odd:
+        return f"it contains {' '.join(odd)}, which a URL cannot hold unescaped"
+    if not value.startswith(("http://", "https://")):
+        return "the scheme must be http:// or https://"
+    if "?" in value or "#" in value:
+        return "it has a query or fragment (? or #)"
+    from urllib.parse import urlsplit  # (cheap, and loaded at start-up already)
+
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        why = str(exc) or "it cannot be parsed"
+        return why[:1].lower() + why[1:]
+    if "@" in parts.netloc:
+        return "it has a user name or password"
+    if not parts.hostname:
+        return "it has no host"
+    if not parts.netloc.isascii():  # (the feeds' tag: ids are made of it: RFC 4151 wants ASCII)
+        return "its host is not ASCII: write an internationalised domain name in its xn-- form"
+    if not re.fullmatch(_HOST, parts.netloc) or not re.fullmatch(_BASE_URL_SHAPE, value):
+        return f"the host {_shown(parts.netloc)} is not a domain name or IP address with an optional port"
+    if any(segment in (".", "..") for segment in parts.path.split("/")):
+        return "its path has . or .. segments"
+    if re.search(_BAD_PERCENT, value):
+        return "it has a % that is not followed by two hexadecimal digits"
+    return None
+
+
+def check_base_url(value: str, *, what: str = "base_url") -> str:
+    """``value`` checked as the URL the output is served at, and ending with ``/``.
+
+    Raises ConfigError, one line: ``{what} = 'value' is not allowed: <why>; use …`` (``what``
+    names the setting: ``[site] base_url`` for the file, ``--base-url`` for the CLI). The
+    error has no path: load_config adds the file's."""
+    problem = _base_url_problem(value)
+    if problem:
+        raise ConfigError(f"{what} = {_shown(value)} is not allowed: {problem}; use {_BASE_URL_ALLOWED}")
+    return value if value.endswith("/") else value + "/"
+
+
+_TAG_AUTHORITY_ALLOWED = "a domain name or e-mail address you control (RFC 4151)"
+_DNS_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+_TAG_AUTHORITY = rf"(?:[A-Za-z0-9._-]+@)?{_DNS_NAME}"  # RFC 4151's authorityName
+_MAX_TAG_AUTHORITY = 254
+
+
+def _tag_authority_problem(value: object) -> str | None:
+    if not isinstance(value, str):
+        return "it is not a string"
+    char = control_character(value)
+    if char:
+        return f"it contains a control character ({char})"
+    if len(value) > _MAX_TAG_AUTHORITY:
+        return f"it is longer than {_MAX_TAG_AUTHORITY} characters"
+    if not re.fullmatch(_TAG_AUTHORITY, value):
+        return "it is not a domain name (example.org) or e-mail address (desk@example.org)"
+    return None
+
+
+def check_tag_authority(value: str, *, what: str = "tag_authority") -> str:
+    """``value`` checked as the authority of the feeds' ``tag:`` ids (RFC 4151: a domain
+    name or an e-mail address, ASCII); raises ConfigError like ``check_base_url``."""
+    problem = _tag_authority_problem(value)
+    if problem:
+        raise ConfigError(f"{what} = {_shown(value)} is not allowed: {problem}; use {_TAG_AUTHORITY_ALLOWED}")
+    return value
+
+
+def _is_utc_offset(value: object) -> bool:
+    try:
+        utc_offset_timezone(value)  # type: ignore[arg-type]
+    except ConfigError:
+        return False
+    return True
+
+
+def check_utc_offset(value: str, *, what: str = "utc_offset") -> str:
+    """``value`` checked as a fixed offset from UTC (``pressout.timestamps.parse_utc_offset``);
+    raises ConfigError like ``check_base_url``."""
+    utc_offset_timezone(value, what=what)
+    return value
+
+
+def utc_offset_timezone(value: str, *, what: str = "utc_offset") -> dt.timezone:
+    """The ``datetime.timezone`` of an offset such as ``+08:00`` (ConfigError if it is not one)."""
+    from .timestamps import OFFSET_ALLOWED, parse_utc_offset
+
+    try:
+        return parse_utc_offset(value)
+    except ValueError:
+        raise ConfigError(f"{what} = {_shown(value)} is not allowed; use {OFFSET_ALLOWED}") from None
+
+
+# table -> key -> (Config field, check, allowed-values text). A check returns True when
+# the value is allowed; False, or a string saying why not, when it is not.
 def _str(v: Any) -> bool:
     return isinstance(v, str) and bool(v.strip())
 
 
-def _int_from(low: int):
+def _int_from(low: int) -> Callable[[Any], bool]:
     return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= low
 
+
+def _why(problem: Callable[[Any], str | None]) -> Callable[[Any], bool | str]:
+    return lambda v: problem(v) or True
+
+
+_SLUG = r"[a-z][a-z0-9-]*"
 
 _SCHEMA: dict[str, dict[str, tuple[str, Any, str]]] = {
     "publication": {
         "name": ("publication", _str, "a non-empty string"),
-        "slug": ("publication_slug", lambda v: isinstance(v, str) and bool(re.fullmatch(r"[a-z][a-z0-9-]*", v)),
+        "slug": ("publication_slug", lambda v: isinstance(v, str) and bool(re.fullmatch(_SLUG, v)),
                  "lowercase ASCII letters, digits and -, starting with a letter (e.g. tyrb)"),
         "language": ("language", lambda v: v in LANGUAGES, " | ".join(LANGUAGES)),
         "timezone": ("timezone", lambda v: v in TIMEZONES, " | ".join(TIMEZONES)),
+        "utc_offset": ("utc_offset", _is_utc_offset, "+HH:MM or -HH:MM, at most 14:00 either way, e.g. +08:00"),
     },
     "site": {
-        "base_url": ("base_url", lambda v: isinstance(v, str) and bool(re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", v)),
-                     "an absolute http(s) URL such as http://127.0.0.1:8000/"),
+        "base_url": ("base_url", _why(_base_url_problem), _BASE_URL_ALLOWED),
         "title": ("site_title", _str, "a non-empty string"),
         "feed_size": ("feed_size", _int_from(1), "a whole number ≥ 1"),
-        "tag_authority": ("tag_authority", lambda v: isinstance(v, str) and bool(re.fullmatch(r"[A-Za-z0-9.@_%+-]+", v)),
-                          "a domain name or e-mail address you control (RFC 4151)"),
+        "tag_authority": ("tag_authority", _why(_tag_authority_problem), _TAG_AUTHORITY_ALLOWED),
     },
     "epub": {
         "vertical": ("vertical", lambda v: isinstance(v, bool), "true | false"),
@@ -93,9 +288,29 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any, str]]] = {
                     "a list of files or folders, e.g. [\"seeds\"]"),
         "output": ("output", _str, "a folder path, e.g. \"dist\""),
         "jobs": ("jobs", _int_from(0), "a whole number ≥ 0 (0: one per core)"),
+        "max_page_bytes": ("max_page_bytes", _int_from(1024),
+                           f"a whole number of bytes ≥ 1024 (default {DEFAULT_MAX_PAGE_BYTES})"),
         "styles": ("styles", _str, "a folder of CSS files"),
     },
 }
+# The longest value a key may have (in characters); the rest are bounded by their rule.
+_MAX_LENGTH = {("publication", "slug"): 100, ("publication", "name"): 200, ("site", "title"): 200}
+
+
+def _value_problem(table: str, key: str, value: Any) -> str | None:
+    """A control character or an over-long string in any value (its own rule comes after)."""
+    strings = value if isinstance(value, list) else [value]
+    for item in strings:
+        if isinstance(item, str):
+            char = control_character(item)
+            if char:
+                where = f" in {_shown(item)}" if isinstance(value, list) else ""
+                return (f"[{table}] {key} contains a control character ({char}){where}; "
+                        "line breaks, tabs and other control characters are not allowed")
+    limit = _MAX_LENGTH.get((table, key))
+    if limit is not None and isinstance(value, str) and len(value) > limit:
+        return f"[{table}] {key} is {len(value)} characters long; at most {limit} are allowed"
+    return None
 
 
 def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = False) -> Config:
@@ -128,14 +343,20 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
             what = f"[{table}] must be a table" if keys is not None else f"key {table!r} is outside a table"
             raise ConfigError(f"{what}{hint}; allowed tables: {tables}", path=path)
         if keys is None:
-            raise ConfigError(f"unknown table [{table}]; allowed: {tables}", path=path)
+            raise ConfigError(f"unknown table [{_name(table)}]; allowed: {tables}", path=path)
         for key, value in content.items():
             spec = keys.get(key)
             if spec is None:
                 raise ConfigError(f"[{table}] unknown key {key!r}; allowed: {', '.join(keys)}", path=path)
+            problem = _value_problem(table, key, value)
+            if problem:
+                raise ConfigError(problem, path=path)
             attr, check, allowed = spec
-            if not check(value):
-                raise ConfigError(f"[{table}] {key} = {value!r} is not allowed; use {allowed}", path=path)
+            verdict = check(value)
+            if isinstance(verdict, str) or not verdict:
+                why = f": {verdict}" if isinstance(verdict, str) else ""
+                raise ConfigError(f"[{table}] {key} = {_shown(value)} is not allowed{why}; use {allowed}",
+                                  path=path)
             values[attr] = tuple(value) if isinstance(value, list) else value
     base = values.get("base_url")
     if base and not base.endswith("/"):
@@ -165,6 +386,7 @@ STARTER = '''\
 # slug = "tyrb"             # ASCII short name used in ids and tag: URIs
 language = "zh-CN"          # zh-CN | zh-SG
 timezone = "Asia/Shanghai"  # issue dates are Beijing dates
+utc_offset = "+08:00"       # the fixed offset of every date in the feeds ([+-]HH:MM, any year)
 
 [site]
 base_url = "http://127.0.0.1:8000/"   # where the web edition and feeds are served
@@ -186,5 +408,6 @@ keep_breaks = true          # keep rejoined line breaks as <cb break="no"/> (exa
 sources = ["seeds"]
 output = "dist"
 jobs = 0                    # parallel workers; 0: one per core
+max_page_bytes = 67108864   # a page file larger than this (64 MiB) is refused; at least 1024
 # styles = "my-styles"      # a folder whose .css files replace the shipped ones
 '''

@@ -14,6 +14,8 @@ code  meaning
 4     configuration error: pressout.toml or the issue metadata
 5     output error: the output folder cannot be written
 6     validation failed (``pressout validate``)
+70    internal error: a bug in pressout; the traceback is in a crash log (``crash_log``)
+75    busy: another build holds the output folder's lock (``--wait`` waits for it)
 130   interrupted (Ctrl-C); the previous output is left as it was
 143   terminated (SIGTERM); the previous output is left as it was
 ====  ==========================================================
@@ -24,12 +26,17 @@ from __future__ import annotations
 from os import PathLike
 
 __all__ = [
+    "BusyError",
     "ConfigError",
+    "INTERNAL_ERROR",
     "InputError",
     "OutputError",
     "PressoutError",
     "ValidationFailed",
+    "crash_log",
 ]
+
+INTERNAL_ERROR = 70  # sysexits' EX_SOFTWARE: a bug, not the user's mistake
 
 
 class PressoutError(Exception):
@@ -65,3 +72,34 @@ class ValidationFailed(PressoutError):
     """A validator rejected a build."""
 
     exit_code = 6
+
+
+class BusyError(OutputError):
+    """Another build is writing the same output folder (it holds ``.pressout/lock``)."""
+
+    exit_code = 75  # sysexits' EX_TEMPFAIL: try again later
+
+
+def crash_log(text: str) -> str:
+    """Write ``text`` (a traceback) to a new crash log and return its path.
+
+    The log goes to ``$XDG_STATE_HOME/pressout/`` (default ``~/.local/state/pressout/``),
+    else to the system's temporary folder: never into the output folder, which a failed
+    build leaves as it was. The name holds the time and the process id, so logs are never
+    overwritten (the time is the clock's: a log is not an output)."""
+    import os
+    import tempfile
+    import time
+
+    name = f"crash-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    for folder in (os.path.join(state, "pressout"), os.path.join(tempfile.gettempdir(), "pressout")):
+        try:
+            os.makedirs(folder, exist_ok=True)
+            path = os.path.join(folder, name)
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(text)
+            return path
+        except OSError:
+            continue
+    return "(no crash log could be written)"

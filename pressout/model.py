@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Literal, TypeAlias
 
 __all__ = [
+    "DISPLAY_TITLE_NONE",
     "Article",
     "Block",
     "Contributor",
@@ -296,24 +297,48 @@ _CLAUSE_BREAK = re.compile(r"[，；：]")
 
 
 def derive_display_title(title: str | None, body: tuple[Block, ...]) -> str:
-    """The printed title, or a short title made from the first sentence of the text.
+    """The printed title, or a short title made from the first sentence of the text;
+    never empty or only whitespace.
 
     Rule (documented in the README): take the first paragraph or caption, cut it at the
     first sentence end, drop a leading date phrase, and if it is still longer than
     DISPLAY_TITLE_MAX characters cut it at the last clause break (，；：) that fits, when
     that leaves at least _MIN_CLAUSE characters, or else at the limit with an ellipsis.
+    A title that is empty or only whitespace counts as none. When the first sentence is
+    empty (the text opens with punctuation: ``……``, ``。``, ``！``), the same rule is applied
+    from the text's first letter or digit on (its first words); a text without any letter
+    or digit gives way to the next block's. An item with no letter or digit in its text at
+    all (or no text) is called DISPLAY_TITLE_NONE, （无题）.
     """
-    if title:
+    if title and not title.isspace():
         return title
-    source = next((b.text for b in body if isinstance(b, (Paragraph, Figure)) and b.text), "")
-    if not source:
-        source = next((b.text for b in body if b.text), "")
-    if not source:
-        return "（无题）"
-    end = _SENTENCE_END.search(source)
-    sentence = source[: end.start()] if end else source
-    shorter = _LEADING_WHEN.sub("", sentence, count=1)
-    sentence = shorter or sentence
+    first = [b.text for b in body if isinstance(b, (Paragraph, Figure)) and b.text]
+    rest = [b.text for b in body if not isinstance(b, (Paragraph, Figure)) and b.text]
+    for source in first + rest:
+        made = _title_from(source)
+        if made:
+            return made
+    return DISPLAY_TITLE_NONE
+
+
+DISPLAY_TITLE_NONE = "（无题）"
+_WORD = re.compile(r"[^\W_]")  # a letter or digit (hanzi included)
+
+
+def _title_from(source: str) -> str:
+    """The display title the text ``source`` gives, or "" when it holds no letter or digit."""
+    word = _WORD.search(source)
+    if word is None:
+        return ""
+    for text in (source, source[word.start() :]):
+        end = _SENTENCE_END.search(text)
+        sentence = text[: end.start()] if end else text
+        shorter = _LEADING_WHEN.sub("", sentence, count=1)
+        sentence = shorter or sentence
+        if _WORD.search(sentence):
+            break
+    else:
+        return ""
     if len(sentence) <= DISPLAY_TITLE_MAX:
         return sentence
     cut = max(

@@ -60,11 +60,21 @@ generations): a file is only ever created, renamed or unlinked. Without a usable
 unchanged files hard-linked into it. A build that leaves no previous output to become the
 spare (the first build of a folder) makes one of hard links to its own output, so that the
 next build, the first to add a page, already finds one. A file added by hand to the output
-is dropped by the next build, as it always was (``README.md`` is kept).
+is the user's and is kept (carried into each new generation, see ``pressout.outdir``).
+
+**Safety** (``pressout.outdir``): a build writes only into a folder that is absent, empty or
+a pressout output, never where the sources, the configuration, the current or the home
+folder are; it holds the output's lock (``.pressout/lock``) throughout; a page that is not a
+regular file or is larger than ``[build] max_page_bytes`` is a failure of that page; a bug
+while building one page fails that page only (its traceback goes to a crash log); worker
+processes die with the build and leave Ctrl-C and SIGTERM to it.
 
 A build killed outright (SIGKILL, power loss) can leave a ``.{out}.staging-{pid}`` or
 ``.{out}.next-{pid}`` folder beside the output; the next build removes it (and puts back
-``.{out}.old-{pid}`` if the kill came between the swap's renames).
+``.{out}.old-{pid}`` if the kill came between the swap's renames), making folders in it
+writable where it must (a folder made read-only by hand). A spare that cannot be brought
+up to date (such a folder, for a user who is not root) is dropped and the build made
+again without it.
 """
 
 from __future__ import annotations
@@ -89,6 +99,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .config import Config
 from .errors import ConfigError, InputError, OutputError, PressoutError
+from .outdir import OutputLock, carry, foreign_files, output_folder
 
 # The no-change path (`pressout build` with nothing to do) must start fast: the model, the
 # readers, the exporters and multiprocessing are imported only when something is built.
@@ -111,6 +122,7 @@ SPARE = "spare"  # .pressout/spare: the previous generation (see the module docs
 CACHE_FORMAT = 4
 # Fragments of the corpus that are parked while the pages are read (the corpus is in date order).
 SPOOL = "fragments"
+LOCK = f"{CACHE_DIR}/lock"  # see pressout.outdir; in every generation, never linked or counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,21 +180,44 @@ def find_pages(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for source in sources:
         path = Path(source)
         if not path.exists():
+            if os.path.lexists(path):
+                raise InputError("is a symbolic link that leads nowhere or loops", path=path)
             raise InputError("no such file or folder", path=path)
         if path.is_dir():
             # scandir, and the folder resolved once: an archive folder holds thousands of pages.
             folder = path.resolve()
-            with os.scandir(path) as entries:
-                chosen = sorted((entry for entry in entries
-                                 if entry.name.lower().endswith((".txt", ".xml")) and not entry.name.startswith(".")
-                                 and entry.is_file()), key=lambda entry: entry.name)
-            found = [Path(entry.path).resolve() if entry.is_symlink() else folder / entry.name for entry in chosen]
+            try:
+                with os.scandir(path) as entries:
+                    chosen = sorted((entry for entry in entries
+                                     if entry.name.lower().endswith((".txt", ".xml"))
+                                     and not entry.name.startswith(".") and _is_file(entry)),
+                                    key=lambda entry: entry.name)
+            except OSError as exc:
+                raise InputError(f"cannot read the folder: {exc.strerror or exc}", path=path) from None
+            # A link that loops is kept as it is: the build reports it as a page it cannot read.
+            found = [_resolved(entry) if entry.is_symlink() else folder / entry.name for entry in chosen]
             if not found:
                 raise InputError("folder has no pages (*.txt) or TEI archives (*.xml)", path=path)
             pages.extend(found)
         else:
             pages.append(path.resolve())
     return list(dict.fromkeys(pages))
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """A regular file, or a link to one; a link that loops or leads nowhere counts too
+    (it is named among the pages, which then cannot be read: a one-line failure)."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return True
+
+
+def _resolved(entry: os.DirEntry[str]) -> Path:
+    try:
+        return Path(entry.path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(entry.path))
 
 
 # --- what the build knows of an issue without its text -------------------------------------
@@ -218,8 +253,10 @@ class _Head:
 
     @classmethod
     def of(cls, issue: Issue, epub_size: int, vertical_size: int | None) -> _Head:
+        from .export.html import headline  # the title every output shows (never blank)
+
         return cls(issue.id, issue.source, issue.date, issue.page, issue.publication, issue.publication_slug,
-                   issue.title, tuple(_ArticleHead(a.id, a.display_title) for a in issue.articles), epub_size,
+                   issue.title, tuple(_ArticleHead(a.id, headline(a)) for a in issue.articles), epub_size,
                    vertical_size)
 
     def to_json(self) -> list[Any]:
@@ -251,6 +288,10 @@ def _page_files(ident: str, vertical: bool) -> list[str]:
     return [*files, f"tei/{ident}.xml", f"{CACHE_DIR}/models/{ident}.json"]
 
 
+# Outputs that no issue may name as its own (an issue id "corpus" would be tei/corpus.xml).
+_GLOBAL_NAMES = ("tei/corpus.xml",)
+
+
 def _site_files(head: _Head) -> list[str]:
     """An issue's web pages (named as ``issue_page`` and ``article_page`` name them)."""
     return [f"issues/{head.id}/index.html", *(f"issues/{head.id}/{a.id}.html" for a in head.articles)]
@@ -276,6 +317,7 @@ class _Task:
     options: Any = None  # SiteOptions, for the web pages
     staging: str = ""  # the staging folder (outputs are parked in it, and named in errors)
     parked: str = ""  # where this page's outputs are parked: a path prefix (see _run_task)
+    max_bytes: int = 0  # [build] max_page_bytes (0: the default)
 
 
 @dataclass(slots=True)
@@ -289,6 +331,7 @@ class _Done:
     warnings: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
     parked: str = ""  # the prefix of the parked outputs' paths
+    trace: str | None = None  # the traceback of an internal error (a bug), for the crash log
 
 
 def _run_task(task: _Task) -> _Done:
@@ -330,7 +373,8 @@ def _run_task(task: _Task) -> _Done:
             meta = task.meta
             defaults = IssueMeta(publication=task.publication, publication_slug=task.publication_slug)
             meta = meta.over(defaults) if meta is not None else defaults
-            issues = [read_page(task.path, meta=meta, encoding=task.encoding, errors=task.errors)]
+            issues = [read_page(task.path, meta=meta, encoding=task.encoding, errors=task.errors,
+                                max_bytes=task.max_bytes or None)]
         styles = dict(task.styles)
         for issue in issues:
             if issue.language != task.language:
@@ -364,11 +408,25 @@ def _run_task(task: _Task) -> _Done:
             done.titles.append(title)
             done.fragments.append(fragment)
             done.warnings.extend(issue.diagnostics)
-    except PressoutError as exc:
-        done = _Done(task.path, task.key, error=str(exc))
+    except OSError:
+        raise  # writing failed (a full disk): the build's error, not this page's
+    except Exception as exc:  # a PressoutError is the page's fault; anything else a bug
+        if isinstance(exc, PressoutError):
+            done = _Done(task.path, task.key, error=str(exc))
+        else:
+            import traceback
+
+            done = _Done(task.path, task.key, error=f"{task.path}: internal error (a bug in pressout) while "
+                         f"building this page: {type(exc).__name__}: {_one_line(exc)}",
+                         trace=f"page {task.path}\n" + traceback.format_exc())
         for name in reversed(written):  # a folder's files before the folder
             _remove(parked + name)
     return done
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] + ("…" if len(text) > 200 else "")
 
 
 def _remove(path: str) -> None:
@@ -486,16 +544,23 @@ def _page_key(content: str, meta: Any, fingerprint: str, encoding: str | None, e
 _STAMP_SETTLED_NS = 2_000_000_000
 
 
-def _content_digest(page: Path, known: list[Any] | None, since: int) -> tuple[str, list[Any] | None]:
+def _content_digest(page: Path, known: list[Any] | None, since: int,
+                    max_bytes: int) -> tuple[str, list[Any] | None]:
     """The sha256 (hex) of the page's bytes, and its stamp for the manifest (None: the file
     changed too recently to be known by its stamp). ``known`` is the last build's stamp;
-    ``since`` the time (ns) the build started."""
+    ``since`` the time (ns) the build started. A page that is not a regular file (a FIFO,
+    a device) is an InputError before it is opened; so is one over ``max_bytes``."""
+    from .read.decode import check_regular_file, read_source, too_large
+
     st = os.stat(page)
+    check_regular_file(st, page)
+    if st.st_size > max_bytes:
+        raise too_large(page, max_bytes)
     stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
     if known is not None and known[:-1] == stamp:
         content = known[-1]
-    else:
-        content = hashlib.sha256(page.read_bytes()).hexdigest()
+    else:  # (never more than max_bytes + 1 bytes: a file may grow while it is read)
+        content = hashlib.sha256(read_source(page, max_bytes=max_bytes)).hexdigest()
     settled = since - max(st.st_mtime_ns, st.st_ctime_ns) >= _STAMP_SETTLED_NS
     return content, [*stamp, content] if settled else None
 
@@ -552,6 +617,7 @@ class _Generation:
         """Every file it holds (the spare left out), as relative POSIX paths."""
         if self._files is None:
             self._files = set(_walk(str(self.root), f"{CACHE_DIR}/{SPARE}"))
+            self._files.discard(LOCK)
         return self._files
 
     def page_files(self, source: str) -> list[str]:
@@ -619,11 +685,16 @@ def _walk(root: str, skip: str = "") -> list[str]:
 
 
 def _check_output(out_dir: Path) -> None:
+    """For the commands that write single formats into a folder (``pressout epub -o``):
+    it is a folder or can be made (the folders above it are made)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError("output path is a file, not a folder", path=out_dir)
     parent = out_dir.resolve().parent
-    if not parent.is_dir():
-        raise OutputError("the folder that should hold the output does not exist", path=parent)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the folder that holds the output: {exc.strerror or exc}",
+                          path=parent) from None
     if not os.access(parent, os.W_OK | os.X_OK) or (out_dir.exists() and not os.access(out_dir, os.W_OK)):
         raise OutputError("output folder is not writable", path=out_dir)
 
@@ -663,7 +734,7 @@ def _pid_alive(pid: int) -> bool:
 def _clean_stale(out: Path) -> None:
     """Remove what a build killed outright left beside ``out``; put back an output folder
     that was renamed away when the kill came between the swap's renames."""
-    parent = out.resolve().parent
+    parent = out.parent
     # (…-spare: an unused spare on its way out of the swap)
     pattern = re.compile(rf"^\.{re.escape(out.name)}\.(staging|next|old)-(\d+)(-spare)?$")
     try:
@@ -674,10 +745,13 @@ def _clean_stale(out: Path) -> None:
         m = pattern.match(path.name)
         if not m or int(m.group(2)) == os.getpid() or _pid_alive(int(m.group(2))):
             continue
-        if m.group(1) == "old" and not m.group(3) and not out.exists():
-            os.replace(path, out)
-        else:
-            shutil.rmtree(path, ignore_errors=True)
+        try:
+            if m.group(1) == "old" and not m.group(3) and not out.exists():
+                os.replace(path, out)
+            else:
+                _rmtree(path)
+        except OSError:  # another build cleaning up at the same time got there first
+            pass
 
 
 @contextmanager
@@ -713,14 +787,18 @@ def build(
     encoding: str | None = None,
     errors: str = "strict",
     progress: Progress | None = None,
+    force_output: bool = False,
+    wait: bool = False,
 ) -> BuildReport:
     """Build everything from ``sources`` (default: the configuration's, ``seeds/``) into
-    ``out_dir`` (default ``dist/``); see the module docstring for the guarantees.
+    ``out_dir`` (default ``dist/``); see the module docstring for the guarantees, and
+    ``pressout.outdir`` for the folders a build may write (``force_output``: also one that
+    holds files of its own, which are kept) and its lock (``wait``: wait for another build
+    of the same folder instead of failing with a BusyError).
 
-    Raises InputError (no pages, or no page could be read), ConfigError or OutputError;
-    bad pages among good ones are not raised but listed in ``BuildReport.failures``."""
-    from .read.meta import SIDECAR_NAME, load_sidecar_known
-
+    Raises InputError (no pages, or no page could be read), ConfigError, OutputError or
+    BusyError; bad pages among good ones are not raised but listed in
+    ``BuildReport.failures``."""
     started = time.perf_counter()
     config = config or Config()
     if errors not in ("strict", "replace"):
@@ -734,17 +812,37 @@ def build(
             codecs.lookup(encoding)
         except LookupError:
             raise InputError(f"unknown encoding {encoding!r} (--encoding)") from None
-    out = Path(out_dir if out_dir is not None else config.output)
+    given = Path(out_dir if out_dir is not None else config.output)
     pages = find_pages(sources or config.sources)
-    _check_output(out)
     jobs = jobs if jobs is not None else (config.jobs or os.cpu_count() or 1)
     if jobs < 1:
         raise InputError(f"--jobs must be at least 1, not {jobs}")
+    guarded: list[tuple[str, Any]] = [("the sources", page) for page in pages]
+    guarded += [(what, path) for what, path in (("the configuration", config.path), ("the style sheets", config.styles))
+                if path is not None]
+    out = output_folder(given, guarded=guarded, force_output=force_output)
     note = progress or (lambda stage, done, total, item: None)
-    _clean_stale(out)
+    _clean_stale(out)  # first: an output renamed away by a killed build's swap comes back
+    lock = OutputLock(out)
+    lock.acquire(wait=wait, on_wait=lambda: note("wait", 0, 1, "another build is writing the output folder"))
+    landed = False
+    try:
+        report = _build_locked(given, out, pages, config, jobs, force, encoding, errors, note, lock)
+        landed = True
+    finally:
+        lock.release(landed=landed)
+    return replace(report, out_dir=given, seconds=time.perf_counter() - started)
+
+
+def _build_locked(given: Path, out: Path, pages: list[Path], config: Config, jobs: int, force: bool,
+                  encoding: str | None, errors: str, note: Progress, lock: OutputLock) -> BuildReport:
+    """``build`` once the output folder is checked and locked (``out`` is its real path)."""
+    from .read.meta import SIDECAR_NAME, load_sidecar_known
+
     styles = _style_overrides(config)
     fingerprint = _fingerprint(config, styles)
     live = _Generation.load(out)
+    max_bytes = config.max_page_bytes  # [build] max_page_bytes: a page is a few 100 KB, /dev/zero is not one
 
     # What each page needs: its bytes' digest with its metadata and the configuration.
     tasks: list[_Task] = []
@@ -769,7 +867,7 @@ def build(
                         sidecars[folder], parsed[folder] = load_sidecar_known(sidecar, known_sidecars.get(folder))
                 if sidecars[folder] is not None:
                     meta = sidecars[folder].for_page(name)
-            content, stamps[str(page)] = _content_digest(page, known.get(str(page)), since)
+            content, stamps[str(page)] = _content_digest(page, known.get(str(page)), since, max_bytes)
         except ConfigError:
             raise  # a bad issues.toml is the desk's configuration, not one bad page: stop
         except PressoutError as exc:
@@ -781,7 +879,7 @@ def build(
         key = "" if error else _page_key(content, meta, fingerprint, encoding, errors)
         tasks.append(_Task(str(page), key, meta, encoding, errors, config.language, config.publication,
                            config.publication_slug, config.vertical, config.keep_breaks, error,
-                           tuple(styles.items())))
+                           tuple(styles.items()), max_bytes=max_bytes))
 
     if (not force and live is not None and not live.manifest.get("incomplete")
             and live.manifest.get("config") == fingerprint
@@ -789,26 +887,33 @@ def build(
             and live.complete()):
         note("done", len(tasks), len(tasks), "nothing changed")
         return BuildReport(out, issues=live.manifest.get("issues", 0), articles=live.manifest.get("articles", 0),
-                           outputs=live.manifest.get("outputs", 0), reused=len(tasks),
-                           seconds=time.perf_counter() - started, changed=False)
+                           outputs=live.manifest.get("outputs", 0), reused=len(tasks), changed=False)
 
-    parent = out.resolve().parent
+    parent = out.parent
     staging = parent / f".{out.name}.staging-{os.getpid()}"
-    workers = _Workers(jobs)
+    following = parent / f".{out.name}.next-{os.getpid()}"
+    workers = _Workers(jobs, lock.fds)
     try:
         if staging.exists():
-            shutil.rmtree(staging)
-        report = _Build(out, staging, tasks, stamps, parsed, live, force, config, styles, fingerprint,
-                        workers, note).run()
+            _rmtree(staging)
+        try:
+            return _Build(out, staging, tasks, stamps, parsed, live, force, config, styles, fingerprint,
+                          workers, note, lock).run()
+        except _SpareUnusable:
+            _rmtree(staging)
+            return _Build(out, staging, tasks, stamps, parsed, live, force, config, styles, fingerprint,
+                          workers, note, lock).run()
     except BaseException as exc:
         workers.close()  # first: they write into the staging folder
-        shutil.rmtree(staging, ignore_errors=True)
+        _rmtree(staging)
+        _rmtree(following)
         if not isinstance(exc, OSError):
             raise
-        # Name the file as the user knows it: in the output folder, not in the staging one.
-        where = str(exc.filename or out).replace(str(staging), str(out))
+        # Name the file as the user knows it: in the output folder, not in a working one.
+        where = str(exc.filename or given)
+        for working in (staging, following, out):
+            where = where.replace(str(working), str(given))
         raise OutputError(f"cannot write: {exc.strerror or exc}", path=where) from None
-    return replace(report, seconds=time.perf_counter() - started)
 
 
 @dataclass(slots=True)
@@ -825,22 +930,27 @@ class _Page:
     site_new: set[str] = field(default_factory=set)  # issues whose web pages were made again now
 
 
+class _SpareUnusable(Exception):
+    """The spare could not be brought up to date (it is gone now): build again without."""
+
+
 class _Build:
     """One build that has something to do: the pages (read now, or the previous build's),
     then the feeds, the front and year pages and the corpus, then the output replaced."""
 
     def __init__(self, out: Path, staging: Path, tasks: list[_Task], stamps: dict[str, list[Any] | None],
                  sidecars: dict[str, Any], live: _Generation | None, force: bool, config: Config,
-                 styles: dict[str, bytes], fingerprint: str, workers: _Workers, note: Progress):
+                 styles: dict[str, bytes], fingerprint: str, workers: _Workers, note: Progress,
+                 lock: OutputLock):
         from .export.feed import SiteOptions
 
         self.out, self.staging, self.tasks, self.live, self.force = out, staging, tasks, live, force
         self.stamps = stamps  # source -> its stamp (see _content_digest), for the manifest
         self.sidecars = sidecars  # folder -> what is known of its issues.toml, for the manifest
         self.config, self.styles, self.fingerprint = config, styles, fingerprint
-        self.workers, self.note = workers, note
+        self.workers, self.note, self.lock = workers, note, lock
         self.options = SiteOptions(base_url=config.base_url, title=config.site_title, feed_size=config.feed_size,
-                                   tag_authority=config.tag_authority)
+                                   tag_authority=config.tag_authority, utc_offset=config.utc_offset)
         self.vertical = config.vertical
         # What the previous build offers for reuse (nothing when forced).
         self.previous = None if force else live
@@ -893,6 +1003,7 @@ class _Build:
         results = self.workers.map(_run_task, [t for t in todo if t.error is None])
         unreadable = {t.path: _Done(t.path, t.key, error=t.error) for t in todo if t.error is not None}
         seen: dict[str, str] = {}
+        claimed = {rel: "the build's own" for rel in _GLOBAL_NAMES}  # output file -> whose it is
         pages: list[_Page] = []
         with open(self.staging / CACHE_DIR / SPOOL, "wb") as spool:
             for n, task in enumerate(tasks):
@@ -905,7 +1016,12 @@ class _Build:
                     if result.error is not None:
                         kept = (self.live is not None and task.path in self.live.pages
                                 and self.live.page_complete(task.path))
-                        self.failures.append(Failure(task.path, result.error, kept_previous=kept))
+                        message = result.error
+                        if result.trace is not None:
+                            from .errors import crash_log
+
+                            message += f"; the traceback is in {crash_log(result.trace)}"
+                        self.failures.append(Failure(task.path, message, kept_previous=kept))
                         if not kept:
                             continue
                         page = self.previous_page(task)
@@ -913,15 +1029,25 @@ class _Build:
                         page = _Page(task, task.key, [replace(h, key=task.key) for h in result.heads],
                                      result.titles, [[w.code, w.source, w.message, w.line] for w in result.warnings],
                                      self.vertical, new=True)
-                # One issue id per issue across the build, checked before anything is put in
-                # place: two pages with one id would write the same files. The first keeps it.
+                # One issue id per issue, and one issue per output file, across the build,
+                # checked before anything is put in place: two pages with one id, or an id
+                # whose files are another's (b-vertical.epub, the corpus), would write the
+                # same files. The first keeps them.
                 clash = next((h.id for h in page.heads if h.id in seen), None)
                 if clash is not None:
                     self.failures.append(Failure(task.path, f"{task.path}: issue id {clash!r} is also the id "
                                                  f"of {seen[clash]}; give one of them a date, page or edition "
                                                  "in issues.toml, or rename it"))
                     continue
+                files = [rel for h in page.heads for rel in _page_files(h.id, page.vertical)]
+                taken = next((rel for rel in files if rel in claimed), None)
+                if taken is not None:
+                    self.failures.append(Failure(task.path, f"{task.path}: its output {taken} is also "
+                                                 f"{claimed[taken]}; give it another id in issues.toml, or "
+                                                 "rename it"))
+                    continue
                 seen.update((h.id, task.path) for h in page.heads)
+                claimed.update((rel, f"an output of {task.path}") for rel in files)
                 if page.new:
                     self.place(result, spool)
                 pages.append(page)
@@ -1163,30 +1289,46 @@ class _Build:
         live, out, staging = self.live, self.out, self.staging
         # The output becomes the next spare when the manifest says all it holds.
         handover = live is not None and live.complete()
-        extras = sorted(live.files - live.expected() - {"README.md"}) if live and handover else []
+        # The user's own files in the output (see pressout.outdir): carried into the new one.
+        if live is not None:
+            extras = foreign_files(out, live.expected())
+        else:
+            extras = foreign_files(out, None, old_manifest=(out / CACHE_DIR / MANIFEST).exists())
         if self.spare is None:
             # With no previous output to become the spare (the first build of a folder), the
             # spare is made of links to the new output: the next build, which adds a page,
             # then brings the spare up to date instead of linking every file anew.
             seed = None
             if not handover and not self.failures:
-                seed = out.resolve().parent / f".{out.name}.next-{os.getpid()}"
+                seed = out.parent / f".{out.name}.next-{os.getpid()}"
                 if not _link_tree(str(staging), str(seed)):
                     seed = None
+            try:
+                carry(out, staging, extras)
+                self.lock.add(staging)
+            except BaseException:
+                if seed is not None:
+                    _rmtree(seed)
+                raise
             _swap(staging, out, handover, extras)
             if seed is not None:
                 os.replace(seed, out / CACHE_DIR / SPARE)
             return
-        following = out.resolve().parent / f".{out.name}.next-{os.getpid()}"
+        following = out.parent / f".{out.name}.next-{os.getpid()}"
         with _signals_deferred():
             os.replace(out / CACHE_DIR / SPARE, following)
             try:
-                self.update(following, pages)
+                try:
+                    self.update(following, pages)
+                except PermissionError:  # a folder of the spare made read-only (by hand?)
+                    raise _SpareUnusable() from None
+                carry(out, following, extras)
+                self.lock.add(following)
                 _swap(following, out, handover, extras)
             except BaseException:
-                shutil.rmtree(following, ignore_errors=True)
+                _rmtree(following)
                 raise
-        shutil.rmtree(staging, ignore_errors=True)  # the new files the spare had already
+        _rmtree(staging)  # the new files the spare had already
 
     def update(self, target: Path, pages: list[_Page]) -> None:
         """Bring the spare (moved to ``target``) up to this build: what it has of this build
@@ -1325,8 +1467,9 @@ class _Workers:
     the memory of the whole process tree would count the previous build's heads once in
     each of them."""
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, inherited: Sequence[int] = ()):
         self.jobs = jobs
+        self.inherited = inherited  # the parent's lock files: a worker closes its copies
         self.pool: Any = None
 
     def start(self) -> None:
@@ -1338,7 +1481,8 @@ class _Workers:
         from .export import epub, feed, site, tei  # noqa: F401
         from .read import read_page  # noqa: F401
 
-        pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_worker_init)
+        pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_worker_init,
+                                   initargs=(os.getpid(), tuple(self.inherited)))
         # The workers are started by the first submission. Ctrl-C or SIGTERM in the middle
         # of that would leave the pool without the thread that stops its workers, and
         # they would wait for work forever: held back until the pool is complete.
@@ -1382,17 +1526,59 @@ class _Workers:
             self.pool = None
 
 
-def _worker_init() -> None:
-    """A worker takes Ctrl-C and SIGTERM as any process does. It was forked with them held
-    back (see ``_Workers.start``) and with the parent's handlers, which mean nothing here;
-    and with the parent's cyclic garbage collector paused, which its work needs on. What it
-    was forked with is frozen: the collector need not look at it again (nor copy it)."""
+def _worker_init(parent: int, inherited: Sequence[int] = ()) -> None:
+    """A worker dies with the build's process and leaves signals to it.
+
+    - It dies with its parent: on Linux the kernel kills it when the parent dies
+      (``PR_SET_PDEATHSIG``), so a build killed outright (SIGKILL) leaves no worker waiting
+      on a pipe; elsewhere, and if the parent died before this ran, it exits at once.
+    - It ignores Ctrl-C and SIGTERM: sent to the whole process group (a terminal's Ctrl-C),
+      they are the parent's to handle, once: it stops the pool, which ends each worker
+      after its current page; a worker printing its own KeyboardInterrupt would not.
+    - It closes its copies of the parent's lock files (``pressout.outdir``), which only the
+      parent holds.
+    - It was forked with the parent's cyclic garbage collector paused, which its work
+      needs on; what it was forked with is frozen: the collector need not look at it again
+      (nor copy it)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG (Linux; elsewhere no prctl)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+    for fd in inherited:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
     gc.freeze()
     gc.enable()
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _rmtree(path: Path | str) -> None:
+    """Remove a working folder of the build (staging, next, old) and all in it, even a
+    folder in it that was made read-only (it is made writable first); one that is not there
+    is no error. The user's files are never in these: they are links to the output's."""
+    def writable_and_again(function: Callable[..., Any], name: str, exc: Any) -> None:
+        try:
+            os.chmod(os.path.dirname(name), 0o700)
+            if function is os.unlink or function is os.rmdir:
+                function(name)
+            elif os.path.isdir(name) and not os.path.islink(name):  # could not be listed
+                os.chmod(name, 0o700)
+                shutil.rmtree(name, ignore_errors=True)
+        except OSError:
+            pass  # left (immutable?): the next build's _clean_stale tries again
+
+    if os.path.lexists(path):
+        shutil.rmtree(path, onerror=writable_and_again)
 
 
 def _write(target: Path, data: bytes) -> None:
@@ -1454,6 +1640,7 @@ def _link_tree(source: str, target: str) -> bool:
     """A copy of the tree ``source`` at ``target`` (new) made of hard links; False, and no
     copy, where the file system has no hard links (a real copy would double the output)."""
     folders = [(source, target)]
+    lock = os.path.join(source, LOCK)  # each generation has its own (see pressout.outdir)
     try:
         while folders:
             folder, into = folders.pop()
@@ -1462,7 +1649,7 @@ def _link_tree(source: str, target: str) -> bool:
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
                         folders.append((entry.path, os.path.join(into, entry.name)))
-                    else:
+                    elif entry.path != lock:
                         os.link(entry.path, os.path.join(into, entry.name))
     except OSError as exc:
         shutil.rmtree(target, ignore_errors=True)
@@ -1491,7 +1678,7 @@ def _swap(new: Path, out: Path, spare: bool, extras: Sequence[str]) -> None:
     """Put the finished build in place: renames, so readers see the old or the new. The
     old output becomes the spare when it is complete (``spare``; minus the files added to
     it by hand, ``extras``), else it is removed."""
-    old = out.resolve().parent / f".{out.name}.old-{os.getpid()}"
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
     nested = None
     try:
         with _signals_deferred():
@@ -1504,19 +1691,15 @@ def _swap(new: Path, out: Path, spare: bool, extras: Sequence[str]) -> None:
                     os.replace(old, out)
                 raise
             if old.exists():
-                # dist/README.md in the source tree says what the folder is: keep it there
-                readme = old / "README.md"
-                if readme.is_file() and not (out / "README.md").exists():
-                    os.replace(readme, out / "README.md")
-                if spare:
-                    for rel in extras:
-                        _unlink(old / rel)
+                if spare:  # the user's files are in the new output (linked): not in the spare
+                    for rel in reversed(extras):
+                        _remove(str(old / rel))
                     if (old / CACHE_DIR / SPARE).exists():  # the spare that was not used
-                        nested = out.resolve().parent / f".{out.name}.staging-{os.getpid()}-spare"
+                        nested = out.parent / f".{out.name}.staging-{os.getpid()}-spare"
                         os.replace(old / CACHE_DIR / SPARE, nested)
                     os.replace(old, out / CACHE_DIR / SPARE)
     finally:  # also when a held-back Ctrl-C is raised as the block ends
         if old.exists() and out.exists():
-            shutil.rmtree(old, ignore_errors=True)
+            _rmtree(old)
         if nested is not None:
-            shutil.rmtree(nested, ignore_errors=True)
+            _rmtree(nested)

@@ -221,14 +221,22 @@ def test_encodings_and_line_ends_give_the_same_model(project: Path, variant: str
 
 
 def _patch_unreadable(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Opening a file named ``name`` fails as the OS fails it for a file you may not read."""
     real = pathlib.Path.read_bytes
+    real_open = os.open
 
     def read_bytes(self: pathlib.Path) -> bytes:
         if self.name == name:
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
         return real(self)
 
+    def open_(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if os.path.basename(os.fspath(path)) == name:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
     monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_)
 
 
 def run_main(args: list[object], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -471,9 +479,13 @@ def test_interrupt_while_the_workers_start(many: Path, monkeypatch: pytest.Monke
 
 
 @pytest.mark.parametrize("target", ["pressout.export.tei.tei_documents", "pressout.export.site.iter_site"])
-def test_crash_midway_keeps_previous_output(many: Path, target: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A bug that raises midway (an exporter, patched to fail on its third call or in the
-    site stage) propagates as the bug it is, and the earlier dist/ stays as it was."""
+def test_crash_midway_keeps_previous_output(many: Path, target: str, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A bug that raises midway (an exporter, patched to fail from its third call, or in
+    the site stage) is reported as a bug: one line naming the crash log, no traceback on
+    the screen. In a page's own work it fails those pages only, which keep their previous
+    outputs (exit 1); in the archive-wide work it stops the build (exit 70) and the earlier
+    dist/ stays as it was."""
     import importlib
 
     module_name, name = target.rsplit(".", 1)
@@ -489,11 +501,21 @@ def test_crash_midway_keeps_previous_output(many: Path, target: str, monkeypatch
 
     monkeypatch.setattr(module, name, broken)
     monkeypatch.chdir(many)
+    monkeypatch.setenv("XDG_STATE_HOME", str(many / "state"))
     before = tree(many / "dist")
-    with pytest.raises(RuntimeError, match="simulated crash"):
-        main(["build", "pages", "--force", "-j", "1", "-q"])
-    assert calls
-    assert tree(many / "dist") == before
+    code, _, err = run_main(["build", "pages", "--force", "-j", "1", "-q"], capsys)
+    assert calls and "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert all("internal error (a bug in pressout" in line and "simulated crash" in line and
+               "the traceback is in" in line for line in lines)
+    if name == "iter_site":
+        assert code == 70 and len(lines) == 1
+        assert tree(many / "dist") == before
+    else:
+        assert code == 1 and len(lines) == 38  # 40 pages, the first two built
+        after = tree(many / "dist")
+        assert {rel for rel in after if rel.startswith("epub/")} == {rel for rel in before if rel.startswith("epub/")}
+        assert all(line.endswith("(kept its previous build)") for line in lines)
     assert leftovers(many) == []
 
 

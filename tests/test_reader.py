@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from pressout.errors import InputError, PressoutError
 from pressout.jsonio import issue_from_dict, issue_to_dict
-from pressout.model import Figure, Issue, Paragraph
+from pressout.model import Article, Figure, Issue, Paragraph
 from pressout.read import IssueMeta, read_bytes, read_page, read_text
 from pressout.read.decode import _XML_INVALID
 
@@ -79,38 +79,45 @@ def _significant(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFC", text) if unicodedata.category(ch)[0] in "LN")
 
 
+def article_in_page_order(article: Article, byline_first: bool = False) -> str:
+    """An article's strings in the order the page printed them; a photo credit moved out
+    of a paragraph is put back where it stood, and skipped as the figure that follows the
+    paragraph (close() puts it there), not wherever a credit of the same words stands.
+    ``byline_first``: the byline was printed before the dateline (a credit line under the
+    headline, then 本报讯)."""
+    parts = [article.column or "", article.kicker or "", article.title or "", article.subtitle or ""]
+    head = [article.dateline or "", article.byline.text if article.byline else ""]
+    parts += reversed(head) if byline_first else head
+    skip = 0
+    for block in article.body:
+        if isinstance(block, Paragraph):
+            text, at = block.text, 0
+            for r in sorted(block.repairs, key=lambda r: r.start):
+                if r.reason == "photo-credit-inside-paragraph":
+                    parts.append(text[at : r.start] + r.orig)
+                    at = r.start
+                    skip += 1
+            parts.append(text[at:])
+            continue
+        if isinstance(block, Figure) and skip and block.text == "" and block.credit:
+            skip -= 1
+            continue
+        skip = 0
+        if isinstance(block, Figure):
+            parts += [block.text, block.credit.text if block.credit else ""]
+        else:
+            parts.append(block.text)
+    parts += [c.text for c in article.closing]
+    return "".join(parts)
+
+
 def model_text_in_page_order(issue: Issue) -> str:
-    """Every string of the model, in the order the page printed it; a photo credit moved
-    out of a paragraph is put back where it stood."""
+    """Every string of the model, in the order the page printed it."""
     parts: list[str] = []
     furniture = sorted(issue.furniture, key=lambda f: f.position)
     for n, article in enumerate(issue.articles):
         parts += [f.text for f in furniture if f.position == n]
-        parts += [article.column or "", article.kicker or "", article.title or "", article.subtitle or ""]
-        if article.dateline:
-            parts.append(article.dateline)
-        if article.byline:
-            parts.append(article.byline.text)
-        moved = {
-            r.orig
-            for b in article.paragraphs
-            for r in b.repairs
-            if r.reason == "photo-credit-inside-paragraph"
-        }
-        for block in article.body:
-            if isinstance(block, Paragraph):
-                text, at = block.text, 0
-                for r in sorted(block.repairs, key=lambda r: r.start):
-                    if r.reason == "photo-credit-inside-paragraph":
-                        parts.append(text[at : r.start] + r.orig)
-                        at = r.start
-                parts.append(text[at:])
-            elif isinstance(block, Figure):
-                if not (block.text == "" and block.credit and block.credit.text in moved):
-                    parts += [block.text, block.credit.text if block.credit else ""]
-            else:
-                parts.append(block.text)
-        parts += [c.text for c in article.closing]
+        parts.append(article_in_page_order(article))
     parts += [f.text for f in furniture if f.position >= len(issue.articles)]
     return "".join(parts)
 

@@ -40,7 +40,10 @@ _NAV_NAME = "nav.xhtml"
 _NCX_NAME = "toc.ncx"
 # A stable namespace for identifiers, so uuid5(key) is the same on every machine.
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://pressout.invalid/epub")
+# The zip format's dates (MS-DOS dates: a 7-bit year from 1980, two-second resolution).
 _EARLIEST_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_LATEST_ZIP_TIME = (2107, 12, 31, 23, 59, 58)
+_EARLIEST_UTC = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 
 
 class BookError(Exception):
@@ -88,7 +91,7 @@ class Book:
     key: str  # stable key the urn:uuid identifier is derived from
     title: str
     language: str
-    modified: dt.datetime  # aware; becomes dcterms:modified and the zip entry times
+    modified: dt.datetime  # aware; becomes dcterms:modified and the zip entry times (see _zip_time)
     documents: tuple[Document, ...]  # spine order; the nav goes in after ``nav_after`` of them
     toc: tuple[NavPoint, ...]
     landmarks: tuple[Landmark, ...]
@@ -190,7 +193,7 @@ def _writer_options(book: Book) -> dict[str, object]:
     return {
         "raise_exceptions": True,
         # ebooklib formats this as UTC ("…Z") without converting: give it UTC.
-        "mtime": book.modified.astimezone(dt.UTC).replace(tzinfo=None),
+        "mtime": _utc(book.modified).replace(tzinfo=None),
         "landmark_title": book.landmarks_title,
         "epub3_pages": False,
         "play_order": {"enabled": False},  # set in _fix_ncx, where duplicates share one
@@ -342,10 +345,21 @@ def _deflate_shared(data: bytes) -> tuple[int, bytes]:
     return zlib.crc32(data), _deflate(data)
 
 
+def _utc(modified: dt.datetime) -> dt.datetime:
+    """``modified`` in UTC, for ``dcterms:modified``; an instant before the first one a
+    datetime holds (a book dated 1 January of year 1 east of Greenwich) is written as
+    0001-01-01T00:00:00Z."""
+    if modified < _EARLIEST_UTC:
+        return _EARLIEST_UTC
+    return modified.astimezone(dt.UTC)
+
+
 def _zip_time(modified: dt.datetime) -> tuple[int, int, int, int, int, int]:
-    # Zip times have no zone: use the wall clock where the book is dated, as given.
+    # Zip times have no zone: use the wall clock where the book is dated, as given, within
+    # the dates a zip entry can hold (1980-01-01 to 2107-12-31): a book dated outside them
+    # gets the nearest one (its true date is in the package document).
     t = modified.timetuple()[:6]
-    return max(t, _EARLIEST_ZIP_TIME)  # type: ignore[return-value]
+    return min(max(t, _EARLIEST_ZIP_TIME), _LATEST_ZIP_TIME)  # type: ignore[return-value]
 
 
 # One parser for the process (pressout builds in processes, never threads): making one
@@ -366,7 +380,18 @@ def _serialize(root: etree._Element, doctype: str | None = None) -> bytes:
 def _fix_opf(data: bytes, book: Book) -> bytes:
     root = _parse(data)
     root.set(XML_LANG, book.language)  # Ace requires it; ebooklib has no API for it
+    # ebooklib writes the date with strftime, which leaves a year below 1000 unpadded
+    # (1-01-01T…, not a date): written here, always CCYY-MM-DDThh:mm:ssZ.
+    modified = root.find(f"{{{OPF_NS}}}metadata/{{{OPF_NS}}}meta[@property='dcterms:modified']")
+    if modified is None:
+        raise BookError("ebooklib wrote no dcterms:modified")
+    modified.text = _w3cdtf(_utc(book.modified))
     return _serialize(root)
+
+
+def _w3cdtf(value: dt.datetime) -> str:
+    return (f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+            f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}Z")
 
 
 def _fix_ncx(data: bytes, book: Book) -> bytes:

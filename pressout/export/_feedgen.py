@@ -25,6 +25,16 @@ a regression test for each:
    ValueError: every string is checked first and named in an ``OutputError``.
 9. The language must be a BCP 47 tag (``zh-CN``; ``zh_CN`` is an error in both formats).
 10. Entries sharing one ``updated`` instant draw ``DuplicateUpdated``: refused here.
+11. The RSS channel ``<description>`` is the feed's subtitle, which readers take for HTML
+    like an item's: it is HTML-escaped as the summaries are (trap 5), so a site title
+    holding ``<b>&amp;`` reads back as itself.
+12. RSS dates are written by feedgen with ``strftime``, which leaves a year below 1000
+    unpadded (``Mon, 01 Jan 1 …``, read by feedparser as 2000) and depends on the
+    locale: pressout writes them itself, with a four-digit year and the instant's fixed
+    offset. RFC 822/2822 dates hold only the years 1900 and later (RFC 2822 §3.3), so an
+    instant before 1900 (in its own offset) is written as ``dc:date`` (W3CDTF, like the
+    Atom and JSON dates) in place of ``pubDate`` — and, for the channel, in place of
+    ``pubDate`` and ``lastBuildDate`` —, never as a date a reader would misread.
 
 Feed-level RFC 5005 links (``prev-archive``/``next-archive``/``current``) and
 ``fh:archive`` are added here too, since feedgen writes neither into RSS.
@@ -59,6 +69,8 @@ __all__ = [
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FH_NS = "http://purl.org/syndication/history/1.0"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+RFC822_EARLIEST_YEAR = 1900  # RFC 2822 §3.3: "any numeric year 1900 or later"
 
 # XML 1.0 forbids C0 controls other than tab/LF/CR, surrogates and U+FFFE/U+FFFF; C1
 # controls and DEL are allowed by XML but "discouraged" and mean a broken page, so they
@@ -167,6 +179,7 @@ def rss_document(head: Head, entries: Sequence[Entry], *, checked: bool = False)
     root = fg._create_rss()[0]
     channel = root.find("channel")
     assert channel is not None
+    _rss_dates(channel, head, entries)
     self_link = channel.find(f"{{{ATOM_NS}}}link")
     assert self_link is not None and self_link.get("rel") == "self"
     anchor = self_link
@@ -183,6 +196,45 @@ def rss_document(head: Head, entries: Sequence[Entry], *, checked: bool = False)
 
 
 # --- internals ------------------------------------------------------------------------
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def rfc822_date(value: dt.datetime) -> str | None:
+    """``Fri, 10 Dec 2021 00:59:59 +0800`` (RFC 2822 §3.3, at the instant's own offset),
+    or None for an instant that such a date cannot hold (before 1900 there)."""
+    if value.year < RFC822_EARLIEST_YEAR:
+        return None
+    offset = value.utcoffset()
+    assert offset is not None  # aware: checked before
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    zone = f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+    return (f"{_DAYS[value.weekday()]}, {value.day:02d} {_MONTHS[value.month - 1]} {value.year:04d} "
+            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d} {zone}")
+
+
+def _rss_dates(channel: etree._Element, head: Head, entries: Sequence[Entry]) -> None:
+    """The channel's and the items' dates as trap 12 says (feedgen's are replaced)."""
+
+    def put(parent: etree._Element, names: tuple[str, ...], value: dt.datetime) -> None:
+        text = rfc822_date(value)
+        elements = [parent.find(name) for name in names]
+        for element in elements:
+            assert element is not None, names
+            if text is not None:
+                element.text = text
+        if text is None:
+            date = etree.Element(f"{{{DC_NS}}}date", nsmap={"dc": DC_NS})
+            date.text = value.isoformat()
+            elements[0].addprevious(date)
+            for element in elements:
+                parent.remove(element)
+
+    put(channel, ("lastBuildDate", "pubDate"), head.updated)
+    for item, entry in zip(channel.iterfind("item"), entries, strict=True):
+        put(item, ("pubDate",), entry.published)
 
 
 def _archive_links(head: Head) -> list[tuple[str, str]]:
@@ -263,7 +315,8 @@ def _generator(head: Head, entries: Sequence[Entry], *, rss: bool, checked: bool
         fg.load_extension("dc", atom=False, rss=True)
     fg.id(head.id)
     fg.title(head.title)
-    fg.subtitle(head.subtitle)  # also the RSS channel description
+    # Also the RSS channel description, HTML there as an item's is (trap 11).
+    fg.subtitle(html_escape(head.subtitle, quote=False) if rss else head.subtitle)
     fg.author({"name": head.author})
     fg.language(head.language)
     fg.generator(head.generator, version=head.generator_version)

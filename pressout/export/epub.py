@@ -6,6 +6,13 @@ value that varies between books (identifier, dates, zip times) comes from the ``
 and ``issue_instant``: the same issue always gives the same bytes. Packaging details and
 ebooklib's quirks stay in ``_ebooklib``.
 
+Articles are titled (page titles, table of contents, cover) by ``html.headline``: the
+display title, else the article's first words, else ``（无题）``, never an empty title.
+Dates are those of ``issue_instant`` (+08:00) for any year from 1 to 9999: ``dc:date``
+is the issue date as it is; ``dcterms:modified`` is its midnight in UTC (at the earliest
+0001-01-01T00:00:00Z); the zip entries carry the wall-clock time, clamped to the range a
+zip file can hold (1980-01-01 to 2107-12-31).
+
 Page furniture is shown on the cover, not in the table of contents (it is not an item):
 banners under the masthead, where a reader of the printed page saw them first, and the
 staff line (editor box: 责任编辑 …) at the foot, small, as an imprint.
@@ -25,7 +32,7 @@ from ..model import Article, Issue, Kind
 from ..timestamps import issue_instant
 from . import _ebooklib as eb
 from .css import stylesheet
-from .html import escape, render_article
+from .html import escape, headline, render_article
 
 __all__ = ["epub_bytes", "epub_name", "write_epub"]
 
@@ -52,7 +59,8 @@ def epub_name(issue: Issue, *, vertical: bool = False) -> str:
 
 def epub_bytes(issue: Issue, *, vertical: bool = False, styles: Mapping[str, bytes] | None = None) -> bytes:
     """The issue as an EPUB 3 file, in memory. ``styles`` replaces shipped style sheets by
-    name (``article.css``, ``epub.css``, ``vertical.css``): the desk's own typography."""
+    name (``article.css``, ``epub.css``, ``vertical.css``): the desk's own typography.
+    An issue without items (a page of banners only) has no book: an OutputError."""
     if not issue.articles:
         raise OutputError("the page has no items to put in an EPUB", path=issue.source)
     try:
@@ -186,7 +194,7 @@ def series_position(issue: Issue) -> str | None:
 
 def _page(item: _Item) -> eb.Document:
     return eb.Document(
-        name=item.name, id=item.id, title=item.article.display_title, body=render_article(item.article)
+        name=item.name, id=item.id, title=headline(item.article), body=render_article(item.article)
     )
 
 
@@ -194,7 +202,7 @@ def _toc(items: list[_Item]) -> tuple[eb.NavPoint, ...]:
     """Items in page order; a run of items under one column heading becomes a group."""
     toc: list[eb.NavPoint] = []
     for column, run in itertools.groupby(items, key=lambda i: i.article.column):
-        points = tuple(eb.NavPoint(i.article.display_title, i.name) for i in run)
+        points = tuple(eb.NavPoint(headline(i.article), i.name) for i in run)
         if column:
             toc.append(eb.NavPoint(column, None, points))
         else:
@@ -220,7 +228,7 @@ def _cover(issue: Issue, items: list[_Item]) -> str:
     out.append('<nav class="leads" aria-labelledby="leads-heading">')
     out.append('<h2 id="leads-heading">本版要目</h2>')
     out.append("<ul>")
-    out.extend(f'<li><a href="{i.name}">{escape(i.article.display_title)}</a></li>' for i in leads)
+    out.extend(f'<li><a href="{i.name}">{escape(headline(i.article))}</a></li>' for i in leads)
     out.extend(["</ul>", "</nav>"])
     out.extend(f'<p class="imprint">{escape(f.text)}</p>' for f in issue.furniture if f.kind != "banner")
     out.append("</section>")

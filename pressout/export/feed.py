@@ -28,9 +28,13 @@ its id, date, page, publication, slug, title, and its articles' ids and display 
 the entries of the articles' feeds need the whole articles.
 
 Dates (see ``entry_instants``) come from ``pressout.timestamps.issue_instant`` only, never
-the clock. Ids are ASCII ``tag:`` URIs (RFC 4151) made from the article's id, which the
-reader derives from the article's own text, so they survive rebuilds and the adding,
-removing or fixing of other articles.
+the clock, at the fixed UTC offset ``SiteOptions.utc_offset`` (+08:00 by default) whatever
+the year: an issue of any date from year 1 to 9999 has its instants (RSS writes those
+before 1900 as ``dc:date``, see ``pressout.export._feedgen``). An article is titled by
+``pressout.export.html.headline``: its display title, else its first words, else
+``（无题）``, never an empty title. Ids are ASCII ``tag:`` URIs (RFC 4151) made from the
+article's id, which the reader derives from the article's own text, so they survive
+rebuilds and the adding, removing or fixing of other articles.
 """
 
 from __future__ import annotations
@@ -49,10 +53,10 @@ from urllib.parse import quote, urlsplit
 from .. import __version__
 from ..errors import ConfigError, OutputError
 from ..model import Article, Figure, Issue, Kind, Paragraph, Role
-from ..timestamps import UNKNOWN_DATE, issue_instant
+from ..timestamps import BEIJING, DEFAULT_UTC_OFFSET, UNKNOWN_DATE, issue_instant, parse_utc_offset
 from . import _feedgen
 from ._feedgen import Category, Enclosure, Entry, Head
-from .html import escape, render_article
+from .html import escape, headline, render_article
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -115,13 +119,15 @@ class SiteOptions:
     many entries a subscription document holds before the rest go to archives;
     ``tag_authority`` is the domain (or e-mail address) in ``tag:`` ids, by default
     ``base_url``'s host. Keep it when the site moves, or every reader sees every
-    article again as new.
+    article again as new. ``utc_offset`` (``[+-]HH:MM``, +08:00 by default) is the fixed
+    offset of every instant the feeds write: an issue is dated at midnight there.
     """
 
     base_url: str = DEFAULT_BASE_URL
     title: str | None = None
     feed_size: int = 50
     tag_authority: str | None = None
+    utc_offset: str = DEFAULT_UTC_OFFSET
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -143,6 +149,16 @@ class SiteOptions:
                 f"tag authority {authority!r} must be a domain name or an e-mail address (RFC 4151)"
             )
         object.__setattr__(self, "tag_authority", authority)
+        try:
+            parse_utc_offset(self.utc_offset)
+        except ValueError as error:
+            raise ConfigError(f"utc_offset {self.utc_offset!r} must be a UTC offset such as +08:00 or -05:30") \
+                from error
+
+    @property
+    def tz(self) -> dt.timezone:
+        """``utc_offset`` as a fixed ``datetime.timezone``."""
+        return parse_utc_offset(self.utc_offset)
 
     def url(self, path: str) -> str:
         """The absolute URL of a file in the web root (``path`` relative, unencoded)."""
@@ -151,10 +167,13 @@ class SiteOptions:
         return self.base_url + quote(path, safe="/")
 
     def site_title(self, issues: Sequence[Issue]) -> str:
+        """``title``, else the newest issue's publication, else (none, or a blank one)
+        ``pressout``."""
         if self.title:
             return self.title
-        ordered = order_issues(issues)
-        return ordered[0].publication if ordered else "pressout"
+        ordered = order_issues(issues, tz=self.tz)
+        publication = ordered[0].publication if ordered else ""
+        return publication if publication and not publication.isspace() else "pressout"
 
 
 # --- layout (shared with the web edition) ---------------------------------------------
@@ -184,18 +203,19 @@ def archive_page(path: str, number: int) -> str:
 # --- order, dates, ids ---------------------------------------------------------------
 
 
-def order_issues(issues: Iterable[Issue]) -> list[Issue]:
-    """Newest first: issue instant, then page number (unnumbered last), then issue id."""
+def order_issues(issues: Iterable[Issue], *, tz: dt.tzinfo = BEIJING) -> list[Issue]:
+    """Newest first: issue instant (at the offset ``tz``), then page number (unnumbered
+    last), then issue id."""
     return sorted(
         issues,
-        key=lambda i: (-issue_instant(i).timestamp(), i.page is None, i.page or 0, i.id),
+        key=lambda i: (-issue_instant(i, tz).timestamp(), i.page is None, i.page or 0, i.id),
     )
 
 
-def entry_instants(items: Iterable[tuple[Issue, str]]) -> dict[str, dt.datetime]:
+def entry_instants(items: Iterable[tuple[Issue, str]], *, tz: dt.tzinfo = BEIJING) -> dict[str, dt.datetime]:
     """An ``updated`` instant for each (issue, key), given in feed order (newest first).
 
-    The n-th item (from 0) of an issue date gets the issue instant (00:00 Beijing time)
+    The n-th item (from 0) of an issue date gets the issue instant (00:00 at ``tz``)
     plus ``SLOTS_PER_DAY - 1 - n`` seconds: the first article of the day's first page is
     at 00:59:59, the next at 00:59:58 and so on, so every entry stays on its issue's date,
     no two share an instant (an Atom validator warning, and readers could not order
@@ -214,11 +234,13 @@ def entry_instants(items: Iterable[tuple[Issue, str]]) -> dict[str, dt.datetime]
     base = UNKNOWN_DATE
     for issue, key in items:
         if issue is not last:  # an issue's items come together: its instant is made once
-            base, last = issue_instant(issue), issue
+            base, last = issue_instant(issue, tz), issue
         n = used.get(base, 0)
         used[base] = n + 1
         instant = base + _SLOT_OFFSETS[n] if n < SLOTS_PER_DAY else base
         if previous is not None and instant >= previous:
+            if previous == _EARLIEST.replace(tzinfo=previous.tzinfo):
+                raise OutputError(f"too many entries dated {previous.date()} to give each its own instant")
             instant = previous - _ONE_SECOND
         out[key] = previous = instant
     return out
@@ -226,6 +248,7 @@ def entry_instants(items: Iterable[tuple[Issue, str]]) -> dict[str, dt.datetime]
 
 _SLOT_OFFSETS = tuple(dt.timedelta(seconds=SLOTS_PER_DAY - 1 - n) for n in range(SLOTS_PER_DAY))
 _ONE_SECOND = dt.timedelta(seconds=1)
+_EARLIEST = dt.datetime.min  # 0001-01-01T00:00, given the offset of the instant it is compared with
 
 
 def _tag_date(issue: Issue) -> str:
@@ -256,7 +279,7 @@ def _summary(article: Article) -> str:
     texts = [b.text for b in article.body if isinstance(b, (Paragraph, Figure)) and b.text]
     if article.dateline and texts:
         texts[0] = f"{article.dateline} {texts[0]}"
-    text = re.sub(r"\s+", " ", " ".join(texts)).strip() or article.display_title
+    text = re.sub(r"\s+", " ", " ".join(texts)).strip() or headline(article)
     if len(text) > SUMMARY_MAX:  # code points: never cuts a character in half
         text = text[: SUMMARY_MAX - 1] + "…"
     return text
@@ -278,7 +301,7 @@ def _article_entry(options: SiteOptions, issue: Issue, article: Article, when: d
         categories.insert(0, Category(article.column, article.column))
     return Entry(
         id=article_tag(options, issue, article),
-        title=article.display_title,
+        title=headline(article),
         link=options.url(article_page(issue, article)),
         published=when,
         updated=when,
@@ -321,7 +344,7 @@ def epub_file(issue: Issue, epub: Path | str | EpubFile) -> EpubFile:
 
 def _edition_entry(options: SiteOptions, issue: Issue, epub: Path, size: int, when: dt.datetime) -> Entry:
     links = "".join(
-        f'<li><a href="{escape(options.url(article_page(issue, a)))}">{escape(a.display_title)}</a></li>'
+        f'<li><a href="{escape(options.url(article_page(issue, a)))}">{escape(headline(a))}</a></li>'
         for a in issue.articles
     )
     epub_url = options.url(epub_page(epub))
@@ -330,7 +353,7 @@ def _edition_entry(options: SiteOptions, issue: Issue, epub: Path, size: int, wh
         f'<a href="{escape(epub_url)}">下载 EPUB（{size} 字节）</a></p>'
         f"<ol>{links}</ol>"
     )
-    titles = "；".join(a.display_title for a in issue.articles)
+    titles = "；".join(headline(a) for a in issue.articles)
     summary = f"{issue.title}，共 {len(issue.articles)} 篇：{titles}" if titles else issue.title
     if len(summary) > SUMMARY_MAX:
         summary = summary[: SUMMARY_MAX - 1] + "…"
@@ -501,14 +524,15 @@ def feed_pages(
     page, their archives from the oldest, then the same for the editions (only when
     ``epubs`` is given). The issues are checked before the first page."""
     options = options or SiteOptions()
-    ordered = order_issues(issues)
+    tz = options.tz
+    ordered = order_issues(issues, tz=tz)
     check_issues(ordered)
     title = options.site_title(ordered)
     slug = ordered[0].publication_slug
-    newest = issue_instant(ordered[0])
+    newest = issue_instant(ordered[0], tz)
 
     article_items = [(issue, article) for issue in ordered for article in issue.articles]
-    when = entry_instants((issue, article.id) for issue, article in article_items)
+    when = entry_instants(((issue, article.id) for issue, article in article_items), tz=tz)
     items = [(issue, article, when[article.id]) for issue, article in article_items]
     del article_items, when
     head = Head(
@@ -529,7 +553,7 @@ def feed_pages(
         missing = [i.id for i in ordered if i.id not in epubs]
         if missing:
             raise OutputError(f"no EPUB given for issue(s) {', '.join(missing)}")
-        edition_when = entry_instants((issue, issue.id) for issue in ordered)
+        edition_when = entry_instants(((issue, issue.id) for issue in ordered), tz=tz)
         files = [epub_file(i, epubs[i.id]) for i in ordered]
         editions = [(i, f.path, f.size, edition_when[i.id]) for i, f in zip(ordered, files, strict=True)]
         del files

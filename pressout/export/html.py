@@ -5,6 +5,14 @@ in an XHTML page and the feeds and web pages can use it unchanged: a reader sees
 article everywhere. Class names are the styling contract with ``styles/*.css``.
 
 Every text node goes through ``escape``; nothing from the page ever becomes markup.
+
+``headline`` is the one title every exporter shows for an article (the EPUB's pages, table
+of contents and cover, the feeds' entries, the web pages and their lists): the model's
+``display_title``, which is never blank (``pressout.model.derive_display_title``: the
+printed title, else the first words of the text, else ``（无题）``, "untitled"). An object
+that stands in for an article with a blank ``display_title`` of its own (a subclass, the
+build's head of an article) gets the same rule applied to its body, so feed readers,
+e-readers and validators never see an empty title.
 """
 
 from __future__ import annotations
@@ -12,9 +20,22 @@ from __future__ import annotations
 import re
 from html import escape as _escape
 
-from ..model import Article, Credit, Figure, Mark, Note, Paragraph, Role, Subhead
+from ..model import (
+    DISPLAY_TITLE_NONE,
+    Article,
+    Credit,
+    Figure,
+    Mark,
+    Note,
+    Paragraph,
+    Role,
+    Subhead,
+    derive_display_title,
+)
 
-__all__ = ["byline_text", "escape", "inline", "render_article"]
+__all__ = ["UNTITLED", "byline_text", "escape", "headline", "inline", "render_article"]
+
+UNTITLED = DISPLAY_TITLE_NONE  # "untitled": an item with no word in it at all
 
 
 def escape(text: str) -> str:
@@ -24,6 +45,14 @@ def escape(text: str) -> str:
 
 
 _SPECIAL = re.compile("[&<>\"']")
+
+
+def headline(article: Article) -> str:
+    """The title shown for ``article`` (see the module's docstring): never blank."""
+    title = article.display_title
+    if title and not title.isspace():
+        return title
+    return derive_display_title(None, getattr(article, "body", ()))
 
 
 _MARK_TAGS = {"subscript": "sub", "superscript": "sup", "bold": "b"}
@@ -68,7 +97,7 @@ def render_article(article: Article) -> str:
         out.append(f"<h1>{escape(article.title)}</h1>")
     else:
         # No printed headline: show the derived one, marked so it is not taken for print.
-        out.append(f'<h1 class="derived">{escape(article.display_title)}</h1>')
+        out.append(f'<h1 class="derived">{escape(headline(article))}</h1>')
     if article.subtitle:
         out.append(f'<p class="subtitle">{escape(article.subtitle)}</p>')
     if article.byline and article.byline.contributors:

@@ -28,7 +28,10 @@ under another address; only ``<link rel="canonical">`` is absolute. Every page i
 ``lang="zh-CN"``, well-formed XHTML (polyglot HTML5), and carries ``<link
 rel="alternate">`` autodiscovery for the Atom, RSS and JSON feeds (and the editions feed
 when there are EPUBs). Articles are the shared ``render_article`` fragment, so the page,
-the feeds and the EPUB show the same text.
+the feeds and the EPUB show the same text, under the same title (``html.headline``: the
+display title, else the article's first words, else ``（无题）``, never an empty one). The
+pages show dates, not instants (``<time datetime="YYYY-MM-DD">``), of any year from 1 to
+9999; the issues are ordered as the feeds order them (``SiteOptions.utc_offset``).
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ from .feed import (
     order_issues,
     write_files,
 )
-from .html import byline_text, escape, render_article
+from .html import byline_text, escape, headline, render_article
 
 __all__ = ["STYLES", "build_site", "issue_pages", "iter_site", "write_site", "year_page"]
 
@@ -238,7 +241,7 @@ class _Site:
                     epub = self.epub_link(issue, depth)
                     row += f" {epub}" if epub else ""
                     row += '\n<ul class="headlines">' + "".join(
-                        f'<li><a href="{_href(article_page(issue, a), depth)}">{escape(a.display_title)}</a></li>'
+                        f'<li><a href="{_href(article_page(issue, a), depth)}">{escape(headline(a))}</a></li>'
                         for a in issue.articles) + "</ul>"
                 issues.append(row + "</li>")
             if date is None:
@@ -339,7 +342,7 @@ class _Site:
             )
             rows.append(
                 f"<li>{''.join(extras)}"
-                f'<a href="{_href(article.id + ".html", 0)}">{escape(article.display_title)}</a>'
+                f'<a href="{_href(article.id + ".html", 0)}">{escape(headline(article))}</a>'
                 f"{credit}</li>"
             )
         meta = [_date(issue), f"{len(issue.articles)} 篇"]  # the page is in the title
@@ -360,12 +363,12 @@ class _Site:
         if index > 0:
             before = issue.articles[index - 1]
             pager.append(
-                f'<a rel="prev" href="{_href(before.id + ".html", 0)}">上一篇：{escape(before.display_title)}</a>'
+                f'<a rel="prev" href="{_href(before.id + ".html", 0)}">上一篇：{escape(headline(before))}</a>'
             )
         if index + 1 < len(issue.articles):
             after = issue.articles[index + 1]
             pager.append(
-                f'<a rel="next" href="{_href(after.id + ".html", 0)}">下一篇：{escape(after.display_title)}</a>'
+                f'<a rel="next" href="{_href(after.id + ".html", 0)}">下一篇：{escape(headline(after))}</a>'
             )
         source = [f"原载《{escape(issue.publication)}》{_date(issue)}"]
         if issue.page is not None:
@@ -379,7 +382,7 @@ class _Site:
             f'<p class="source">{" · ".join(source)}</p>\n</main>\n'
             + (f'<nav class="pager">{"".join(pager)}</nav>' if pager else "")
         )
-        return self.page(article_page(issue, article), f"{article.display_title} - {issue.title}", body)
+        return self.page(article_page(issue, article), f"{headline(article)} - {issue.title}", body)
 
     def pages_of(self, issue: Issue) -> Iterator[tuple[str, bytes]]:
         """The issue's page and its articles' pages."""
@@ -412,7 +415,7 @@ def iter_site(
     issues' own pages (``issue_pages`` makes them): the front page, the year pages and the
     style sheets."""
     options = options or SiteOptions()
-    ordered = order_issues(issues)
+    ordered = order_issues(issues, tz=options.tz)
     check_issues(ordered)
     site = _Site(ordered, options, epubs)
     yield "index.html", site.index()

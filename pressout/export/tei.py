@@ -26,7 +26,11 @@ Furniture                  ``div type="banner"`` (or ``"editor-box"``) ``xml:id=
                            the ``position`` articles printed before it
 =========================  ==========================================================
 
-Nothing here reads the clock: the header's dates come from the issue (``timestamps``).
+Nothing here reads the clock: the header's dates come from the issue (``timestamps``), as
+``xsd:date`` values of any year from 0001 to 9999. The archive records only what the page
+printed: an article without a headline (``title`` None) has no ``head type="main"``, an
+empty one an empty ``head``; the titles the other exporters make up for such an item
+(``html.headline``) are not part of the text.
 Whitespace is only ever added between the children of element-only containers (``div``,
 ``body``, header sections), never inside ``p``, ``head``, ``byline`` or other mixed content:
 in Chinese an indent inside running text would read as a space.

@@ -13,18 +13,31 @@ The order of trust:
 
 An explicit ``encoding`` skips the guessing; ``errors="replace"`` turns undecodable bytes
 into U+FFFD instead of failing (reported as a warning by the caller).
+
+``read_source`` reads the bytes of a page file: a regular file only (a symlink to one is
+followed; a FIFO, device, socket or folder is refused after ``os.stat``, before it is
+opened, so a FIFO never blocks the reader), and never more than ``max_bytes`` + 1 bytes
+(default ``MAX_PAGE_BYTES``, the ``[build] max_page_bytes`` setting), so that neither a
+file that grows while it is read nor one that reports a false size (``/proc``) is read
+without limit.
 """
 
 from __future__ import annotations
 
 import codecs
+import errno
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 
 from ..errors import InputError
 
-__all__ = ["Decoded", "decode_page"]
+__all__ = ["MAX_PAGE_BYTES", "Decoded", "check_regular_file", "decode_page", "read_source"]
+
+# The largest page file read ([build] max_page_bytes): a page is a few 100 KB.
+MAX_PAGE_BYTES = 64 * 1024 * 1024
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: its BOM starts the same way
@@ -49,12 +62,23 @@ class Decoded:
     normalized: bool = False  # line ends, a BOM or Unicode composition changed (rule unicode-nfc)
 
 
-def decode_page(data: bytes, *, source: str, encoding: str | None = None, errors: str = "strict") -> Decoded:
-    """Decode a page's bytes; raises InputError naming ``source`` and the problem."""
+def decode_page(
+    data: bytes,
+    *,
+    source: str,
+    encoding: str | None = None,
+    errors: str = "strict",
+    max_bytes: int | None = None,
+) -> Decoded:
+    """Decode a page's bytes; raises InputError naming ``source`` and the problem
+    (``max_bytes``: the size limit, None for ``MAX_PAGE_BYTES``)."""
     if errors not in ("strict", "replace"):
         raise InputError(f"unknown --errors value {errors!r} (use strict or replace)", path=source)
     if not data:
         raise InputError("file is empty", path=source)
+    limit = MAX_PAGE_BYTES if max_bytes is None else max_bytes
+    if len(data) > limit:
+        raise too_large(source, limit)
 
     if encoding is not None:
         try:
@@ -180,3 +204,101 @@ def _reads_as_chinese(text: str) -> bool:
         if len(encoded) == 2 and (0xB0 <= encoded[0] <= 0xD7 or 0xA1 <= encoded[0] <= 0xA9):
             common += 1
     return common >= 0.8 * len(wide)
+
+
+# --- reading a page file ------------------------------------------------------------------
+
+
+def too_large(source: str | os.PathLike[str], limit: int) -> InputError:
+    size = f"{limit // (1024 * 1024)} MB" if limit and limit % (1024 * 1024) == 0 else f"{limit:,} bytes"
+    return InputError(f"is larger than the limit of {size} ([build] max_page_bytes)", path=source)
+
+
+def _kind(mode: int) -> str:
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def check_regular_file(
+    status: os.stat_result, source: str | os.PathLike[str], what: str = "page file"
+) -> None:
+    """InputError unless ``status`` (of ``source``, symlinks followed) is a regular file."""
+    mode = status.st_mode
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise InputError(f"is a folder, not a {what}", path=source)
+    kind = _kind(mode)
+    raise InputError(f"is {kind}, not a {what}" if kind.startswith("a ") else f"is {kind}", path=source)
+
+
+def stat_source(source: str | os.PathLike[str], what: str = "page file") -> os.stat_result:
+    """``os.stat`` of a source named by the user (symlinks followed), as an InputError when
+    it is missing or not a regular file; nothing is opened."""
+    try:
+        status = os.stat(source)
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError("no such file", path=source) from None
+    except PermissionError:
+        raise InputError("permission denied", path=source) from None
+    except ValueError:  # a NUL in the name
+        raise InputError("no such file (the name holds a NUL character)", path=source) from None
+    except OSError as exc:  # a loop of symlinks, a name too long …
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=source) from None
+    check_regular_file(status, source, what)
+    return status
+
+
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NONBLOCK", 0)
+)
+
+
+def read_source(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> bytes:
+    """The bytes of a page file, or an InputError naming it: not a regular file (checked
+    before it is opened), unreadable, or larger than ``max_bytes`` (None: MAX_PAGE_BYTES).
+    At most ``max_bytes`` + 1 bytes are ever read."""
+    limit = MAX_PAGE_BYTES if max_bytes is None else max_bytes
+    status = stat_source(path)
+    if status.st_size > limit:
+        raise too_large(path, limit)
+    try:
+        # O_NONBLOCK: should the file have become a FIFO since the stat, opening it does
+        # not wait for a writer (the fstat below refuses it). Regular files ignore it.
+        fd = os.open(path, _OPEN_FLAGS)
+    except PermissionError:
+        raise InputError("permission denied", path=path) from None
+    except FileNotFoundError:
+        raise InputError("no such file", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    try:
+        check_regular_file(os.fstat(fd), path)
+        # The size the stat gave, and one byte more to see the end (or that it grew):
+        # usually one read for the data and one that finds the end.
+        want = min(status.st_size, limit) + 1
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise too_large(path, limit)
+            want = min(max(want, 1 << 20), limit + 1 - total)
+    except OSError as exc:
+        if exc.errno == errno.EACCES:
+            raise InputError("permission denied", path=path) from None
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -22,7 +22,29 @@ leaves it unknown and says so (warning PO101). The sidecar wins over both.
 Issue ids are ASCII NCNames, stable across rebuilds: ``{slug}-{YYYY-MM-DD}-{edition}``
 (plus ``-p{page:04}`` when the page is given), or ``{slug}-{file stem}`` for an undated
 page; a file stem that is not ASCII is replaced by the first 12 hex digits of the page's
-sha256.
+sha256, and its other characters than ``a-z0-9`` become ``-``. Two rules keep a derived
+id usable as a file name:
+
+* **Bounded.** An id is at most ``MAX_ID_LENGTH`` (100) characters. A derived id that
+  would be longer (a long file stem or slug) is cut to its first 89 characters (less any
+  ``-`` ``_`` ``.`` at the cut), and ``-`` and the first 10 hex digits of the SHA-256 of
+  the whole uncut id are added: still stable, and different for different stems.
+* **Not reserved.** The build names some files itself beside the issues' own:
+  ``tei/corpus.xml``, ``epub/{id}-vertical.epub`` and (to come) the Kobo edition's
+  ``{id}-kepub``. So ``corpus`` and any id ending in ``-vertical`` or ``-kepub`` are
+  reserved (``RESERVED_IDS``, ``RESERVED_SUFFIXES``; letter case does not matter, as on a
+  case-insensitive file system). A derived id that would be reserved (a page
+  ``b-vertical.txt``, an edition ``vertical``) gets ``_`` appended: ``tyrb-b-vertical_``;
+  no derived id has a ``_`` otherwise, so it cannot meet another page's derived id.
+
+``id_problem`` says what is wrong with an id (pipeline code can ask it about any id).
+
+The values of ``issues.toml`` (and front matter) are checked whole (``re.fullmatch``: a
+trailing line break does not slip past ``$``) and may hold no control character: none of
+C0 (so no line break and no tab), DEL, C1, U+2028 or U+2029. ``evidence`` is free text:
+line feeds are allowed there (TOML's multi-line strings), no other control character.
+Lengths are bounded: an ``id`` or ``publication_slug`` at most 100 characters, a
+``publication`` 200. A bad value is a ConfigError naming the file, the table and the key.
 """
 
 from __future__ import annotations
@@ -41,12 +63,33 @@ from typing import Any
 
 from ..errors import ConfigError
 
-__all__ = ["IssueMeta", "SIDECAR_NAME", "date_from_filename", "issue_id", "load_sidecar"]
+__all__ = [
+    "MAX_ID_LENGTH",
+    "RESERVED_IDS",
+    "RESERVED_SUFFIXES",
+    "SIDECAR_NAME",
+    "IssueMeta",
+    "date_from_filename",
+    "id_problem",
+    "issue_id",
+    "load_sidecar",
+]
 
 SIDECAR_NAME = "issues.toml"
 CERTAINTIES = ("high", "medium", "low")
-_NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-_SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
+MAX_ID_LENGTH = 100  # an issue id's characters: ids name files (id-vertical.epub, id/article.html)
+MAX_SLUG_LENGTH = 100
+MAX_PUBLICATION_LENGTH = 200
+# Ids the build's own file names would collide with (compared in lower case):
+RESERVED_IDS = frozenset({"corpus"})  # tei/corpus.xml
+_RESERVED_FOR = {"-vertical": "the vertical EPUB ({id}-vertical.epub)", "-kepub": "the Kobo edition ({id}-kepub)"}
+RESERVED_SUFFIXES = tuple(_RESERVED_FOR)  # ("-vertical", "-kepub")
+_NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_SLUG = re.compile(r"[a-z][a-z0-9-]*")
+# C0 (line breaks and tabs included), DEL, C1, and the Unicode line/paragraph separators
+# (as pressout.config's control_character: not imported, to keep the reader's imports small).
+_CONTROL = "[\x00-\x1f\x7f-\x9f\u2028\u2029]"  # (compiled when first needed)
+_CHECKS = 2  # the version of these checks, kept in what load_sidecar_known returns
 _FILENAME_DATE = re.compile(
     r"(?:^|[_\-. ])((?:19|20)\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?=$|[_\-. ])"
 )
@@ -79,18 +122,82 @@ _KNOWN_KEYS = frozenset(_FIELDS)  # (made once: an archive's sidecar has a table
 
 def _check(value: Any, key: str, where: str, ok: bool, allowed: str) -> Any:
     if not ok:
-        raise ConfigError(f"[{where}] {key} = {value!r} is not allowed; use {allowed}")
+        raise ConfigError(f"[{_where(where)}] {key} = {_shown(value)} is not allowed; use {allowed}")
     return value
+
+
+def _where(where: str) -> str:
+    """A table name as a message shows it: quoted when it is not plain text."""
+    return where if where.isprintable() and where else repr(where)
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut short: a message stays one line of reasonable length."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _control(value: str, *, newlines: bool = False) -> str | None:
+    """The first control character of ``value`` as ``U+000A``; None when it has none."""
+    if value.isprintable():  # (no control character is printable; the usual case, and fast)
+        return None
+    for match in re.finditer(_CONTROL, value):
+        if not (newlines and match.group() == "\n"):
+            return f"U+{ord(match.group()):04X}"
+    return None
+
+
+def _text_checks(table: dict[str, Any], where: str) -> None:
+    """Every string value: no control character (evidence: line feeds allowed), bounded."""
+    for key, value in table.items():
+        if not isinstance(value, str):
+            continue
+        char = _control(value, newlines=key == "evidence")
+        if char:
+            allowed = ("other control characters than line breaks are not allowed" if key == "evidence"
+                       else "line breaks, tabs and other control characters are not allowed")
+            raise ConfigError(f"[{_where(where)}] {key} contains a control character ({char}); {allowed}")
+        limit = _LIMITS.get(key)
+        if limit is not None and len(value) > limit:
+            raise ConfigError(f"[{_where(where)}] {key} is {len(value)} characters long; at most {limit} are allowed")
+
+
+_LIMITS = {"id": MAX_ID_LENGTH, "publication_slug": MAX_SLUG_LENGTH, "publication": MAX_PUBLICATION_LENGTH}
+
+
+def _reserved(ident: str) -> str | None:
+    lower = ident.lower()
+    if lower in RESERVED_IDS:
+        return f"it is reserved: the build writes tei/{lower}.xml"
+    for suffix, what in _RESERVED_FOR.items():
+        if lower.endswith(suffix):
+            return f"an id ending in {suffix} is reserved for {what}"
+    return None
+
+
+def id_problem(ident: str) -> str | None:
+    """What is wrong with ``ident`` as an issue id, None when nothing is.
+
+    An id must be an ASCII XML name (NCName: letters, digits, ``-`` ``_`` ``.``, not
+    starting with a digit, ``-`` or ``.``) of at most ``MAX_ID_LENGTH`` characters, and not
+    reserved (``RESERVED_IDS``, or ending with one of ``RESERVED_SUFFIXES``, in any letter
+    case). Every id ``issue_id`` derives passes."""
+    if not isinstance(ident, str) or not _NCNAME.fullmatch(ident):
+        return "it is not an ASCII XML name (letters, digits, - _ .; not starting with a digit, - or .)"
+    if len(ident) > MAX_ID_LENGTH:
+        return f"it is {len(ident)} characters long; at most {MAX_ID_LENGTH} are allowed"
+    return _reserved(ident)
 
 
 def meta_from_table(table: dict[str, Any], *, where: str, path: Path) -> IssueMeta:
     for key in table:
         if key not in _KNOWN_KEYS:
             raise ConfigError(
-                f"[{where}] unknown key {key!r}; allowed keys: {', '.join(sorted(_KNOWN_KEYS))}", path=path
+                f"[{_where(where)}] unknown key {key!r}; allowed keys: {', '.join(sorted(_KNOWN_KEYS))}", path=path
             )
     try:
-        date = table.get("date")
+        _text_checks(table, where)
+        date: Any = table.get("date")
         if date is not None:
             if isinstance(date, str):
                 try:
@@ -131,7 +238,7 @@ def meta_from_table(table: dict[str, Any], *, where: str, path: Path) -> IssueMe
                 slug,
                 "publication_slug",
                 where,
-                isinstance(slug, str) and bool(_SLUG.match(slug)),
+                isinstance(slug, str) and bool(_SLUG.fullmatch(slug)),
                 "lowercase ASCII letters, digits and -, starting with a letter (e.g. tyrb)",
             )
         pub = table.get("publication")
@@ -139,20 +246,16 @@ def meta_from_table(table: dict[str, Any], *, where: str, path: Path) -> IssueMe
             _check(pub, "publication", where, isinstance(pub, str) and bool(pub.strip()), "a non-empty name")
         ident = table.get("id")
         if ident is not None:
-            _check(
-                ident,
-                "id",
-                where,
-                isinstance(ident, str) and bool(_NCNAME.match(ident)),
-                "an ASCII XML name (letters, digits, - _ .; not starting with a digit)",
-            )
+            problem = id_problem(ident)
+            if problem:
+                raise ConfigError(f"[{_where(where)}] id = {_shown(ident)} is not allowed: {problem}")
         evidence = table.get("evidence")
         if evidence is not None:
             _check(evidence, "evidence", where, isinstance(evidence, str), "a string")
     except ConfigError as exc:
         raise ConfigError(exc.message, path=path) from None
     if date is None and cert is not None:
-        raise ConfigError(f"[{where}] date_cert is given without a date", path=path)
+        raise ConfigError(f"[{_where(where)}] date_cert is given without a date", path=path)
     return IssueMeta(
         date=date,
         date_cert=(cert or "high") if date is not None else None,
@@ -261,6 +364,7 @@ def load_sidecar_known(path: str | Path, known: dict[str, Any] | None) -> tuple[
     if sidecar is None:
         sidecar = _sidecar(path, _parse(path, data))
     return sidecar, {
+        "checks": _CHECKS,
         "size": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
         "defaults": _meta_to_list(sidecar.defaults),
@@ -273,13 +377,15 @@ _TABLE_FIRST = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*\[")
 
 def _appended(path: Path, data: bytes, known: dict[str, Any]) -> Sidecar | None:
     try:
+        if known["checks"] != _CHECKS:
+            return None  # made before today's checks: what it accepted is not known to pass them
         size = known["size"]
         if not (len(data) >= size and (size == 0 or data[size - 1 : size] == b"\n")
                 and hashlib.sha256(data[:size]).hexdigest() == known["sha256"]):
             return None
         defaults = _meta_from_list(known["defaults"])
         pages = {name: _meta_from_list(meta) for name, meta in known["pages"].items()}
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None  # not something this version wrote
     rest = data[size:]
     if rest.strip():
@@ -314,7 +420,7 @@ def _sidecar(path: Path, data: dict[str, Any]) -> Sidecar:
     pages: dict[str, IssueMeta] = {}
     for name, table in data.items():
         if not isinstance(table, dict):
-            raise ConfigError(f'{name!r} must be a table: ["{name}"]', path=path)
+            raise ConfigError(f'{name!r} must be a table: [{_shown(name)}]', path=path)
         pages[name] = meta_from_table(table, where=name, path=path)
     return Sidecar(path, defaults, pages)
 
@@ -331,12 +437,28 @@ def date_from_filename(name: str) -> dt.date | None:
 
 
 def issue_id(slug: str, meta: IssueMeta, source_name: str, sha256: str) -> str:
+    """The page's issue id: the metadata's ``id``, else one derived from the slug and the
+    date (or the file stem), bounded and not reserved (see the module's docstring)."""
     if meta.id:
         return meta.id
     if meta.date is not None:
         ident = f"{slug}-{meta.date.isoformat()}-{meta.edition or 'a'}"
-        return ident + (f"-p{meta.page:04d}" if meta.page else "")
-    stem = re.sub(r"[^a-z0-9]+", "-", Path(source_name).stem.lower()).strip("-")
-    if not stem or not Path(source_name).stem.isascii():
-        stem = sha256[:12]
-    return f"{slug}-{stem}"
+        ident += f"-p{meta.page:04d}" if meta.page else ""
+    else:
+        stem = re.sub(r"[^a-z0-9]+", "-", Path(source_name).stem.lower()).strip("-")
+        if not stem or not Path(source_name).stem.isascii():
+            stem = sha256[:12]
+        ident = f"{slug}-{stem}"
+    return _derived(ident)
+
+
+_HASHED = 10  # hex digits of the hash that ends a cut id
+
+
+def _derived(ident: str) -> str:
+    if _reserved(ident):
+        ident += "_"
+    if len(ident) > MAX_ID_LENGTH:
+        digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:_HASHED]
+        ident = f"{ident[: MAX_ID_LENGTH - _HASHED - 1].rstrip('-_.')}-{digest}"
+    return ident

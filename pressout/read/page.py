@@ -11,16 +11,13 @@ with a one-line message for a page they cannot read, and never anything else for
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import stat
 from os import PathLike
 from pathlib import Path
 
-from ..errors import InputError
 from ..model import Article, Diagnostic, Furniture, Issue, derive_display_title
 from .clean import fullwidth_punctuation, normalize_spaces, widen_punctuation
-from .decode import Decoded, decode_page
+from .decode import MAX_PAGE_BYTES, Decoded, decode_page, read_source
 from .meta import (
     SIDECAR_NAME,
     IssueMeta,
@@ -34,11 +31,10 @@ from .rules import RULES
 from .segment import Line, RawArticle, new_line, segment, units
 from .trace import fired, tracing
 
-__all__ = ["IssueMeta", "page_lines", "read_bytes", "read_page", "read_text"]
+__all__ = ["MAX_PAGE_BYTES", "IssueMeta", "page_lines", "read_bytes", "read_page", "read_text"]
 
 DEFAULT_PUBLICATION = "太原日报"
 DEFAULT_SLUG = "tyrb"
-MAX_BYTES = 256 * 1024 * 1024  # a page dump larger than this is not a page
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(.+?)(?:\s+#+)?$")
 _BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*$")
@@ -52,30 +48,18 @@ def read_page(
     sidecar: Sidecar | str | PathLike[str] | None = None,
     encoding: str | None = None,
     errors: str = "strict",
+    max_bytes: int | None = None,
 ) -> Issue:
     """Read one page file. Metadata: ``meta`` if given, else the page's entry in
-    ``sidecar`` (default: ``issues.toml`` in the page's folder, when present)."""
+    ``sidecar`` (default: ``issues.toml`` in the page's folder, when present).
+
+    Only a regular file is read (a symlink to one is followed): a FIFO, device, socket or
+    folder is an InputError, found by ``os.stat`` before anything is opened; so is a file
+    larger than ``max_bytes`` (None: ``MAX_PAGE_BYTES``, 64 MB), of which no more than
+    ``max_bytes`` + 1 bytes are read (see ``decode.read_source``)."""
     path = path if isinstance(path, Path) else Path(path)
     source = str(path)
-    # One stat answers "is it there", "is it a folder" and "how big" for a readable page;
-    # when it fails, Path's own checks (re-run below) decide which error that is.
-    try:
-        status: os.stat_result | None = os.stat(source)
-    except (OSError, ValueError):
-        status = None
-    if status is None and not path.exists():
-        raise InputError("no such file", path=source)
-    if stat.S_ISDIR(status.st_mode) if status is not None else path.is_dir():
-        raise InputError("is a folder, not a page file", path=source)
-    try:
-        size = (status if status is not None else path.stat()).st_size
-        if size > MAX_BYTES:
-            raise InputError(f"file is {size} bytes; pages larger than {MAX_BYTES} are refused", path=source)
-        data = path.read_bytes()
-    except PermissionError:
-        raise InputError("permission denied", path=source) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=source) from None
+    data = read_source(source, max_bytes=max_bytes)
     if meta is None:
         if sidecar is None:
             loaded = sidecar_beside(path)
@@ -83,7 +67,15 @@ def read_page(
             loaded = sidecar if isinstance(sidecar, Sidecar) else load_sidecar(sidecar)
         if loaded is not None:
             meta = loaded.for_page(path.name)
-    return read_bytes(data, source=path.name, meta=meta, encoding=encoding, errors=errors, display=source)
+    return read_bytes(
+        data,
+        source=path.name,
+        meta=meta,
+        encoding=encoding,
+        errors=errors,
+        display=source,
+        max_bytes=max_bytes,
+    )
 
 
 def read_bytes(
@@ -94,10 +86,14 @@ def read_bytes(
     encoding: str | None = None,
     errors: str = "strict",
     display: str | None = None,
+    max_bytes: int | None = None,
 ) -> Issue:
-    """Read a page from bytes; ``source`` is the file name recorded in the model."""
+    """Read a page from bytes; ``source`` is the file name recorded in the model;
+    ``max_bytes`` the size limit (None: ``MAX_PAGE_BYTES``)."""
     with tracing() as applied:
-        decoded = decode_page(data, source=display or source, encoding=encoding, errors=errors)
+        decoded = decode_page(
+            data, source=display or source, encoding=encoding, errors=errors, max_bytes=max_bytes
+        )
         fired("decode-encoding")
         if decoded.normalized:
             fired("unicode-nfc")
@@ -131,30 +127,59 @@ def _read_decoded(
     )
 
 
-def read_text(text: str, *, source: str = "page.txt", meta: IssueMeta | None = None) -> Issue:
+def read_text(
+    text: str, *, source: str = "page.txt", meta: IssueMeta | None = None, max_bytes: int | None = None
+) -> Issue:
     """Read a page from text already decoded (the sha256 is that of its UTF-8 bytes)."""
     return read_bytes(
-        text.encode("utf-8", errors="surrogatepass"), source=source, meta=meta, errors="replace"
+        text.encode("utf-8", errors="surrogatepass"),
+        source=source,
+        meta=meta,
+        errors="replace",
+        max_bytes=max_bytes,
     )
 
 
 # --- lines --------------------------------------------------------------------------
 
 
-def _front_matter(text: str) -> tuple[dict[str, str], str, int]:
-    """A YAML front matter block → (simple key: value pairs, rest of text, lines skipped)."""
+# A front matter key: a short name (YAML's plain keys as dumps write them).
+_FRONT_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
+FRONT_MATTER_KEYS = ("date", "publication", "page")  # what the reader takes from front matter
+FRONT_MATTER_UNUSED = "front matter lines not used (kept here): "  # PO104's message, then the lines
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str, int, list[str]]:
+    """A YAML front matter block → (its ``key: value`` pairs, the rest of the text, the
+    lines skipped, the lines whose words the metadata does not hold).
+
+    A block is front matter only when every line in it is blank or ``key: value`` with a
+    plain key; else it is the page's own text and read as such (a line of text between
+    two rules is no metadata). Lines of keys the reader does not use (``FRONT_MATTER_KEYS``),
+    a key given twice, and a date with more than the day are returned as not held: the
+    reader records them (warning PO104), so no word of the page is lost."""
     if not text.startswith("---\n"):
-        return {}, text, 0
+        return {}, text, 0, []
     end = text.find("\n---\n", 4)
     if end < 0 or text.count("\n", 0, end) > 50:
-        return {}, text, 0
+        return {}, text, 0, []
     pairs: dict[str, str] = {}
-    for raw in text[4:end].splitlines():
+    lines: dict[str, list[str]] = {}
+    for raw in text[4:end].split("\n"):
+        if not raw.strip():
+            continue
         key, sep, value = raw.partition(":")
-        if sep and key.strip():
-            pairs[key.strip().lower()] = value.strip().strip("'\"")
+        if not sep or not _FRONT_KEY.fullmatch(key.strip()):
+            return {}, text, 0, []
+        name = key.strip().lower()
+        pairs[name] = value.strip().strip("'\"")
+        lines.setdefault(name, []).append(raw)
+    unheld = [raw for name, raws in lines.items()
+              for raw in (raws if name not in FRONT_MATTER_KEYS else raws[:-1])]
+    if len(pairs.get("date", "")) > 10:
+        unheld.append(lines["date"][-1])
     skipped = text.count("\n", 0, end + 5)
-    return pairs, text[end + 5 :], skipped
+    return pairs, text[end + 5 :], skipped, unheld
 
 
 def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
@@ -242,11 +267,13 @@ def _read(
     diagnostics: list[Diagnostic],
     applied: set[str],
 ) -> Issue:
-    front, body, skipped = _front_matter(text)
+    front, body, skipped, unheld = _front_matter(text)
     meta = meta or IssueMeta()
     if front:  # (without front matter there is nothing to lay over the metadata)
         fired("front-matter")
         meta = meta.over(_front_meta(front, source))
+    if unheld:
+        diagnostics.append(Diagnostic("PO104", source, FRONT_MATTER_UNUSED + " | ".join(unheld)))
     if meta.date is None:
         filename_date = date_from_filename(source)
         if filename_date is not None:
@@ -326,8 +353,17 @@ def _freeze(raw: list[RawArticle], issue_id_: str) -> tuple[Article, ...]:
     taken: dict[str, int] = {}
     out = []
     for art in raw:
-        if not art.body and not art.title:
-            continue
+        if not (
+            art.body
+            or art.title
+            or art.kicker
+            or art.subtitle
+            or art.column
+            or art.dateline
+            or art.byline
+            or art.closing
+        ):
+            continue  # nothing printed (never dropped when it holds any text)
         body = tuple(art.body)
         ident = _unique(f"{issue_id_}-i{_short_hash(derive_display_title(art.title, body))}", taken)
         out.append(

@@ -84,6 +84,7 @@ class Unit:
     joins: tuple[int, ...] = ()
     dateline: str | None = None
     credit: Credit | None = None  # credit, figure; para: the dateline's credit
+    byline: Credit | None = None  # figure: the credit printed with its dateline
 
 
 _SHORT_LINE = 60
@@ -168,10 +169,11 @@ def _running_text_follows(lines: list[Line], idx: int) -> bool:
 
 def _caption_like(unit: Unit) -> bool:
     """A paragraph that reads as a photo caption: set apart by a wide gap, or starting
-    with a date clause or 图为 (rule photo-item)."""
-    return not unit.dateline and (
-        unit.gap >= 2 or bool(LEADING_DATE.match(unit.text)) or unit.text.startswith("图为")
-    )
+    with a date clause or 图为 (rule photo-item). After a dateline only 图为 says so (a
+    dated report may be set apart or open with a date too)."""
+    if unit.text.startswith("图为"):
+        return True
+    return not unit.dateline and (unit.gap >= 2 or bool(LEADING_DATE.match(unit.text)))
 
 
 def _body_inline(text: str) -> Inline:
@@ -314,6 +316,21 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
         if photo and photo[0]:
             # A caption with its credit on the same line (rule photo-item).
             caption = para
+            if caption.moved:
+                # Photo credits dropped inside the text before this caption: that text
+                # is a paragraph, they stay inside it, and what follows the last of them
+                # is the caption (in page order, nothing lost).
+                at = caption.moved[-1][0]
+                para = _OpenParagraph(
+                    caption.first,
+                    caption.pieces[:at],
+                    caption.dateline,
+                    caption.credit,
+                    caption.figures,
+                    caption.moved,
+                )
+                close()
+                caption = _OpenParagraph(line, caption.pieces[at:])
             para = None
             joined, joins = join(caption.pieces)
             append(
@@ -326,6 +343,7 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
                     joins=joins,
                     credit=photo[1],
                     dateline=caption.dateline,
+                    byline=caption.credit,
                 )
             )
             return
@@ -379,6 +397,21 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
         # end with (the same tests the matchers open with, without the call).
         photo = cr.match_photo_credit(text) if "摄" in text else None
         if photo and not photo[0]:
+            if para is not None and not para.pieces:
+                # A dateline alone, then a photo credit: the dateline is the photo's.
+                append(
+                    Unit(
+                        "figure",
+                        para.first,
+                        "",
+                        para.first.gap,
+                        credit=photo[1],
+                        dateline=para.dateline,
+                        byline=para.credit,
+                    )
+                )
+                para = None
+                continue
             if para is not None and not _finished(para.tail()):
                 # A credit inside a broken paragraph (rule photo-credit-inside-paragraph).
                 para.moved.append((len(para.pieces), photo[1].text))
@@ -399,6 +432,8 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
                         inline=cap.inline,
                         joins=cap.joins,
                         credit=photo[1],
+                        dateline=cap.dateline,
+                        byline=cap.credit,
                     )
                 )
             else:
@@ -440,6 +475,14 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
                     diagnostics.append(Diagnostic("PO210", source, warning, para.first.no))
                 close()
             in_report = True
+            rest = dateline[2]
+            photo = cr.match_photo_credit(rest) if "摄" in rest else None
+            if photo and not photo[0]:
+                # A dateline and a photo credit alone on the line: a photo's (rule photo-item).
+                append(
+                    Unit("figure", line, "", gap, credit=photo[1], dateline=dateline[0], byline=dateline[1])
+                )
+                continue
             add_body(line, text, dateline)
             continue
         if para is not None:
@@ -539,7 +582,11 @@ class _Assembler:
         self.diagnostics.append(Diagnostic(code, self.source, message, line))
 
     def furnish(self, kind: str, text: str) -> None:
-        """Page furniture, after the articles so far (rules banner, editor-box)."""
+        """Page furniture, after the articles so far (rules banner, editor-box). It ends
+        the open article: what follows it is not that article's text (furniture stands
+        between articles, so the model keeps the page's order)."""
+        if self.current is not None:
+            self.current.closed = True
         self.furniture.append((kind, text, len(self.articles)))
         self.fire(kind)
 
@@ -589,10 +636,16 @@ class _Assembler:
             elif kind == "notice":
                 i = self.notice(unit, i)
             elif kind == "editor-box":
+                self.flush_column()
                 self.furnish("editor-box", unit.text)
+        self.flush_column()
+        return Segmented(self.articles, self.furniture)
+
+    def flush_column(self) -> None:
+        """A column label that no article took: a banner, where it stood."""
         if self.column:
             self.furnish("banner", self.column)
-        return Segmented(self.articles, self.furniture)
+            self.column = None
 
     # headline stacks ---------------------------------------------------------------
 
@@ -628,26 +681,34 @@ class _Assembler:
         else:
             heads = []
             for unit in stack:
+                if unit.kind == "head" and not unit.bold:
+                    heads.append(unit)
+                    continue
+                if heads:
+                    # Headline lines that a column label or a banner follows, not text:
+                    # banners too (rule banner), kept before it in page order.
+                    self.banners(heads)
+                    heads = []
                 if unit.kind == "column":
                     has_column = True
                     if self.column:
                         self.furnish("banner", self.column)
                     self.column = unit.text
-                elif unit.bold:  # rule banner: bold slogans are furniture
+                else:  # rule banner: bold slogans are furniture
+                    self.flush_column()
                     self.furnish("banner", unit.text)
-                else:
-                    heads.append(unit)
             if len(heads) > 1:  # (a single line has nothing to merge with)
                 heads = self.merge_wrapped(heads)
             if not heads:
+                if has_column and self.current is not None:
+                    # A column label alone: the next item is in it, not the open one.
+                    self.current.closed = True
                 return
         texts = [h.text for h in heads]
 
         if nxt is None or nxt.kind in ("notice", "editor-box") or (nxt.kind == "figure" and nxt.text):
             # Rule banner: a headline that no text follows is furniture.
-            for head in heads:
-                self.furnish("banner", head.text)
-                self.warn("PO230", f"headline without text kept as page furniture: {head.text}", head.line.no)
+            self.banners(heads)
             return
 
         art = self.open()
@@ -664,6 +725,9 @@ class _Assembler:
                 art = None
 
         starts_report = nxt.kind == "para" and nxt.dateline is not None
+        # Lines under the headline that a byline follows are its subtitles, not subheads
+        # (a subhead is followed by text), so the credit stays after them in page order.
+        before_byline = starts_report or nxt.kind == "credit"
         if (
             art is not None
             and len(heads) == 1
@@ -699,7 +763,10 @@ class _Assembler:
         subtitles: list[str] = []
         subheads: list[str] = []
         for head in heads[main + 1 :]:
-            if _is_subtitle(head.text) or (top and head.level > top) or starts_report:
+            # (Subtitles stand right under the headline: after a subhead, all are subheads.)
+            if not subheads and (
+                _is_subtitle(head.text) or (top and head.level > top) or before_byline or byline is not None
+            ):
                 subtitles.append(head.text)
             else:
                 subheads.append(head.text)
@@ -719,6 +786,14 @@ class _Assembler:
             art.add(Subhead(text))
             self.fire("subhead")
 
+    def banners(self, heads: list[Unit]) -> None:
+        """Headline lines that no text follows: page furniture (rule banner), after the
+        column label waiting for an article, which no article follows either."""
+        self.flush_column()
+        for head in heads:
+            self.furnish("banner", head.text)
+            self.warn("PO230", f"headline without text kept as page furniture: {head.text}", head.line.no)
+
     # other units -------------------------------------------------------------------
 
     def paragraph(self, unit: Unit) -> None:
@@ -732,12 +807,10 @@ class _Assembler:
             if dateline:
                 self.fire("headline-missing")
         para = _paragraph(unit)
-        if dateline and art.dateline is None and not art.has_text:
-            art.dateline = dateline
-            art.byline = unit.credit or art.byline
-            self.fire("dateline")
-            if unit.credit:
-                self.fire("credit-roles")
+        if dateline and art.dateline is None and not art.body:
+            lead = self.take_dateline(art, dateline, unit.credit)
+            if lead:
+                para = _prepend(lead, para)
         elif dateline:
             # Several datelines in one roundup: the later ones stay in their paragraph.
             lead = dateline + (unit.credit.text if unit.credit else "")
@@ -746,27 +819,60 @@ class _Assembler:
         art.has_text = True
 
     def figure(self, unit: Unit, nxt: Unit | None) -> None:
+        """A photo: in the open article when its text goes on after it (or when it is a
+        bare credit), else a photo item of its own (rule photo-item). A dateline printed
+        before the caption is the item's dateline, as for a report (rule dateline); in an
+        article that already has one, or text, it stays at the head of the caption."""
         art = self.open()
         figure = Figure(unit.text, unit.credit)
         continues = nxt is not None and nxt.kind == "para" and not nxt.dateline
         if art is not None and art.kind is Kind.ARTICLE and (continues or not unit.text):
+            if unit.dateline:
+                if art.dateline is None and not art.body:
+                    lead = self.take_dateline(art, unit.dateline, unit.byline)
+                else:  # (as for a paragraph: several datelines in one roundup)
+                    lead = unit.dateline + (unit.byline.text if unit.byline else "")
+                figure = Figure(lead + unit.text, unit.credit)
             art.add(figure)
             return
         photo = self.start(Kind.PHOTO, unit.line.no)
         self.fire("photo-item")
+        if unit.dateline:
+            self.take_dateline(photo, unit.dateline, unit.byline)
         photo.add(figure)
         photo.closed = True
 
+    def take_dateline(self, art: RawArticle, dateline: str, credit: Credit | None) -> str:
+        """The article's dateline (rule dateline) and the credit printed with it, its
+        byline; when it has a byline already (a credit line under the headline), the
+        dateline's credit is returned, to stay at the head of the text."""
+        art.dateline = dateline
+        self.fire("dateline")
+        if credit is None:
+            return ""
+        if art.byline is not None:
+            return credit.text
+        art.byline = credit
+        self.fire("credit-roles")
+        return ""
+
     def credit(self, unit: Unit) -> None:
         assert unit.credit is not None
+        self.flush_column()  # (no article took it: the credit is not the byline of one)
         art = self.open()
-        if art is not None and not art.has_text and art.byline is None and art.kind is Kind.ARTICLE:
+        if art is not None and not art.body and art.byline is None and art.kind is Kind.ARTICLE:
             art.byline = unit.credit  # a credit between headline and text is the byline
             self.fire("credit-roles")
             return
-        art = art or (self.articles[-1] if self.articles else None)
+        if (
+            art is None
+            and self.articles
+            and not (self.furniture and self.furniture[-1][2] == len(self.articles))
+        ):
+            art = self.articles[-1]  # (furniture after it: the credit is not its own)
         if art is None:
-            self.warn("PO220", f"credit before any article kept as page furniture: {unit.text}", unit.line.no)
+            where = "after page furniture" if self.articles else "before any article"
+            self.warn("PO220", f"credit {where} kept as page furniture: {unit.text}", unit.line.no)
             self.furnish("banner", unit.text)
             return
         art.closing.append(unit.credit)
@@ -799,8 +905,15 @@ class _Assembler:
             notice.add(Paragraph(drop_stray_spaces(part)))
         while i < len(self.units) and self.units[i].kind == "para" and not self.units[i].dateline:
             para = self.units[i]
-            notice.add(_paragraph(para))
+            block = _paragraph(para)
+            notice.add(block)
             i += 1
+            # Photo credits found inside the paragraph follow it as figures: they stay
+            # with it (rule photo-credit-inside-paragraph).
+            for repair in block.repairs:
+                if repair.reason == "photo-credit-inside-paragraph" and i < len(self.units):
+                    notice.add(Figure("", self.units[i].credit))
+                    i += 1
             if FULL_DATE_RE.match(para.text):
                 break
         notice.closed = True

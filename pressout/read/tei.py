@@ -37,6 +37,7 @@ from ..model import (
     Role,
     Subhead,
 )
+from .decode import check_regular_file
 from .rules import RULES
 
 __all__ = ["read_tei"]
@@ -49,8 +50,16 @@ class _Bad(Exception):
 
 
 def read_tei(path: str | os.PathLike[str]) -> list[Issue]:
-    """The issues in a pressout TEI file or teiCorpus file, in document order."""
+    """The issues in a pressout TEI file or teiCorpus file, in document order.
+
+    Only a regular file is read (a symlink to one is followed): a FIFO, device, socket or
+    folder is an InputError, found by ``os.stat`` before the file is opened."""
     path = Path(path)
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError) as error:
+        raise InputError(f"cannot read: {getattr(error, 'strerror', None) or error}", path=path) from None
+    check_regular_file(status, path, "TEI archive")
     issues: list[Issue] = []
     root_tag: str | None = None
     try:
