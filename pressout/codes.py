@@ -12,6 +12,6 @@ WARNINGS: dict[str, str] = {
     "PO104": "front matter lines the reader does not use (unknown keys); the warning holds them",
     "PO201": "no articles were found on the page",
     "PO210": "a paragraph ends mid-sentence right before a new dateline (text may be missing)",
-    "PO220": "a credit stands before any article; it is kept as page furniture",
+    "PO220": "a credit stands before any article, or right after page furniture; it is kept as page furniture",
     "PO230": "a headline with no text after it is kept as page furniture (banner)",
 }

@@ -817,7 +817,8 @@ def build(
     jobs = jobs if jobs is not None else (config.jobs or os.cpu_count() or 1)
     if jobs < 1:
         raise InputError(f"--jobs must be at least 1, not {jobs}")
-    guarded: list[tuple[str, Any]] = [("the sources", page) for page in pages]
+    # A page is inside the output exactly when its folder is (pages are named by resolved paths).
+    guarded: list[tuple[str, Any]] = [("the sources", folder) for folder in sorted({page.parent for page in pages})]
     guarded += [(what, path) for what, path in (("the configuration", config.path), ("the style sheets", config.styles))
                 if path is not None]
     out = output_folder(given, guarded=guarded, force_output=force_output)
