@@ -393,8 +393,11 @@ def validate(directory: str, epubcheck_jar: str | None, ace: str | None, tei_sch
     if missing:
         click.echo(f"could not find the validator or schema for: {', '.join(missing)} (see the table)")
     failed = [c.name for c in checks if c.ok is False]
-    if failed:
-        raise ValidationFailed(f"{', '.join(failed)} failed", path=directory)
+    # A check that could not run is no pass: the build is not known to be valid (exit 6).
+    problems = [f"{', '.join(failed)} failed"] if failed else []
+    problems += [f"{', '.join(missing)} could not run (install them, or leave them out with --skip)"] if missing else []
+    if problems:
+        raise ValidationFailed("; ".join(problems), path=directory)
 
 
 @cli.command()

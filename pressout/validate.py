@@ -9,9 +9,11 @@ epubcheck      EPUBCheck (``java -jar epubcheck.jar --failonwarnings``) on every
 ace            Ace by DAISY (``ace-cli``) on every EPUB: 0 violations; from ``--ace``,
                $PRESSOUT_ACE, PATH or ~/.cache/pressout-tools/ace
 tei            every TEI file against tei_all.rng (``--tei-schema``, the config's
-               [tei] schema or $PRESSOUT_TEI_SCHEMA) with jing if installed, else lxml
+               [tei] schema, $PRESSOUT_TEI_SCHEMA, else the copy shipped in
+               ``pressout/schemas/``) with jing if installed, else lxml
 atom           the Atom feeds against the RFC 4287 RELAX NG schema (``--atom-schema``,
-               [feeds] atom_schema or $PRESSOUT_ATOM_SCHEMA), jing or lxml
+               [feeds] atom_schema, $PRESSOUT_ATOM_SCHEMA, else the shipped copy), jing
+               or lxml
 feeds          every feed parses (XML well-formed; feedparser if installed) and the
                JSON Feeds have the fields JSON Feed 1.1 requires
 =============  =====================================================================
@@ -81,9 +83,14 @@ def find_tool(name: str, given: str | None = None) -> str | None:
     return shutil.which(name)
 
 
+SHIPPED_SCHEMAS = Path(__file__).resolve().parent / "schemas"  # tei_all.rng, atom-rfc4287.rng (see README.md there)
+
+
 def _schema(given: str | None, env: str, name: str) -> Path | None:
+    """The schema to use: the one given, or named by ``env``, or in $PRESSOUT_SHARED, else
+    the copy shipped in the package."""
     for candidate in (given, os.environ.get(env), os.environ.get("PRESSOUT_SHARED") and
-                      str(Path(os.environ["PRESSOUT_SHARED"]) / "schemas" / name)):
+                      str(Path(os.environ["PRESSOUT_SHARED"]) / "schemas" / name), str(SHIPPED_SCHEMAS / name)):
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     return None

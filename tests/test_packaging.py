@@ -27,6 +27,8 @@ def test_wheel_carries_styles_and_types(tmp_path: Path):
         assert f"pressout/styles/{name}" in names
     assert "pressout/py.typed" in names
     assert any(n.endswith("LICENSE") for n in names)
+    for name in ("tei_all.rng", "atom-rfc4287.rng", "README.md"):  # the schemas, with their licences
+        assert f"pressout/schemas/{name}" in names
 
 
 def test_style_sheets_found_from_a_checkout(monkeypatch):
