@@ -1695,6 +1695,7 @@ def _swap(new: Path, out: Path, spare: bool, extras: Sequence[str]) -> None:
                 if spare:  # the user's files are in the new output (linked): not in the spare
                     for rel in reversed(extras):
                         _remove(str(old / rel))
+                    _unlink(old / LOCK)  # a spare has no lock of its own (held or not: see outdir)
                     if (old / CACHE_DIR / SPARE).exists():  # the spare that was not used
                         nested = out.parent / f".{out.name}.staging-{os.getpid()}-spare"
                         os.replace(old / CACHE_DIR / SPARE, nested)

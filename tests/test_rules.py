@@ -212,6 +212,24 @@ def test_rejoin_broken_paragraph():
     assert second.text == GREENGROCER[0] + GREENGROCER[1]
 
 
+@rule("blank-line-ends-paragraph")
+def test_blank_line_ends_paragraph():
+    # corpus rmrb/20190201-10-01.txt lines 2-6 (CRLF): a standfirst that ends without a
+    # full stop, set off by an indent-only line on a page that indents its paragraphs.
+    page = (
+        "\r\n用奋斗铸就盛会华彩乐章（体坛观澜）\r\n——写在北京冬奥会开幕倒计时三周年之际\r\n"
+        "\u3000\u3000北京冬奥会开幕倒计时3周年之际，从建设者到运动健儿，从组织管理者到参与冰雪运动的大众，"
+        "无数奋斗者的身影，正在为一届“精彩、非凡、卓越”的奥运盛会写下坚实的注脚\r\n\u3000\u3000\r\n"
+        "\u3000\u3000洁白的冰雪描绘着梦想的模样。为梦想付出的所有努力，正铺就一条奔向2022之路。\r\n"
+    )
+    art = only(read(page))
+    assert [p.text[-4:] for p in art.paragraphs] == ["实的注脚", "2之路。"]
+    # Without the indent-only line the unfinished line goes on in the next (rule
+    # rejoin-broken-paragraph), as on a page separated by blank lines.
+    art = only(read(page.replace("\u3000\u3000\r\n\u3000\u3000洁白", "\u3000\u3000洁白")))
+    assert len(art.paragraphs) == 1
+
+
 @rule("photo-credit-inside-paragraph")
 def test_photo_credit_inside_paragraph():
     # seed 003 lines 27-33.
@@ -297,6 +315,42 @@ def test_headline_stack():
     assert (art.title, art.subtitle) == ("为全方位高质量发展“赋能添翼”", "——杏花岭区深化省校合作成果初探")
 
 
+@rule("crawl-header-slots")
+def test_crawl_header_slots():
+    # corpus rmrb/20190201-01-02.txt lines 1-4 (kicker, headline, empty subtitle slot) and
+    # rmrb/20190201-01-03.txt lines 1-4 (empty kicker slot, headline, a long deck).
+    art = only(
+        read(
+            "《求是》杂志发表习近平总书记重要文章\r\n推动我国生态文明建设迈上新台阶\r\n\r\n"
+            "\u3000\u3000新华社北京1月31日电\u00a0 2月1日出版的第3期《求是》杂志将发表中共中央总书记、"
+            "国家主席、中央军委主席习近平的重要文章《推动我国生态文明建设迈上新台阶》。\r\n"
+        )
+    )
+    assert (art.kicker, art.title, art.subtitle) == (
+        "《求是》杂志发表习近平总书记重要文章",
+        "推动我国生态文明建设迈上新台阶",
+        None,
+    )
+    assert art.dateline == "新华社北京1月31日电"
+    deck = (
+        "习近平强调，中方高度重视筹办北京冬奥会，目前各项工作正在扎实有序推进。"
+        "我们一定会积极努力，为世界呈现一届绿色、共享、开放、廉洁的冬奥会"
+    )
+    page = (
+        f"\r\n习近平会见国际奥委会主席巴赫\r\n{deck}\r\n"
+        "\u3000\u3000本报北京1月31日电\u00a0（记者杜一菲）国家主席习近平31日在人民大会堂会见国际奥林匹克委员会主席巴赫。\r\n"
+    )
+    art = only(read(page))
+    assert (art.kicker, art.title, art.subtitle) == (None, "习近平会见国际奥委会主席巴赫", deck)
+    assert art.dateline == "本报北京1月31日电"
+    assert [(c.name, c.role) for c in art.byline.contributors] == [("杜一菲", Role.REPORTER)]
+    assert len(art.paragraphs) == 1
+    # Not the slots' shape (the text is not indented, or starts on another line): the
+    # deck is text, as on any page.
+    art = only(read(page.replace("\u3000\u3000本报", "本报")))
+    assert art.subtitle is None and art.paragraphs[0].text == deck
+
+
 @rule("column-label")
 def test_column_label():
     # seed 001 lines 47-53.
@@ -304,6 +358,27 @@ def test_column_label():
         read("并州论坛 |\n\n科研创新是引擎更是号角\n\n袁剑锋\n\n中国科学院山西煤化所取得突破性成果。\n")
     )
     assert (art.column, art.title) == ("并州论坛", "科研创新是引擎更是号角")
+
+
+@rule("column-label-bracketed")
+def test_column_label_bracketed():
+    # corpus rmrb/20190201-05-03.txt line 2 (half-width brackets in the dump) and
+    # rmrb/20200501-03-07.txt line 2 (a label of two phrases).
+    body = "\n\n2019年世界经济论坛年会近日在瑞士达沃斯落下帷幕。\n"
+    art = only(read("有了灯光，也要留住星光(域外听风)" + body))
+    assert (art.column, art.title) == ("域外听风", "有了灯光，也要留住星光")
+    art = only(read("联合国首个全球人道主义应急枢纽在华启动(患难见真情 共同抗疫情)" + body))
+    assert (art.column, art.title) == ("患难见真情 共同抗疫情", "联合国首个全球人道主义应急枢纽在华启动")
+    # A part, status or media word stays in the headline; so does a longer bracket.
+    for title in (
+        "有了灯光，也要留住星光（上篇）",
+        "有了灯光，也要留住星光（草案）",
+        "有了灯光，也要留住星光（组图）",
+        "有了灯光，也要留住星光（2019）",
+        "有了灯光，也要留住星光（域外·听风）",
+    ):
+        art = only(read(title + body))
+        assert (art.column, art.title) == (None, title)
 
 
 @rule("subhead")
@@ -348,6 +423,35 @@ def test_dateline():
     assert art.paragraphs[0].text == "太原理工大学11月7日传来喜讯。"
     art = only(read("标题\n\n新华社北京11月5日电（记者 张伟）国务院新闻办公室今天举行发布会。\n"))
     assert art.dateline == "新华社北京11月5日电" and art.byline.contributors[0].name == "张伟"
+
+
+@rule("closing-dateline")
+def test_closing_dateline():
+    # corpus rmrb/20200501-03-04.txt lines 9-10: the dateline closes the interview.
+    art = only(
+        read(
+            "“只有共同努力，才能战胜疫情”\n\n——访俄罗斯国家杜马第一副主席梅利尼科夫\n\n"
+            "“患难见真情。”梅利尼科夫说。\n\n"
+            "梅利尼科夫认为，疫情在全球蔓延，任何国家都无法单独应对。\n\n（本报莫斯科4月30日电）\n"
+        )
+    )
+    assert art.dateline == "本报莫斯科4月30日电"
+    assert len(art.paragraphs) == 2
+    assert all("莫斯科" not in p.text for p in art.paragraphs)
+
+
+def test_page_from_filename():
+    # The corpus's per-article dumps are named date-page-item: rmrb/20190201-05-03.txt.
+    from pressout.read.meta import page_from_filename
+
+    assert page_from_filename("20190201-05-03.txt") == 5
+    assert page_from_filename("20200501-04-07.txt") == 4
+    for name in ("20190201-00-03.txt", "20190231-05-03.txt", "x20190201-05-03.txt", "20190201-5-3.txt",
+                 "000_c8ae31b64c1052c2.txt", "2019-02-01.txt"):
+        assert page_from_filename(name) is None, name
+    issue = read_text("标题\n\n本报讯 正文。\n", source="20190201-05-03.txt")
+    assert (issue.date, issue.page) == (dt.date(2019, 2, 1), 5)
+    assert read_text("标题\n\n本报讯 正文。\n", source="20190201-05-03.txt", meta=IssueMeta(page=7)).page == 7
 
 
 @rule("credit-roles")

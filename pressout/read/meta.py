@@ -17,7 +17,10 @@ to the pages (``seeds/issues.toml``)::
 
 Without a sidecar entry the reader takes the date from YAML front matter (``date:``) or
 from a ``YYYY-MM-DD``/``YYYYMMDD`` part of the file name (certainty high), and otherwise
-leaves it unknown and says so (warning PO101). The sidecar wins over both.
+leaves it unknown and says so (warning PO101). The sidecar wins over both. A file named
+exactly ``YYYYMMDD-PP-NN.txt`` (date, page, item on the page: the per-article dumps of
+e-paper crawlers, ``20190201-05-03.txt``) also gives the page, ``PP``
+(``page_from_filename``), when neither the sidecar nor front matter does.
 
 Issue ids are ASCII NCNames, stable across rebuilds: ``{slug}-{YYYY-MM-DD}-{edition}``
 (plus ``-p{page:04}`` when the page is given), or ``{slug}-{file stem}`` for an undated
@@ -71,6 +74,7 @@ __all__ = [
     "IssueMeta",
     "date_from_filename",
     "id_problem",
+    "page_from_filename",
     "issue_id",
     "load_sidecar",
 ]
@@ -434,6 +438,19 @@ def date_from_filename(name: str) -> dt.date | None:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
+
+
+_FILENAME_DATE_PAGE_ITEM = re.compile(r"(?:19|20)\d{6}-(?P<page>\d{2})-\d{2}")
+
+
+def page_from_filename(name: str) -> int | None:
+    """The page of a file named exactly ``YYYYMMDD-PP-NN`` (date, page, item), with a
+    valid date and a page from 01: ``20190201-05-03.txt`` → 5. Any other name: None."""
+    stem = Path(name).stem
+    m = _FILENAME_DATE_PAGE_ITEM.fullmatch(stem)
+    if m is None or int(m.group("page")) == 0 or date_from_filename(stem) is None:
+        return None
+    return int(m.group("page"))
 
 
 def issue_id(slug: str, meta: IssueMeta, source_name: str, sha256: str) -> str:

@@ -25,9 +25,10 @@ from .meta import (
     date_from_filename,
     issue_id,
     load_sidecar,
+    page_from_filename,
     sidecar_beside,
 )
-from .rules import RULES
+from .rules import CRAWL_HEADER_SLOTS, CRAWL_INDENT, HEADLINE_MAX, RULES, SENTENCE_END
 from .segment import Line, RawArticle, new_line, segment, units
 from .trace import fired, tracing
 
@@ -182,6 +183,26 @@ def _front_matter(text: str) -> tuple[dict[str, str], str, int, list[str]]:
     return pairs, text[end + 5 :], skipped, unheld
 
 
+_INDENT_ONLY_LINE = re.compile("\n[ \u00a0]*" + CRAWL_INDENT + "[ \u3000\u00a0]*\n")
+_SLOT_LEVELS = (2, 1, 2)  # kicker, headline, subtitle (rule crawl-header-slots)
+
+
+def _header_slots(raws: list[str]) -> bool:
+    """Rule crawl-header-slots: does the text open with a per-article dump's headline
+    slots? Its first three lines are unindented (an empty one where the paper prints no
+    kicker or no subtitle), the text starts on the fourth with a U+3000 indent, and the
+    headline slot holds a headline: not empty, no finished sentence."""
+    n = CRAWL_HEADER_SLOTS
+    if len(raws) <= n or not raws[n].startswith(CRAWL_INDENT):
+        return False
+    if any(raw[:1].isspace() for raw in raws[:n]):
+        return False
+    kicker, headline = raws[0].strip(), raws[1].strip()
+    if not headline or len(headline) > 2 * HEADLINE_MAX or headline[-1] in SENTENCE_END:
+        return False
+    return not kicker or (len(kicker) <= 2 * HEADLINE_MAX and kicker[-1] not in SENTENCE_END)
+
+
 def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
     """Non-blank lines with their gaps, Markdown markers and bold blocks resolved, and
     whether the page separates paragraphs by blank lines."""
@@ -191,7 +212,13 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
     blank = False
     widened = False  # rule fullwidth-punctuation, fired once for the page
     bold_open: list[tuple[int, str, int]] | None = None
-    for no, raw in enumerate(text.split("\n"), first_line):
+    raws = text.split("\n")
+    # Rule crawl-header-slots: the slots' lines read as heading levels, the headline
+    # above (1) its kicker and subtitle (2), so the headline stack sorts them.
+    slots = _header_slots(raws)
+    if slots:
+        fired("crawl-header-slots")
+    for no, raw in enumerate(raws, first_line):
         if not raw or raw.isspace():
             gap += 1
             blank = True
@@ -240,6 +267,8 @@ def page_lines(text: str, first_line: int = 1) -> tuple[list[Line], bool]:
         if wide != line:
             line = wide
             widened = True
+        if slots and no - first_line < CRAWL_HEADER_SLOTS and not level and not bold:
+            level = _SLOT_LEVELS[no - first_line]
         append(new_line(Line, (no, line, gap, level, bold)))
         gap = 0
     if bold_open is not None:  # never closed: the markers were debris, keep the text
@@ -278,6 +307,10 @@ def _read(
         filename_date = date_from_filename(source)
         if filename_date is not None:
             meta = meta.over(IssueMeta(date=filename_date, date_cert="high"))
+    if meta.page is None:
+        filename_page = page_from_filename(source)
+        if filename_page is not None:
+            meta = meta.over(IssueMeta(page=filename_page))
     if meta.date is None:
         mentioned = [m.group(0) for m in _FULL_DATE.finditer(body)]
         hint = f" (the text mentions {mentioned[-1]})" if mentioned else ""
@@ -288,7 +321,10 @@ def _read(
         )
 
     lines, separated = page_lines(body, first_line=1 + skipped)
-    found = units(lines, diagnostics, source)
+    # Rule blank-line-ends-paragraph: on a page that marks paragraphs by their U+3000
+    # indent, not by blank lines, an indent-only line is an empty paragraph: a break.
+    blank_ends = not separated and _INDENT_ONLY_LINE.search(body) is not None
+    found = units(lines, diagnostics, source, blank_ends=blank_ends)
     seg = segment(found, blank_separated=separated, diagnostics=diagnostics, source=source)
 
     slug = meta.publication_slug or DEFAULT_SLUG

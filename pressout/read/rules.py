@@ -104,6 +104,12 @@ RULES: tuple[Rule, ...] = (
         "silent",
     ),
     Rule(
+        "blank-line-ends-paragraph",
+        "paragraphs",
+        "On a page that marks its paragraphs by a U+3000 indent, not by blank lines, a blank or indent-only line ends the paragraph before it even where no sentence ends (a standfirst set off from the text).",
+        "interpretation",
+    ),
+    Rule(
         "photo-credit-inside-paragraph",
         "paragraphs",
         "A photo credit (甲 摄) that the layout dropped inside a broken paragraph is moved to a figure after the paragraph, and the paragraph is joined across it.",
@@ -135,9 +141,21 @@ RULES: tuple[Rule, ...] = (
         "interpretation",
     ),
     Rule(
+        "crawl-header-slots",
+        "headlines",
+        "A per-article dump whose first three lines are unindented and whose fourth starts the U+3000-indented text holds its headline stack in fixed slots: kicker, headline, subtitle (an empty line where the slot is not printed).",
+        "interpretation",
+    ),
+    Rule(
         "column-label",
         "headlines",
         "A short line ending in | or ｜ (并州论坛 |) names the column of the next article.",
+        "interpretation",
+    ),
+    Rule(
+        "column-label-bracketed",
+        "headlines",
+        "A label of 2 to 12 hanzi without punctuation in brackets at the end of a headline (有了灯光，也要留住星光（域外听风）) is the article's column, not part of the headline; a part, status or media word (上篇, 续, 草案, 试行, 组图 …) stays in the headline.",
         "interpretation",
     ),
     Rule(
@@ -157,6 +175,12 @@ RULES: tuple[Rule, ...] = (
         "dateline",
         "credits",
         "A run-in dateline at the start of a paragraph (本报讯, 本报北京11月14日电, 新华社北京11月5日电) with its credit in brackets starts a report.",
+        "interpretation",
+    ),
+    Rule(
+        "closing-dateline",
+        "credits",
+        "A dateline alone in brackets on its own line after the text ((本报莫斯科4月30日电)) is the dateline of the article it closes, not a headline or a paragraph.",
         "interpretation",
     ),
     Rule(
@@ -291,10 +315,14 @@ AGENCIES = (
     "经济日报",
     "中央广播电视总台",
 )
-DATELINE_RE = re.compile(
-    r"^(?P<dateline>本报讯|本报[^\s，。（(]{0,10}?\d{1,2}月\d{1,2}日[电讯]"
-    r"|(?:据)?(?:" + "|".join(AGENCIES) + r")[^\s，。（(]{0,10}?\d{1,2}月\d{1,2}日[电讯])"
+DATELINE_FORMS = (
+    r"本报讯|本报[^\s，。（(]{0,10}?\d{1,2}月\d{1,2}日[电讯]"
+    r"|(?:据)?(?:" + "|".join(AGENCIES) + r")[^\s，。（(]{0,10}?\d{1,2}月\d{1,2}日[电讯]"
 )
+DATELINE_RE = re.compile(f"^(?P<dateline>{DATELINE_FORMS})")
+
+# A dateline printed alone in brackets after the text: （本报莫斯科4月30日电）.
+CLOSING_DATELINE_RE = re.compile(f"^[（(]\\s*(?P<dateline>{DATELINE_FORMS})\\s*[）)]$")
 
 # Names: two to four hanzi (minority names may join parts with ·).
 NAME = rf"[{HAN}]{{2,4}}(?:·[{HAN}]{{1,6}})?"
@@ -341,6 +369,20 @@ EDITOR_BOX_WORDS = (
 EDITOR_BOX_RE = re.compile(r"^(?:" + "|".join(EDITOR_BOX_WORDS) + r")(?:\s*[：:]\s*|\s+)\S")
 JUMP_RE = re.compile(r"^[（(]\s*(?:下转|上接|转|接|续)(?:第\s*\d+\s*版|\S{1,8}版)\s*[）)]$")
 COLUMN_LABEL_RE = re.compile(r"^(?P<column>[^\s|｜]{2,12})\s*[|｜]\s*(?P<rest>.*)$")
+# A column label in brackets after the headline: 有了灯光，也要留住星光（域外听风）,
+# 联合国首个…在华启动（患难见真情 共同抗疫情）. Hanzi only (a space may separate two
+# phrases); the label's length is checked apart (COLUMN_BRACKET_MAX hanzi).
+COLUMN_BRACKET_RE = re.compile(rf"^(?P<title>.+?)\s*[（(](?P<column>[{HAN}]{{2,12}}(?: [{HAN}]{{2,12}})?)[）)]$")
+COLUMN_BRACKET_MAX = 12
+# Bracketed words that belong to the headline itself: parts of a series (（上篇）, （之一）,
+# （续二））, a document's status (（草案）, （试行）, （征求意见稿））, what comes with it
+# (（组图）, （附名单））.
+NOT_COLUMN_BRACKET_RE = re.compile(
+    r"^(?:附|之|续|连载)|(?:篇|稿|草案|试行|暂行|修订|修正|节选|节录|摘要|摘编|全文|组图|图|图表|视频|名单)$"
+)
+# The per-article dump (rule crawl-header-slots): kicker, headline and subtitle slots.
+CRAWL_HEADER_SLOTS = 3
+CRAWL_INDENT = "\u3000"  # the body's indent, which no slot line has
 # First characters that can open each kind of special line: a cheap test before the regex.
 DATELINE_FIRST = frozenset("本据" + "".join(a[0] for a in AGENCIES))
 CREDIT_FIRST = frozenset("（(" + "".join(w[0] for w in ROLE_WORDS))

@@ -26,6 +26,9 @@ from . import credits as cr
 from .clean import Inline, convert_markup, drop_stray_spaces, join
 from .rules import (
     CLOSERS,
+    CLOSING_DATELINE_RE,
+    COLUMN_BRACKET_MAX,
+    COLUMN_BRACKET_RE,
     COLUMN_LABEL_RE,
     CREDIT_FIRST,
     DANGLING_ENDINGS,
@@ -39,6 +42,7 @@ from .rules import (
     JUMP_RE,
     KICKER_ENDINGS,
     LEADING_DATE,
+    NOT_COLUMN_BRACKET_RE,
     NOTICE_CLOSING_RE,
     NOTICE_WORDS,
     OPENERS,
@@ -217,7 +221,11 @@ class _OpenParagraph:
         return ""
 
 
-def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list[Unit]:
+def units(
+    lines: list[Line], diagnostics: list[Diagnostic], source: str, *, blank_ends: bool = False
+) -> list[Unit]:
+    """The page's units. ``blank_ends``: the page does not separate its paragraphs by
+    blank lines, so a blank line ends the paragraph before it (rule blank-line-ends-paragraph)."""
     out: list[Unit] = []
     append = out.append
     para: _OpenParagraph | None = None
@@ -356,6 +364,10 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
     in_report = False  # inside a 本报讯-style report (rule fragment-not-headline)
     for idx, line in enumerate(lines):
         _, text, gap, level, bold = line
+        if gap and blank_ends and para is not None:
+            if not _finished(para.tail()):
+                fire("blank-line-ends-paragraph")
+            close()
         if "\t" in text and para is None and not level and not bold:
             parts = [part.strip() for part in text.split("\t") if part.strip()]
             if len(parts) > 1 and all(map(looks_like_headline, parts)):
@@ -439,6 +451,14 @@ def units(lines: list[Line], diagnostics: list[Diagnostic], source: str) -> list
             else:
                 append(Unit("figure", line, "", gap, credit=photo[1]))
             continue
+        if first in ("（", "(") and text[-1:] in ("）", ")"):
+            closing = CLOSING_DATELINE_RE.match(text)
+            if closing:  # rule closing-dateline
+                if para is not None:
+                    close()
+                in_report = False
+                append(Unit("dateline", line, text, gap, dateline=closing.group("dateline")))
+                continue
         credit = cr.match_credit_line(text) if first in CREDIT_FIRST or first.isspace() else None
         if credit is not None:
             if para is not None:
@@ -633,6 +653,8 @@ class _Assembler:
                 self.credit(unit)
             elif kind == "note":
                 self.note(unit)
+            elif kind == "dateline":
+                self.closing_dateline(unit)
             elif kind == "notice":
                 i = self.notice(unit, i)
             elif kind == "editor-box":
@@ -745,8 +767,10 @@ class _Assembler:
 
         # A new article (rules headline-stack, author-line).
         if len(heads) == 1:  # the usual stack, one line: the headline, nothing around it
-            self.start(Kind.ARTICLE, heads[0].line.no, title=texts[0], level=heads[0].level)
+            art = self.start(Kind.ARTICLE, heads[0].line.no, title=texts[0], level=heads[0].level)
             self.fire("headline-line")
+            if texts[0][-1:] in ("）", ")"):
+                self.bracketed_column(art)
             return
         byline = cr.match_author_line(texts[-1])
         if byline is not None:
@@ -782,9 +806,28 @@ class _Assembler:
         self.fire("headline-line")
         if art.kicker or art.subtitle:
             self.fire("headline-stack")
+        if texts[main][-1:] in ("）", ")"):
+            self.bracketed_column(art)
         for text in subheads:
             art.add(Subhead(text))
             self.fire("subhead")
+
+    def bracketed_column(self, art: RawArticle) -> None:
+        """Rule column-label-bracketed: 有了灯光，也要留住星光（域外听风） is the headline
+        有了灯光，也要留住星光 in the column 域外听风 (unless a column label named one)."""
+        m = COLUMN_BRACKET_RE.match(art.title or "")
+        if m is None or art.column is not None:
+            return
+        title, column = m.group("title"), m.group("column")
+        if (
+            len(column) - column.count(" ") > COLUMN_BRACKET_MAX
+            or NOT_COLUMN_BRACKET_RE.search(column)
+            or len(title) < 2
+            or not _balanced(title)
+        ):
+            return
+        art.title, art.column = title, column
+        self.fire("column-label-bracketed")
 
     def banners(self, heads: list[Unit]) -> None:
         """Headline lines that no text follows: page furniture (rule banner), after the
@@ -880,6 +923,25 @@ class _Assembler:
         self.fire("editor-credit" if editor else "closing-credit")
         self.fire("credit-roles")
         art.closed = True
+
+    def closing_dateline(self, unit: Unit) -> None:
+        """Rule closing-dateline: （本报莫斯科4月30日电） after the text is the dateline of
+        the article it ends; one that has a dateline already keeps the line as text."""
+        art = self.open()
+        if (
+            art is None
+            and self.articles
+            and not (self.furniture and self.furniture[-1][2] == len(self.articles))
+        ):
+            art = self.articles[-1]  # (as for a closing credit)
+        if art is None or not art.has_text:
+            self.paragraph(Unit("para", unit.line, unit.text, unit.gap))
+            return
+        if art.dateline is None:
+            art.dateline = unit.dateline
+            self.fire("closing-dateline")
+        else:
+            art.add(Paragraph(unit.text))
 
     def note(self, unit: Unit) -> None:
         art = self.open()
