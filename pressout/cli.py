@@ -35,7 +35,7 @@ ERRORS_HELP = "strict: an undecodable byte is an error; replace: keep going with
 def _fail(exc: Exception) -> None:
     """A PressoutError is one line and its exit code; anything else is a bug: one line
     that says so and where its traceback was written (``crash_log``), exit code 70."""
-    from .errors import INTERNAL_ERROR, PressoutError, crash_log
+    from .errors import INTERNAL_ERROR, PressoutError, crash_log, one_line
 
     if isinstance(exc, PressoutError):
         click.echo(f"pressout: error: {exc}", err=True)
@@ -43,8 +43,7 @@ def _fail(exc: Exception) -> None:
     import traceback
 
     log = crash_log("pressout " + " ".join(sys.argv[1:]) + "\n" + "".join(traceback.format_exception(exc)))
-    text = " ".join(str(exc).split())[:200]
-    click.echo(f"pressout: internal error (a bug in pressout, please report it): {type(exc).__name__}: {text}; "
+    click.echo(f"pressout: internal error (a bug in pressout, please report it): {type(exc).__name__}: {one_line(exc)}; "
                f"the traceback is in {log}", err=True)
     sys.exit(INTERNAL_ERROR)
 

@@ -34,6 +34,7 @@ __all__ = [
     "PressoutError",
     "ValidationFailed",
     "crash_log",
+    "one_line",
 ]
 
 INTERNAL_ERROR = 70  # sysexits' EX_SOFTWARE: a bug, not the user's mistake
@@ -78,6 +79,12 @@ class BusyError(OutputError):
     """Another build is writing the same output folder (it holds ``.pressout/lock``)."""
 
     exit_code = 75  # sysexits' EX_TEMPFAIL: try again later
+
+
+def one_line(exc: BaseException, limit: int = 200) -> str:
+    """``str(exc)`` as one line of at most ``limit`` characters (for "internal error" lines)."""
+    text = " ".join(str(exc).split())
+    return text[:limit] + ("…" if len(text) > limit else "")
 
 
 def crash_log(text: str) -> str:

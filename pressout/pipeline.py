@@ -98,7 +98,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Config
-from .errors import ConfigError, InputError, OutputError, PressoutError
+from .errors import ConfigError, InputError, OutputError, PressoutError, one_line
 from .outdir import OutputLock, carry, foreign_files, output_folder
 
 # The no-change path (`pressout build` with nothing to do) must start fast: the model, the
@@ -417,16 +417,11 @@ def _run_task(task: _Task) -> _Done:
             import traceback
 
             done = _Done(task.path, task.key, error=f"{task.path}: internal error (a bug in pressout) while "
-                         f"building this page: {type(exc).__name__}: {_one_line(exc)}",
+                         f"building this page: {type(exc).__name__}: {one_line(exc)}",
                          trace=f"page {task.path}\n" + traceback.format_exc())
         for name in reversed(written):  # a folder's files before the folder
             _remove(parked + name)
     return done
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:200] + ("…" if len(text) > 200 else "")
 
 
 def _remove(path: str) -> None:

@@ -51,6 +51,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .. import __version__
+from ..config import utc_offset_timezone
 from ..errors import ConfigError, OutputError
 from ..model import Article, Figure, Issue, Kind, Paragraph, Role
 from ..timestamps import BEIJING, DEFAULT_UTC_OFFSET, UNKNOWN_DATE, issue_instant, parse_utc_offset
@@ -149,11 +150,7 @@ class SiteOptions:
                 f"tag authority {authority!r} must be a domain name or an e-mail address (RFC 4151)"
             )
         object.__setattr__(self, "tag_authority", authority)
-        try:
-            parse_utc_offset(self.utc_offset)
-        except ValueError as error:
-            raise ConfigError(f"utc_offset {self.utc_offset!r} must be a UTC offset such as +08:00 or -05:30") \
-                from error
+        utc_offset_timezone(self.utc_offset)  # the configuration's check: a ConfigError naming utc_offset
 
     @property
     def tz(self) -> dt.timezone:

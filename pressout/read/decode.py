@@ -32,12 +32,13 @@ import stat
 import unicodedata
 from dataclasses import dataclass
 
+from ..config import DEFAULT_MAX_PAGE_BYTES
 from ..errors import InputError
 
 __all__ = ["MAX_PAGE_BYTES", "Decoded", "check_regular_file", "decode_page", "read_source"]
 
 # The largest page file read ([build] max_page_bytes): a page is a few 100 KB.
-MAX_PAGE_BYTES = 64 * 1024 * 1024
+MAX_PAGE_BYTES = DEFAULT_MAX_PAGE_BYTES  # [build] max_page_bytes's default (64 MB)
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: its BOM starts the same way
