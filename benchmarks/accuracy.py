@@ -365,9 +365,13 @@ def article_strings(article: Any) -> list[str]:
 
 
 def issue_strings(issue: Any) -> list[str]:
-    """Every string the reader kept for a file: articles, furniture, the issue's metadata
-    and its diagnostics (where the reader keeps words it did not use, e.g. PO104)."""
+    """Every string the reader kept for a file: articles (and their metadata fields: a
+    dump's url, id, times), furniture, the issue's metadata, the text it removed as
+    scaffolding (``Issue.removed``) and its diagnostics (where the reader keeps words it
+    did not use, e.g. PO104)."""
     out = [s for a in issue.articles for s in article_strings(a)]
+    out += [f"{name} {value}" for a in issue.articles for name, value in getattr(a, "meta", ())]
+    out += [r.text for r in getattr(issue, "removed", ())]
     out += [f.text for f in issue.furniture]
     out += [issue.publication or "", issue.publication_slug or ""]
     if issue.date is not None:
@@ -696,12 +700,13 @@ def _cell(value: Any) -> str:
 
 
 def table(report: Report) -> str:
-    head = f"{'paper':<10}" + "".join(f" {h:>{w}}" for _, h, w in COLUMNS)
+    wide = max([10, *(len(p) for p in report.papers)])  # the paper column fits the longest slug
+    head = f"{'paper':<{wide}}" + "".join(f" {h:>{w}}" for _, h, w in COLUMNS)
     lines = [head, "-" * len(head)]
     rows = [(p, figures_of(c)) for p, c in sorted(report.papers.items())]
     rows.append(("overall", figures_of(report.overall)))
     for name, figs in rows:
-        lines.append(f"{name:<10}" + "".join(f" {_cell(figs[k]):>{w}}" for k, _, w in COLUMNS))
+        lines.append(f"{name:<{wide}}" + "".join(f" {_cell(figs[k]):>{w}}" for k, _, w in COLUMNS))
     return "\n".join(lines)
 
 

@@ -25,6 +25,13 @@ no user name or password, no query (``?``) or fragment (``#``), no whitespace, n
 with ``/``. ``[site] tag_authority`` is checked by ``check_tag_authority``: a domain name
 or e-mail address as RFC 4151 spells them (ASCII).
 
+``[publication] language`` is the BCP 47 tag of every issue's text. Left out (the default),
+each page's tag follows its script (``pressout.read.script``: ``zh-CN`` for Simplified,
+``zh-Hant``, ``zh-TW``, ``zh-HK`` … for Traditional, the paper's region where known). When
+given, it must be one of ``LANGUAGES`` (``zh-CN``, ``zh-SG``, ``zh-MY``, ``zh-TW``, ``zh-HK``,
+``zh-MO``, ``zh-Hans``, ``zh-Hant``; in any case, kept as spelt there) and every issue takes
+it, whatever its text's script: the desk's word wins.
+
 Two keys the build's safety rests on:
 
 * ``[build] max_page_bytes`` (a whole number ≥ 1024, default 64 MiB = 67108864): a page
@@ -65,7 +72,10 @@ __all__ = [
 ]
 
 CONFIG_NAME = "pressout.toml"
-LANGUAGES = ("zh-CN", "zh-SG")  # Simplified Chinese pages: what the reader's rules know
+# [publication] language: the tags of Chinese an issue may be given (None, the default: the
+# tag the reader gives each page, after its script and the paper's region).
+LANGUAGES = ("zh-CN", "zh-SG", "zh-MY", "zh-TW", "zh-HK", "zh-MO", "zh-Hans", "zh-Hant")
+_LANGUAGE_TAGS = {tag.lower(): tag for tag in LANGUAGES}  # BCP 47 tags are case-insensitive
 TIMEZONES = ("Asia/Shanghai",)  # dates are Beijing dates; see pressout.timestamps
 DEFAULT_MAX_PAGE_BYTES = 64 * 1024 * 1024
 # C0 (line breaks and tabs included), DEL, C1, and the Unicode line/paragraph separators.
@@ -78,7 +88,7 @@ class Config:
     path: Path | None = None  # the file it came from, if any
     publication: str | None = None  # None: the sidecar's or the reader's default (太原日报)
     publication_slug: str | None = None
-    language: str = "zh-CN"
+    language: str | None = None  # None: each page's own tag (its script's); else every issue's
     timezone: str = "Asia/Shanghai"
     utc_offset: str = "+08:00"  # the feeds' fixed offset from UTC, [+-]HH:MM
     base_url: str = "http://127.0.0.1:8000/"
@@ -263,7 +273,8 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any, str]]] = {
         "name": ("publication", _str, "a non-empty string"),
         "slug": ("publication_slug", lambda v: isinstance(v, str) and bool(re.fullmatch(_SLUG, v)),
                  "lowercase ASCII letters, digits and -, starting with a letter (e.g. tyrb)"),
-        "language": ("language", lambda v: v in LANGUAGES, " | ".join(LANGUAGES)),
+        "language": ("language", lambda v: isinstance(v, str) and v.lower() in _LANGUAGE_TAGS,
+                     " | ".join(LANGUAGES) + ", or leave it out to take each page's tag from its text"),
         "timezone": ("timezone", lambda v: v in TIMEZONES, " | ".join(TIMEZONES)),
         "utc_offset": ("utc_offset", _is_utc_offset, "+HH:MM or -HH:MM, at most 14:00 either way, e.g. +08:00"),
     },
@@ -358,6 +369,8 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
                 raise ConfigError(f"[{table}] {key} = {_shown(value)} is not allowed{why}; use {allowed}",
                                   path=path)
             values[attr] = tuple(value) if isinstance(value, list) else value
+    if "language" in values:
+        values["language"] = _LANGUAGE_TAGS[values["language"].lower()]
     base = values.get("base_url")
     if base and not base.endswith("/"):
         values["base_url"] = base + "/"
@@ -384,7 +397,9 @@ STARTER = '''\
 [publication]
 # name = "太原日报"          # default: the pages' issues.toml, else 太原日报
 # slug = "tyrb"             # ASCII short name used in ids and tag: URIs
-language = "zh-CN"          # zh-CN | zh-SG
+# language = "zh-TW"        # default: each page's tag follows its script (zh-CN Simplified,
+                            # zh-Hant/zh-TW/zh-HK Traditional); set, every issue gets it:
+                            # zh-CN | zh-SG | zh-MY | zh-TW | zh-HK | zh-MO | zh-Hans | zh-Hant
 timezone = "Asia/Shanghai"  # issue dates are Beijing dates
 utc_offset = "+08:00"       # the fixed offset of every date in the feeds ([+-]HH:MM, any year)
 

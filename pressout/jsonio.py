@@ -3,6 +3,13 @@
 ``issue_to_dict`` gives the documented shape (README, "JSON output"); keys beyond the
 contract (``byline``, ``closing``, ``marks`` …) carry the rest of the model so that
 ``issue_from_dict(issue_to_dict(issue)) == issue`` — the build cache relies on it.
+
+Keys for parts of the model that most pages do not have are written only when there is
+something in them (a paragraph's ``marks``, ``repairs``, ``joins``; an article's ``meta``,
+the fields of its source record as ``[name, value]`` pairs in source order; the issue's
+``removed``, the source's scaffolding as ``{"rule", "text"}`` objects), and read as empty
+when absent: a page without them gives the JSON it always gave, and a cache file written
+before they existed still loads. ``publication`` is ``""`` when nothing names the paper.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from .model import (
     Mark,
     Note,
     Paragraph,
+    Removal,
     Repair,
     Role,
     Subhead,
@@ -31,7 +39,7 @@ __all__ = ["issue_from_dict", "issue_to_dict"]
 
 
 def issue_to_dict(issue: Issue) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "source": issue.source,
         "id": issue.id,
         "publication": issue.publication,
@@ -47,6 +55,9 @@ def issue_to_dict(issue: Issue) -> dict[str, Any]:
         ],
         "rules_applied": list(issue.rules_applied),
     }
+    if issue.removed:
+        out["removed"] = [{"rule": r.rule, "text": r.text} for r in issue.removed]
+    return out
 
 
 def _credit_to_dict(credit: Credit | None) -> dict[str, Any] | None:
@@ -60,7 +71,7 @@ def _person(c: Contributor) -> dict[str, str]:
 
 
 def _article_to_dict(a: Article) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "id": a.id,
         "kind": a.kind.value,
         "title": a.title,
@@ -74,6 +85,9 @@ def _article_to_dict(a: Article) -> dict[str, Any]:
         "byline": _credit_to_dict(a.byline),
         "closing": [_credit_to_dict(c) for c in a.closing],
     }
+    if a.meta:
+        out["meta"] = [[name, value] for name, value in a.meta]
+    return out
 
 
 def _block_to_dict(block: Block) -> dict[str, Any]:
@@ -116,6 +130,7 @@ def issue_from_dict(data: dict[str, Any]) -> Issue:
             Furniture(id=f["id"], kind=f["kind"], text=f["text"], position=f["position"])
             for f in data["furniture"]
         ),
+        removed=tuple(Removal(rule=r["rule"], text=r["text"]) for r in data.get("removed", ())),
         rules_applied=tuple(data.get("rules_applied", ())),
     )
 
@@ -142,6 +157,7 @@ def _article_from_dict(data: dict[str, Any]) -> Article:
         dateline=data["dateline"],
         byline=_credit_from_dict(data["byline"]),
         closing=tuple(c for c in closing if c is not None),
+        meta=tuple((name, value) for name, value in data.get("meta", ())),
     )
 
 

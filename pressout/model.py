@@ -38,6 +38,8 @@ __all__ = [
     "Mark",
     "Note",
     "Paragraph",
+    "PUBLICATION_UNKNOWN",
+    "Removal",
     "Repair",
     "Role",
     "Subhead",
@@ -188,6 +190,9 @@ class Article:
     dateline: str | None = None
     byline: Credit | None = None
     closing: tuple[Credit, ...] = ()
+    # Fields of the source record that are not printed text, (name, value) as found: a
+    # dump's url, id, crawl time or media field (see ``pressout.read.containers``).
+    meta: tuple[tuple[str, str], ...] = ()
 
     @property
     def display_title(self) -> str:
@@ -219,15 +224,26 @@ class Furniture:
     """Page furniture that is not an article.
 
     ``kind`` is ``banner`` for slogan banners, running column banners and headlines whose
-    text the dump lost, ``editor-box`` for the page's staff line (责任编辑, 版式设计 …).
+    text the dump lost, ``editor-box`` for the page's staff line (责任编辑, 版式设计 …), ``page-header`` for a
+    page's header in a dump of several pages (``01版：要闻``, ``A03 要闻``, ``Page 2``).
     ``position`` is the number of articles printed before it, so exporters that keep it
     (the TEI archive) can put it back in page order.
     """
 
     id: str
-    kind: Literal["banner", "editor-box"]
+    kind: Literal["banner", "editor-box", "page-header"]
     text: str
     position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """Text of the source that is no part of the page: a dump's scaffolding (a crawl
+    time, a word count, a channel title) that a reading rule took out. ``rule`` is that
+    rule's name; the text is kept, so no character of the input is lost."""
+
+    rule: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,18 +274,25 @@ class Issue:
     id: str
     sha256: str  # of the source file's bytes
     articles: tuple[Article, ...]
-    publication: str = "太原日报"
-    publication_slug: str = "tyrb"
+    publication: str = ""  # the paper's name; "" when nothing says it (see ``masthead``)
+    publication_slug: str = "paper"
     date: _dt.date | None = None
     date_cert: Literal["high", "medium", "low"] | None = None
     page: int | None = None
     language: str = "zh-CN"
     furniture: tuple[Furniture, ...] = ()
+    removed: tuple[Removal, ...] = ()  # the source's scaffolding, taken out and kept
     # The reading rules (pressout.read.rules) that changed or structured this page's text,
     # in the rules' order: what the TEI header states as "actually applied".
     rules_applied: tuple[str, ...] = ()
     # Warnings from reading; not part of what the page says, so not compared.
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
+
+    @property
+    def masthead(self) -> str:
+        """The paper's name as exporters show it: ``publication``, or PUBLICATION_UNKNOWN
+        (报刊不详) when nothing said which paper the page is from."""
+        return self.publication or PUBLICATION_UNKNOWN
 
     @property
     def title(self) -> str:
@@ -278,11 +301,13 @@ class Issue:
         the web edition, and must not all read the same), or the publication and the
         source when undated."""
         if self.date is None:
-            return f"{self.publication}（日期不详，{self.source}）"
+            return f"{self.masthead}（日期不详，{self.source}）"
         d = self.date
         page = f" 第{self.page}版" if self.page is not None else ""
-        return f"{self.publication} {d.year}年{d.month}月{d.day}日{page}"
+        return f"{self.masthead} {d.year}年{d.month}月{d.day}日{page}"
 
+
+PUBLICATION_UNKNOWN = "报刊不详"  # shown for a page whose paper nothing names
 
 # --- display titles ---------------------------------------------------------------
 

@@ -250,6 +250,7 @@ class _Head:
     epub_size: int
     vertical_size: int | None
     key: str = ""
+    language: str = "zh-CN"  # the issue's language tag (pages and feeds spanning issues take the most common)
 
     @classmethod
     def of(cls, issue: Issue, epub_size: int, vertical_size: int | None) -> _Head:
@@ -257,20 +258,21 @@ class _Head:
 
         return cls(issue.id, issue.source, issue.date, issue.page, issue.publication, issue.publication_slug,
                    issue.title, tuple(_ArticleHead(a.id, headline(a)) for a in issue.articles), epub_size,
-                   vertical_size)
+                   vertical_size, language=issue.language)
 
     def to_json(self) -> list[Any]:
         return [self.id, self.source, self.date.isoformat() if self.date else None, self.page, self.publication,
                 self.publication_slug, self.title, [[a.id, a.display_title] for a in self.articles],
-                self.epub_size, self.vertical_size]
+                self.epub_size, self.vertical_size, self.language]
 
     @classmethod
     def from_json(cls, data: list[Any], key: str) -> _Head:
         import datetime as dt
 
-        ident, source, date, page, publication, slug, title, articles, size, vertical_size = data
+        ident, source, date, page, publication, slug, title, articles, size, vertical_size = data[:10]
+        language = data[10] if len(data) > 10 else "zh-CN"  # (a head written before languages were read)
         return cls(ident, source, dt.date.fromisoformat(date) if date else None, page, publication, slug, title,
-                   tuple(_ArticleHead(a, t) for a, t in articles), size, vertical_size, key)
+                   tuple(_ArticleHead(a, t) for a, t in articles), size, vertical_size, key, language)
 
     def epub(self, folder: Path) -> EpubFile:
         """Its EPUB in ``folder`` (named as ``pressout.export.epub.epub_name`` names it)."""
@@ -307,7 +309,7 @@ class _Task:
     meta: Any  # IssueMeta | None
     encoding: str | None
     errors: str
-    language: str
+    language: str | None  # [publication] language: every issue's tag (None: each page's own)
     publication: str | None
     publication_slug: str | None
     vertical: bool
@@ -377,8 +379,8 @@ def _run_task(task: _Task) -> _Done:
                                 max_bytes=task.max_bytes or None)]
         styles = dict(task.styles)
         for issue in issues:
-            if issue.language != task.language:
-                issue = replace(issue, language=task.language)
+            if task.language is not None and issue.language != task.language:
+                issue = replace(issue, language=task.language)  # the configured tag wins
             names = [epub_name(issue)] + ([epub_name(issue, vertical=True)] if task.vertical else [])
             sizes = []
             for name in names:

@@ -2,7 +2,10 @@
 
 ``sample_issue()`` mirrors what the reader makes of a real page (texts from seed 004 and
 003); ``hostile_issue()`` carries markup-like and quote-heavy text that every exporter must
-show as text.
+show as text. Both name their paper (太原日报) as the seeds' sidecar does: the model's
+default is an unknown paper. ``web_issue()`` is a web dump's page as the reader makes it:
+Traditional script (zh-TW), no paper named, source-record fields on its articles and the
+dump's scaffolding taken out.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from pressout.model import (
     Mark,
     Note,
     Paragraph,
+    Removal,
     Repair,
     Role,
     Subhead,
 )
+from pressout.read.rules import RULES
 
 R = Role
 
@@ -119,6 +124,8 @@ def sample_issue() -> Issue:
         source="004_e799359604fa2b7c.txt",
         id=iid,
         sha256="0" * 64,
+        publication="太原日报",
+        publication_slug="tyrb",
         date=dt.date(2021, 12, 10),
         date_cert="medium",
         articles=(headless, talks, photo, feature, notice),
@@ -154,6 +161,59 @@ def hostile_issue() -> Issue:
         source="hostile <&> ]]>.txt",
         id="tyrb-x-hostile",
         sha256="f" * 64,
+        publication="太原日报",
+        publication_slug="tyrb",
         date=None,
         articles=(art,),
+    )
+
+
+_WEB_RULES = {"container-json", "web-scaffolding", "script-language"}
+WEB_URL = "https://news.example.com.tw/article/2026/08/22/5500123?from=rss&amp=1"
+
+
+def web_issue() -> Issue:
+    """A JSON dump of a Taiwanese news site, read: Traditional script, the paper unnamed,
+    each record's other fields kept as the article's ``meta`` (names as the dump spells
+    them: an empty one, one with a space, a PDF link that is not the article's address),
+    and the dump's scaffolding (a crawl time, a record count) in ``removed``."""
+    iid = "paper-2026-08-22-a"
+    first = Article(
+        id=f"{iid}-i1a2b3c4d",
+        kind=Kind.ARTICLE,
+        title="颱風過境　北部豪雨特報",
+        dateline="記者王小明／台北報導",
+        body=(Paragraph("中央氣象署表示，颱風外圍環流影響，北部山區今晚有豪雨。"), Paragraph("民眾應注意安全。")),
+        meta=(
+            ("id", "5500123"),
+            ("PDF链接", "https://news.example.com.tw/pdf/5500123.pdf"),
+            ("Link", WEB_URL),
+            ("抓取 時間", "2026-08-22 06:43"),
+            ("", "<b>&amp;</b>"),
+            ("link", "https://news.example.com.tw/second"),
+        ),
+    )
+    second = Article(
+        id=f"{iid}-i5e6f7a8b",
+        kind=Kind.ARTICLE,
+        title="股市收盤",
+        body=(Paragraph("台股今日收盤上漲。"),),
+        meta=(("連結", "javascript:alert(1)"), ("來源", "自由")),
+    )
+    third = Article(id=f"{iid}-i9c0d1e2f", kind=Kind.ARTICLE, title="天氣", body=(Paragraph("明日晴。"),))
+    return Issue(
+        source="udn-2026-08-22.json",
+        id=iid,
+        sha256="a" * 64,
+        articles=(first, second, third),
+        date=dt.date(2026, 8, 22),
+        date_cert="high",
+        language="zh-TW",
+        removed=(
+            Removal("web-scaffolding", "抓取時間：2026-08-22 06:43"),
+            Removal("container-json", '"count": 3'),
+            Removal("web-scaffolding", "字數：1200　首次上稿：2026-08-22"),
+        ),
+        # In the rules' order, as the reader records them (and only rules there are).
+        rules_applied=tuple(r.name for r in RULES if r.name in _WEB_RULES),
     )

@@ -585,7 +585,7 @@ def test_one_bad_page_among_good_ones(tmp_path: Path) -> None:
 
 def test_two_pages_with_one_issue_id(tmp_path: Path) -> None:
     """Two pages whose issue ids collide ("with space" and "with-space" both make
-    tyrb-with-space): the first keeps the id and is built, the second is reported; the
+    paper-with-space: no paper named): the first keeps the id and is built, the second is reported; the
     output holds the first page's EPUB, not a mixture, and is complete."""
     pages = tmp_path / "pages"
     pages.mkdir()
@@ -598,11 +598,11 @@ def test_two_pages_with_one_issue_id(tmp_path: Path) -> None:
         result = pressout("build", "pages", "-j", jobs, "--json", cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         line = error_line(result.stderr)
-        assert "with-space.txt: issue id 'tyrb-with-space' is also the id of" in line and "with space.txt" in line
+        assert "with-space.txt: issue id 'paper-with-space' is also the id of" in line and "with space.txt" in line
         report = json.loads(result.stdout)
         assert report["issues"] == 2 and len(report["failures"]) == 1
         dist = tmp_path / "dist"
-        for name in ("tyrb-with-space.epub",):
+        for name in ("paper-with-space.epub",):
             assert (dist / "epub" / name).read_bytes() == (tmp_path / "alone" / "epub" / name).read_bytes()
         # complete: every file the manifest accounts for is there, and nothing else
         listed = output_files(dist)

@@ -71,7 +71,8 @@ BAD = [
     ("[site]\nfeed_size = true\n", ["[site] feed_size = True", "a whole number ≥ 1"]),
     ("[site]\nbase_url = 'ftp://example.org/'\n", ["[site] base_url = 'ftp://example.org/'", "absolute http(s) URL"]),
     ("[site]\nbase_url = '/news/'\n", ["[site] base_url = '/news/'", "absolute http(s) URL"]),
-    ("[publication]\nlanguage = 'en'\n", ["[publication] language = 'en'", "zh-CN | zh-SG"]),
+    ("[publication]\nlanguage = 'en'\n", ["[publication] language = 'en'", "zh-CN | zh-SG | zh-MY | zh-TW",
+                                          "zh-Hant", "leave it out"]),
     ("[publication]\nslug = 'Tai Yuan'\n", ["[publication] slug = 'Tai Yuan'", "lowercase ASCII"]),
     ("[publication]\ntimezone = 'UTC'\n", ["[publication] timezone = 'UTC'", "Asia/Shanghai"]),
     ("[epub]\nvertical = 'yes'\n", ["[epub] vertical = 'yes'", "true | false"]),
@@ -127,3 +128,38 @@ def test_good_values_are_used(tmp_path: Path) -> None:
     assert config.publication == "太原晚报" and config.publication_slug == "tywb"
     assert config.base_url == "https://example.org/paper/"  # a folder URL ends with /
     assert config.feed_size == 3 and config.vertical is False and config.jobs == 1
+
+
+# --- [publication] language -------------------------------------------------------------------
+
+LANGUAGES = ["zh-CN", "zh-SG", "zh-MY", "zh-TW", "zh-HK", "zh-MO", "zh-Hans", "zh-Hant"]
+
+
+def test_language_defaults_to_the_text() -> None:
+    """No language configured: None, each page keeps the tag its script gives it."""
+    assert Config().language is None
+    assert 'language = "zh-CN"' not in STARTER  # (the old default would override every page)
+    for tag in LANGUAGES:
+        assert tag in STARTER
+
+
+@pytest.mark.parametrize("tag", LANGUAGES)
+def test_language_tags_allowed(tmp_path: Path, tag: str) -> None:
+    path = tmp_path / CONFIG_NAME
+    path.write_text(f'[publication]\nlanguage = "{tag}"\n', encoding="utf-8")
+    assert load_config(path).language == tag
+    path.write_text(f'[publication]\nlanguage = "{tag.lower()}"\n', encoding="utf-8")
+    assert load_config(path).language == tag  # BCP 47 is case-insensitive; kept as LANGUAGES spells it
+    assert Config(language=tag).fingerprint() != Config().fingerprint()  # every output changes with it
+
+
+@pytest.mark.parametrize("value", ['"en"', '"zh"', '"zh_TW"', '"zh-Hant-TW"', '"zh-cmn-Hans"', '"zh-CN "',
+                                   '""', "1", "true", '["zh-CN"]'])
+def test_bad_languages(tmp_path: Path, value: str) -> None:
+    path = tmp_path / CONFIG_NAME
+    path.write_text(f"[publication]\nlanguage = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: [publication] language = ") and "\n" not in message
+    assert " | ".join(LANGUAGES) in message

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEEDS
 from lxml import etree
-from samples import HOSTILE, hostile_issue, sample_issue
+from samples import HOSTILE, WEB_URL, hostile_issue, sample_issue, web_issue
 
 from pressout.errors import OutputError
 from pressout.export import _ebooklib, epub
@@ -61,7 +61,19 @@ def _columns_issue() -> Issue:
     )
 
 
-ISSUES = {"sample": sample_issue, "hostile": hostile_issue, "columns": _columns_issue}
+def _web_single() -> Issue:
+    """One article of a web dump as a book of its own, its record giving the original's address."""
+    issue = web_issue()
+    return replace(issue, id=f"{issue.id}-single", articles=issue.articles[:1])
+
+
+ISSUES = {
+    "sample": sample_issue,
+    "hostile": hostile_issue,
+    "columns": _columns_issue,
+    "web": web_issue,  # Traditional script (zh-TW), no paper named, source fields
+    "web-single": _web_single,
+}
 ISSUES.update({f"seed-{p.name[:3]}": (lambda p=p: _read_seed(p)) for p in SEEDS})
 
 
@@ -246,9 +258,11 @@ def test_ncx_nesting_depth_and_order(issue: Issue, book: Opened) -> None:
 def test_metadata(issue: Issue, vertical: bool, book: Opened) -> None:
     assert book.dc("title") == [issue.title]
     assert book.dc("language") == [issue.language]
-    assert book.dc("publisher") == [issue.publication]
-    (source,) = book.dc("source")
+    assert book.dc("publisher") == [issue.masthead]  # 报刊不详 when nothing names the paper
+    source, *original = book.dc("source")
     assert issue.source in source and issue.sha256 in source
+    # A book of one web article names its original too; a page of several does not.
+    assert original == ([WEB_URL] if issue.id.endswith("-single") else [])
     assert book.dc("date") == ([issue.date.isoformat()] if issue.date else [])
     (ident,) = book.dc("identifier")
     assert ident.startswith("urn:uuid:")
@@ -259,9 +273,16 @@ def test_metadata(issue: Issue, vertical: bool, book: Opened) -> None:
 
 def test_series_metadata_groups_a_papers_books(issue: Issue, book: Opened) -> None:
     """A paper's books are one series on the reader (EPUB 3's collection, and calibre's
-    meta that Kobo and KOReader read), in date and page order."""
-    (collection,) = [m for m in book.opf.iterfind("opf:metadata/opf:meta", NS)
-                     if m.get("property") == "belongs-to-collection"]
+    meta that Kobo and KOReader read), in date and page order. Pages whose paper nothing
+    names are no series: they are not one paper."""
+    collections = [m for m in book.opf.iterfind("opf:metadata/opf:meta", NS)
+                   if m.get("property") == "belongs-to-collection"]
+    if not issue.publication:
+        assert collections == []
+        assert not [m for m in book.opf.iterfind("opf:metadata/opf:meta", NS)
+                    if (m.get("name") or "").startswith("calibre:series") or m.get("refines")]
+        return
+    (collection,) = collections
     assert collection.text == issue.publication
     refines = {m.get("property"): m.text for m in book.opf.iterfind("opf:metadata/opf:meta", NS)
                if m.get("refines") == f"#{collection.get('id')}"}
@@ -416,7 +437,7 @@ def test_chinese_roles_in_bylines() -> None:
 
 def test_cover_has_masthead_date_headlines_and_banners(issue: Issue, book: Opened) -> None:
     cover = book.xml("cover.xhtml")
-    assert text(cover.find(".//h:h1", NS)) == issue.publication
+    assert text(cover.find(".//h:h1", NS)) == issue.masthead
     words = text(cover.find("h:body", NS))
     if issue.date:
         assert f"{issue.date.year}年{issue.date.month}月{issue.date.day}日" in words
@@ -430,6 +451,19 @@ def test_cover_has_masthead_date_headlines_and_banners(issue: Issue, book: Opene
     for furniture in issue.furniture:
         (shown,) = [p for p in cover.iterfind(".//h:p", NS) if text(p) == furniture.text]
         assert shown.get("class") == ("banner" if furniture.kind == "banner" else "imprint")
+
+
+def test_source_fields_are_no_part_of_the_book() -> None:
+    """A record's url, id, crawl time and media field are not printed text: no page shows
+    them (only the package's dc:source names the original of a one-article book)."""
+    for issue in (web_issue(), _web_single()):
+        book = reopen(epub_bytes(issue))
+        for name, data in book.files.items():
+            if name.endswith(".xhtml"):
+                words = data.decode()
+                assert "5500123" not in words and "06:43" not in words and "自由" not in words, name
+                assert "原文" not in words and "news.example.com.tw" not in words, name
+        assert book.opf.get(XML_LANG) == "zh-TW"
 
 
 def test_editor_box_is_an_imprint_on_the_cover() -> None:

@@ -1,7 +1,8 @@
 """The EPUBs judged by the reference validators: EPUBCheck 5.3.0 and Ace by DAISY 1.4.6.
 
-Every seed page, horizontal and vertical, plus the hand-built sample and hostile issues,
-must get 0 errors and 0 warnings from EPUBCheck (``--failonwarnings``) and 0 violations
+Every seed page, horizontal and vertical, plus the hand-built sample and hostile issues
+and a web dump's page in Traditional script (zh-TW, no paper named, one book of all its
+articles and one of a single article naming its original in ``dc:source``), must get 0 errors and 0 warnings from EPUBCheck (``--failonwarnings``) and 0 violations
 from Ace. The validators are never skipped: a missing one fails the test (conftest).
 
 A JVM start costs seconds, so all books go through one JVM: a few lines of Java call
@@ -19,12 +20,12 @@ import os
 import subprocess
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from conftest import SEEDS, require_tool
-from samples import hostile_issue, sample_issue
+from samples import hostile_issue, sample_issue, web_issue
 
 from pressout.export.epub import write_epub
 
@@ -32,7 +33,12 @@ BROKEN = "broken-control"
 
 
 def _sources() -> dict[str, object]:
-    found: dict[str, object] = {"sample": sample_issue, "hostile": hostile_issue}
+    found: dict[str, object] = {
+        "sample": sample_issue,
+        "hostile": hostile_issue,
+        "web": web_issue,
+        "web-single": lambda: replace(web_issue(), articles=web_issue().articles[:1]),
+    }
     for path in SEEDS:
 
         def read(path: Path = path):

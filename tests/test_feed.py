@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 from lxml import etree
-from samples import HOSTILE, hostile_issue, sample_issue
+from samples import HOSTILE, WEB_URL, hostile_issue, sample_issue, web_issue
 
 from pressout.errors import ConfigError, OutputError
 from pressout.export import _feedgen
@@ -610,6 +610,101 @@ def test_unwritable_output_is_an_output_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(OutputError, match="cannot write"):
         write_feeds([sample_issue()], blocker)
+
+
+# --- web dumps: the original's address, languages, an unknown paper -------------------------------
+
+
+def test_an_entry_links_to_the_original_when_its_record_gives_one(tmp_path: Path, atom_schema) -> None:
+    """Atom ``link rel="related"`` and JSON Feed ``external_url``; the entry's own link stays
+    our copy, and RSS (which has no element for it) says nothing of the original."""
+    web = web_issue()
+    options = SiteOptions()
+    write_feeds([web], tmp_path, options, stand_in_epubs(tmp_path, [web]))
+    for path in atom_docs(tmp_path):
+        assert atom_schema.validate(etree.parse(str(path))), (path.name, atom_schema.error_log)
+    entries = xml(tmp_path / "atom.xml").findall("a:entry", NS)
+    # The first field named as a link with an http(s) value: Link, not the PDF, not a
+    # later link; a javascript: value is no address.
+    assert [[link.get("href") for link in e.findall("a:link[@rel='related']", NS)] for e in entries] == [
+        [WEB_URL], [], []
+    ]
+    for entry, article in zip(entries, web.articles, strict=True):
+        rels = [link.get("rel") for link in entry.findall("a:link", NS)]
+        assert rels[0] == "alternate" and rels.count("alternate") == 1
+        assert entry.find("a:link[@rel='alternate']", NS).get("href") == options.url(article_page(web, article))
+    parsed = feedparser.parse((tmp_path / "atom.xml").read_bytes())
+    assert not parsed.bozo
+    assert [lk.href for lk in parsed.entries[0].links if lk.rel == "related"] == [WEB_URL]
+    assert parsed.entries[0].link == options.url(article_page(web, web.articles[0]))
+    items = json.loads((tmp_path / "feed.json").read_text("utf-8"))["items"]
+    assert [item.get("external_url") for item in items] == [WEB_URL, None, None]
+    assert [item["url"] for item in items] == [options.url(article_page(web, a)) for a in web.articles]
+    rss = (tmp_path / "rss.xml").read_bytes()
+    assert b"news.example.com.tw" not in rss and b"javascript" not in rss
+    assert [item.findtext("link") for item in xml(tmp_path / "rss.xml").iterfind("channel/item")] == [
+        options.url(article_page(web, a)) for a in web.articles
+    ]
+    # The source record's other fields are no part of any feed.
+    for name in ("atom.xml", "rss.xml", "feed.json"):
+        words = (tmp_path / name).read_text("utf-8")
+        assert "5500123.pdf" not in words and "06:43" not in words and "自由" not in words
+
+
+def test_an_original_s_non_ascii_address_is_percent_encoded(tmp_path: Path) -> None:
+    web = web_issue()
+    first = replace(web.articles[0], meta=(("原文链接", " https://例子.台灣/新聞/1?q=颱風 "),))
+    docs = build_feeds([replace(web, articles=(first,))], SiteOptions())
+    (related,) = xml_bytes(docs["atom.xml"]).findall("a:entry/a:link[@rel='related']", NS)
+    assert related.get("href") == "https://%E4%BE%8B%E5%AD%90.%E5%8F%B0%E7%81%A3/%E6%96%B0%E8%81%9E/1?q=%E9%A2%B1%E9%A2%A8"
+    assert json.loads(docs["feed.json"])["items"][0]["external_url"] == related.get("href")
+
+
+def xml_bytes(data: bytes) -> etree._Element:
+    return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def test_a_feed_is_in_the_language_of_most_of_its_entries(tmp_path: Path, atom_schema) -> None:
+    """Traditional-script entries among Simplified ones say so (Atom ``xml:lang``, JSON Feed
+    item ``language``): readers pick the glyphs by it. Each document is in the language of
+    most of its own entries, a tie going to the newest; full archive pages keep theirs."""
+    web, base = web_issue(), sample_issue()  # 3 entries in zh-TW (2026), 5 in zh-CN (2021)
+    issues = [base, web]
+    epubs = stand_in_epubs(tmp_path, issues)
+    write_feeds(issues, tmp_path, SiteOptions(), epubs)
+    atom = xml(tmp_path / "atom.xml")
+    assert atom.get(XML_LANG) == "zh-CN"
+    assert [e.get(XML_LANG) for e in atom.findall("a:entry", NS)] == ["zh-TW"] * 3 + [None] * 5
+    assert xml(tmp_path / "rss.xml").findtext("channel/language") == "zh-CN"
+    data = json.loads((tmp_path / "feed.json").read_text("utf-8"))
+    assert data["language"] == "zh-CN"
+    assert [item["language"] for item in data["items"]] == ["zh-TW"] * 3 + ["zh-CN"] * 5
+    # Editions: one entry each, a tie, so the newest issue's language (web's, 2026).
+    editions = xml(tmp_path / "editions.xml")
+    assert editions.get(XML_LANG) == "zh-TW"
+    assert [e.get(XML_LANG) for e in editions.findall("a:entry", NS)] == [None, "zh-CN"]
+    assert xml(tmp_path / "editions-rss.xml").findtext("channel/language") == "zh-TW"
+    for path in atom_docs(tmp_path):
+        assert atom_schema.validate(etree.parse(str(path))), (path.name, atom_schema.error_log)
+    # Pages of three: the newest holds web's three entries, the archives sample's five.
+    paged = tmp_path / "paged"
+    write_feeds(issues, paged, SiteOptions(feed_size=3), stand_in_epubs(paged, issues))
+    assert xml(paged / "atom.xml").get(XML_LANG) == "zh-TW"
+    assert [e.get(XML_LANG) for e in xml(paged / "atom.xml").findall("a:entry", NS)] == [None] * 3
+    archives = sorted((paged / "archive").glob("atom-*.xml"))
+    assert len(archives) == 2 and {xml(p).get(XML_LANG) for p in archives} == {"zh-CN"}
+    assert {json.loads(p.read_text("utf-8"))["language"] for p in (paged / "archive").glob("feed-*.json")} == {
+        "zh-CN"
+    }
+
+
+def test_a_paper_nothing_names_shows_its_masthead(tmp_path: Path) -> None:
+    web = web_issue()
+    docs = build_feeds([web], SiteOptions(), {web.id: stand_in_epubs(tmp_path, [web])[web.id]})
+    parsed = feedparser.parse(docs["editions.xml"])
+    assert [e.title for e in parsed.entries] == ["报刊不详 2026年8月22日"]
+    assert parsed.feed.title == "pressout 电子版"  # the site is named by no made-up paper
+    assert feedparser.parse(docs["atom.xml"]).feed.title == "pressout"
 
 
 # --- the seed pages end to end ----------------------------------------------------------------------

@@ -196,7 +196,14 @@ def test_article_ids_do_not_depend_on_other_articles(seed_paths):
     full = read_page(path)
     without = page.replace("快递网点实现“村村通”", "", 1)
     without = re.sub(r"本报讯 12月9日市邮政管理局消息.*?\(李涛、马卓\)", "", without, flags=re.S)
-    cut = read_text(without, source=path.name, meta=IssueMeta(date=full.date, date_cert=full.date_cert))
+    cut = read_text(
+        without,
+        source=path.name,
+        meta=IssueMeta(
+            date=full.date, date_cert=full.date_cert, publication=full.publication,
+            publication_slug=full.publication_slug,
+        ),
+    )
     before = {a.display_title: a.id for a in full.articles}
     after = {a.display_title: a.id for a in cut.articles}
     assert len(after) == len(before) - 1
@@ -303,7 +310,10 @@ def test_seeds_read_the_same_in_other_dress(dress, seed_paths):
         dressed = read_bytes(
             DRESSES[dress](path.read_text(encoding="utf-8")),
             source=path.name,
-            meta=IssueMeta(date=plain.date, date_cert=plain.date_cert),
+            meta=IssueMeta(
+                date=plain.date, date_cert=plain.date_cert, publication=plain.publication,
+                publication_slug=plain.publication_slug,
+            ),
         )
         assert dressed.articles == plain.articles, path.name
         assert dressed.furniture == plain.furniture

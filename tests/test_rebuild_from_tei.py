@@ -3,12 +3,17 @@ EPUBs, feeds, web pages and TEI files to the build from the pages."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shutil
 from pathlib import Path
 
+from samples import web_issue
+
 from pressout.config import Config
+from pressout.export.tei import write_tei
 from pressout.pipeline import build
+from pressout.read.tei import read_tei
 
 
 def _digests(root: Path) -> dict[str, str]:
@@ -34,3 +39,21 @@ def test_build_from_tei_archive_is_byte_identical(tmp_path: Path, seed_paths):
     first, second = _digests(tmp_path / "dist"), _digests(tmp_path / "again")
     assert len(first) > 60
     assert first == second
+
+
+def test_a_web_dump_page_survives_the_archive(tmp_path: Path) -> None:
+    """Source fields, removed scaffolding and an unknown paper go through a build (its
+    model cache, its TEI) and a build from that build's archive, byte for byte."""
+    web = web_issue()
+    config = Config(jobs=1)
+    source = write_tei(web, tmp_path / "web.xml")
+    first = build([source], tmp_path / "dist", config=config)
+    archive = tmp_path / "archive.xml"
+    shutil.copy(tmp_path / "dist" / "tei" / "corpus.xml", archive)
+    second = build([archive], tmp_path / "again", config=config)
+    assert first.failures == second.failures == ()
+    assert _digests(tmp_path / "dist") == _digests(tmp_path / "again")
+    (back,) = read_tei(archive)
+    # A configured language tag, where there is one, is every issue's.
+    assert back.language in (web.language, config.language)
+    assert dataclasses.replace(back, language=web.language) == web

@@ -38,16 +38,7 @@ GREENGROCER = (
     "需求。同时，产品直采了，成本降低了，服务提升了。",
 )
 
-CASES: dict[str, object] = {}
-
-
-def rule(name: str):
-    def register(fn):
-        CASES[name] = fn
-        return fn
-
-    return register
-
+from rulecases import CASES, RULE_TEST_MODULES, rule  # noqa: E402  (tests/ is on sys.path)
 
 # --- decoding ------------------------------------------------------------------------
 
@@ -369,13 +360,21 @@ def test_column_label_bracketed():
     assert (art.column, art.title) == ("域外听风", "有了灯光，也要留住星光")
     art = only(read("联合国首个全球人道主义应急枢纽在华启动(患难见真情 共同抗疫情)" + body))
     assert (art.column, art.title) == ("患难见真情 共同抗疫情", "联合国首个全球人道主义应急枢纽在华启动")
-    # A part, status or media word stays in the headline; so does a longer bracket.
+    # Two phrases joined by ·, quotes inside (corpus rmrb/rmrb_20260704_baodao_zhaiyao:
+    # （海外观澜·百年大党的世界回响）, （“七一勋章”获得者）).
+    art = only(read("“将理念转化为行动，将梦想变为现实”（海外观澜·百年大党的世界回响）" + body))
+    assert (art.column, art.title) == ("海外观澜·百年大党的世界回响", "“将理念转化为行动，将梦想变为现实”")
+    art = only(read("“永远做一名听党指挥的人民子弟兵”（“七一勋章”获得者）" + body))
+    assert art.column == "“七一勋章”获得者"
+    # A part, status or media word stays in the headline; so does a bracket with
+    # punctuation or digits, or a longer one.
     for title in (
         "有了灯光，也要留住星光（上篇）",
         "有了灯光，也要留住星光（草案）",
         "有了灯光，也要留住星光（组图）",
         "有了灯光，也要留住星光（2019）",
-        "有了灯光，也要留住星光（域外·听风）",
+        "有了灯光，也要留住星光（域外：听风）",
+        "有了灯光，也要留住星光（一二三四五六七八九十一二三）",
     ):
         art = only(read(title + body))
         assert (art.column, art.title) == (None, title)
@@ -577,6 +576,10 @@ def test_editor_box():
 
 
 def test_every_rule_has_a_test():
+    import importlib
+
+    for name in RULE_TEST_MODULES:
+        importlib.import_module(name)
     assert set(CASES) == set(RULE_NAMES)
 
 

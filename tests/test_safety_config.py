@@ -412,7 +412,7 @@ def test_pages_with_long_and_reserved_names_build(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     epubs = sorted(p.name for p in (tmp_path / "dist" / "epub").glob("*.epub"))
     assert len(epubs) == 6, epubs
-    assert {"tyrb-b.epub", "tyrb-b-vertical.epub", "tyrb-b-vertical_.epub", "tyrb-b-vertical_-vertical.epub"} <= set(epubs)
+    assert {"paper-b.epub", "paper-b-vertical.epub", "paper-b-vertical_.epub", "paper-b-vertical_-vertical.epub"} <= set(epubs)
     assert all(len(name) <= MAX_ID_LENGTH + len("-vertical.epub") for name in epubs)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from lxml import etree
-from samples import sample_issue
+from samples import sample_issue, web_issue
 
 from pressout.errors import ConfigError
 from pressout.export import _feedgen
@@ -155,6 +155,24 @@ def test_a_blank_publication_still_names_the_feeds() -> None:
     docs = build_feeds([issue], SiteOptions(), epubs_for([issue]))
     assert feedparser.parse(docs["atom.xml"]).feed.title == "pressout"
     well_formed({f"feeds/{k}": v for k, v in docs.items()})
+
+
+def test_a_web_dump_page_goes_through_every_exporter() -> None:
+    """Source fields (a javascript: link, an empty name, markup in a value), removed
+    scaffolding, Traditional script and no paper named: every output is well-formed, in
+    the page's language, and shows the masthead, never an empty name."""
+    issue = web_issue()
+    docs = everything(issue)
+    well_formed(docs)
+    for name, data in docs.items():
+        if name.startswith("tei"):  # the archive keeps every field, as text
+            assert b"<item>&lt;b&gt;&amp;amp;&lt;/b&gt;</item>" in data and b"<b>" not in data
+        else:  # the others show none but the original's address, and only an http(s) one
+            assert b"javascript" not in data and b"<b>&amp;</b>" not in data, name
+    assert b'xml:lang="zh-TW"' in docs["epub/EPUB/content.opf"]
+    assert b'lang="zh-TW"' in docs[f"site/issues/{issue.id}/index.html"]
+    assert b'<title level="j" key="paper" type="unknown">' in docs["tei"]
+    assert "报刊不详".encode() in docs["epub/EPUB/cover.xhtml"]
 
 
 # --- 2. dates (defect 10) -----------------------------------------------------------------

@@ -16,13 +16,13 @@ from urllib.parse import unquote, urljoin, urlsplit
 import feedparser
 import pytest
 from lxml import etree
-from samples import HOSTILE, hostile_issue, sample_issue
+from samples import HOSTILE, WEB_URL, hostile_issue, sample_issue, web_issue
 from test_feed import BASE, another_day, stand_in_epubs, three_issues
 
 from pressout.errors import OutputError
-from pressout.export.feed import SiteOptions, article_tag, order_issues, write_feeds
-from pressout.export.site import RECENT_DAYS, build_site, write_site, year_page
-from pressout.model import Paragraph
+from pressout.export.feed import SiteOptions, article_page, article_tag, issue_page, order_issues, write_feeds
+from pressout.export.site import RECENT_DAYS, build_site, issue_pages, write_site, year_page
+from pressout.model import PUBLICATION_UNKNOWN, Paragraph
 
 H = "http://www.w3.org/1999/xhtml"
 NS = {"h": H}
@@ -333,3 +333,68 @@ def test_known_epub_sizes_give_the_pages_and_feeds_the_disk_gives(tmp_path: Path
     assert build_feeds(issues, SiteOptions(), known) == build_feeds(issues, SiteOptions(), paths)
     own = build_site(issues, SiteOptions(), known)[f"issues/{issues[0].id}/index.html"].decode()
     assert f'download="{vertical.name}"' in own and "竖排版（6 KB）" in own
+
+
+# --- web dumps: languages, the original's address, an unknown paper -------------------------------
+
+
+def lang_of(data: bytes) -> str:
+    html = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    assert html.get("lang") == html.get("{http://www.w3.org/XML/1998/namespace}lang")
+    return html.get("lang")
+
+
+def test_pages_are_in_their_issues_language(tmp_path: Path) -> None:
+    """An issue's pages in its language; the front page in most issues' language, a year
+    page in that of most of its issues, a tie going to the newest issue."""
+    web, base = web_issue(), sample_issue()  # zh-TW 2026, zh-CN 2021
+    issues = [web, base, another_day(base, dt.date(2021, 12, 11))]
+    site = build_site(issues, SiteOptions(), stand_in_epubs(tmp_path, issues))
+    assert lang_of(site["index.html"]) == "zh-CN"
+    assert lang_of(site["years/2026.html"]) == "zh-TW" and lang_of(site["years/2021.html"]) == "zh-CN"
+    for issue in issues:
+        paths = [issue_page(issue), *(article_page(issue, a) for a in issue.articles)]
+        assert {lang_of(site[path]) for path in paths} == {issue.language}
+    tie = build_site([base, web], SiteOptions())
+    assert lang_of(tie["index.html"]) == "zh-TW"  # one each: the newest (2026) decides
+    # An issue's pages made alone (as a build's workers make them) are the same pages.
+    alone = dict(issue_pages(web, "pressout", SiteOptions()))
+    assert alone == {path: data for path, data in build_site([web], SiteOptions()).items() if path in alone}
+
+
+def test_an_article_page_links_to_its_original(tmp_path: Path) -> None:
+    web = web_issue()
+    site = build_site([web], SiteOptions())
+    first, second, third = (page_of(site, article_page(web, a)) for a in web.articles)
+    (original,) = first.findall(".//h:p[@class='source']/h:a[@class='original']", NS)
+    assert (original.get("href"), original.text, original.get("rel")) == (WEB_URL, "原文", "external")
+    # javascript: is no address; a record without a link has none.
+    for html in (second, third):
+        assert html.find(".//h:a[@class='original']", NS) is None
+    assert b"javascript" not in site[article_page(web, web.articles[1])]
+    # Only the article's printed text: the record's other fields are shown nowhere.
+    for data in site.values():
+        assert b"5500123.pdf" not in data and "抓取".encode() not in data
+
+
+def page_of(site: dict[str, bytes], path: str) -> etree._Element:
+    return etree.fromstring(site[path], etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def test_a_paper_nothing_names_is_shown_by_its_masthead() -> None:
+    web, base = web_issue(), sample_issue()
+    site = build_site([web], SiteOptions())
+    source = "".join(page_of(site, article_page(web, web.articles[0])).find(".//h:p[@class='source']", NS).itertext())
+    assert source.startswith(f"{PUBLICATION_UNKNOWN} · 2026年8月22日")
+    assert "《" not in source  # no book-title marks around a name that is none
+    toc = page_of(site, issue_page(web))
+    assert toc.findtext(".//h:main/h:h1", namespaces=NS) == f"{PUBLICATION_UNKNOWN} 2026年8月22日"
+    assert page_of(site, "index.html").findtext(".//h:main/h:h1", namespaces=NS) == "pressout 网络版"
+    named = build_site([base], SiteOptions())
+    shown = "".join(page_of(named, article_page(base, base.articles[0])).find(".//h:p[@class='source']", NS).itertext())
+    assert shown.startswith("原载《太原日报》2021年12月10日")
+    # Two papers' pages on one day are told apart by their mastheads.
+    same_day = [replace(web, page=1), replace(base, id="tyrb-2026-08-22-a", date=web.date, page=2, articles=())]
+    index = page_of(build_site(same_day, SiteOptions()), "index.html")
+    labels = [a.text for a in index.findall(".//h:ol[@class='issues']/h:li/h:a", NS)]
+    assert labels == [f"{PUBLICATION_UNKNOWN} 第1版", "太原日报 第2版"]

@@ -16,14 +16,23 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, require_tool
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
-from samples import hostile_issue, sample_issue
-from strategies import issues, replicas
+from samples import hostile_issue, sample_issue, web_issue
+from strategies import issues, replicas, texts
 
 import pressout
 from pressout.errors import InputError, OutputError
-from pressout.export.tei import TEI_NS, corpus_fragment, tei_bytes, tei_documents, write_corpus, write_tei
-from pressout.model import Article, Issue, Kind, Mark, Paragraph, Repair
+from pressout.export.tei import (
+    TEI_NS,
+    corpus_fragment,
+    tei_bytes,
+    tei_documents,
+    text_lang,
+    write_corpus,
+    write_tei,
+)
+from pressout.model import PUBLICATION_UNKNOWN, Article, Issue, Kind, Mark, Paragraph, Removal, Repair
 from pressout.read import read_page
 from pressout.read.rules import RULES
 from pressout.read.tei import read_tei
@@ -52,6 +61,16 @@ def empty_issue() -> Issue:
     return Issue(source="empty.txt", id="tyrb-x-empty", sha256="e" * 64, articles=())
 
 
+# The language tags the reader gives a page (by its script), web_issue()'s zh-TW aside.
+OTHER_LANGUAGES = ("zh-CN", "zh-Hans", "zh-Hant", "zh-HK", "zh-MO", "zh-SG", "zh-MY")
+
+
+def web_issues_in_every_language() -> list[Issue]:
+    """The web dump's page (source fields, removed scaffolding, no paper named) in each of
+    the reader's language tags."""
+    return [web_issue(), *(dataclasses.replace(web_issue(), language=tag) for tag in OTHER_LANGUAGES)]
+
+
 @pytest.fixture(scope="session")
 def seed_issues(seed_paths: list[Path]) -> list[Issue]:
     return [read_page(p) for p in seed_paths]
@@ -60,7 +79,8 @@ def seed_issues(seed_paths: list[Path]) -> list[Issue]:
 @pytest.fixture(scope="session")
 def all_issues(seed_issues: list[Issue]) -> list[Issue]:
     # Renamed copies: sample_issue() shares its id with seed 004's issue.
-    return [*seed_issues, *replicas([sample_issue(), hostile_issue(), empty_issue()], 3)]
+    bases = [sample_issue(), hostile_issue(), empty_issue(), *web_issues_in_every_language()]
+    return [*seed_issues, *replicas(bases, len(bases))]
 
 
 @pytest.fixture(scope="session")
@@ -337,6 +357,142 @@ def test_crossing_marks_and_repairs_are_refused() -> None:
         tei_bytes(issue)
 
 
+# --- source fields, removed scaffolding, an unknown paper, languages ----------------------
+
+
+def test_source_fields_removed_text_and_an_unknown_paper_are_archived(tei_relaxng) -> None:
+    issue = web_issue()
+    data = tei_bytes(issue)
+    root = etree.fromstring(data)
+    assert tei_relaxng.validate(etree.ElementTree(root)), tei_relaxng.error_log
+    header = root.find("t:teiHeader", NS)
+    # The paper nothing names: the masthead every output shows, marked as no name.
+    journal = header.find("t:fileDesc/t:sourceDesc/t:bibl/t:title[@level='j']", NS)
+    assert (journal.text, journal.get("type"), journal.get("key")) == (PUBLICATION_UNKNOWN, "unknown", "paper")
+    assert header.findtext("t:fileDesc/t:titleStmt/t:title[@type='main']", namespaces=NS) == issue.title
+    # Removed scaffolding: a group per rule (in the order rules first took something out),
+    # its count, and each passage as found with its place in Issue.removed.
+    fd = header.find("t:fileDesc", NS)
+    assert [etree.QName(c).localname for c in fd] == ["titleStmt", "publicationStmt", "notesStmt", "sourceDesc"]
+    groups = fd.findall("t:notesStmt/t:noteGrp", NS)
+    assert [(g.get("type"), g.get("n")) for g in groups] == [("removed", "web-scaffolding"), ("removed", "container-json")]
+    assert [g.findtext("t:desc", namespaces=NS).split(" of ")[0] for g in groups] == ["2 passages", "1 passage"]
+    notes = [[(n.get("n"), n.text, n.get(XML_LANG)) for n in g.findall("t:note", NS)] for g in groups]
+    assert notes == [
+        [("1", "抓取時間：2026-08-22 06:43", "zh-Hant"), ("3", "字數：1200　首次上稿：2026-08-22", "zh-Hant")],
+        [("2", '"count": 3', "zh-Hant")],
+    ]
+    # Each rule that took something out is stated in editorialDecl, by name.
+    stated = {p.get("n") for p in header.iterfind("t:encodingDesc/t:editorialDecl/*/t:p", NS)}
+    assert {g.get("n") for g in groups} & {r.name for r in RULES} <= stated
+    (change,) = header.findall("t:revisionDesc/t:change", NS)
+    assert "3 passages of source scaffolding taken out, kept in notesStmt" in change.text
+    # Source fields: a gloss list in a note closing the article, names and values as found.
+    for article in issue.articles:
+        (div,) = root.xpath("//t:div[@xml:id=$id]", namespaces=NS, id=article.id)
+        records = div.findall("t:note[@type='source-record']", NS)
+        if not article.meta:
+            assert records == []
+            continue
+        (record,) = records
+        assert div[-1] is record and record.text is None
+        (gloss,) = record
+        assert gloss.tag == t("list") and gloss.get("type") == "gloss"
+        pairs = [(el.text or "", etree.QName(el).localname) for el in gloss]
+        assert pairs == [x for name, value in article.meta for x in ((name, "label"), (value, "item"))]
+    # None of it is text of the page.
+    assert [_visible(p) for p in root.iter(t("p")) if p.getparent().tag == t("div")] == [
+        p.text for a in issue.articles for p in a.paragraphs
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "web.xml"
+        path.write_bytes(data)
+        assert read_tei(path) == [issue]
+
+
+def test_a_paper_named_as_the_unknown_masthead_stays_named(tmp_path: Path) -> None:
+    """Only the type="unknown" mark makes the publication "": a paper really called
+    报刊不详 keeps its name."""
+    named = dataclasses.replace(web_issue(), publication=PUBLICATION_UNKNOWN)
+    assert b'type="unknown"' not in tei_bytes(named)
+    assert read_tei(write_tei(named, tmp_path / "named.xml")) == [named]
+    assert read_tei(write_tei(web_issue(), tmp_path / "unknown.xml"))[0].publication == ""
+
+
+def test_removed_text_and_source_fields_keep_their_line_breaks(tmp_path: Path) -> None:
+    """Scaffolding may span lines (字數 … then 首次上稿 …): the raw newline is kept as found,
+    and the corpus fragment is written anew rather than cut from the document."""
+    base = web_issue()
+    first = dataclasses.replace(base.articles[0], meta=(("摘要", "第一行\n第二行"),))
+    issue = dataclasses.replace(
+        base, articles=(first, *base.articles[1:]), removed=(*base.removed, Removal("web-scaffolding", "字數\n上稿"))
+    )
+    assert tei_documents(issue) == (tei_bytes(issue), corpus_fragment(issue))
+    assert "字數\n上稿".encode() in corpus_fragment(issue)
+    assert read_tei(write_tei(issue, tmp_path / "lines.xml")) == [issue]
+
+
+@pytest.mark.parametrize(
+    "tag, script",
+    [
+        ("zh-CN", "zh-Hans"), ("zh-Hans", "zh-Hans"), ("zh-SG", "zh-Hans"), ("zh-MY", "zh-Hans"),
+        ("zh-TW", "zh-Hant"), ("zh-HK", "zh-Hant"), ("zh-MO", "zh-Hant"), ("zh-Hant", "zh-Hant"),
+        ("zh-Hant-TW", "zh-Hant"), ("zh-hant-hk", "zh-Hant"), ("zh-Hans-HK", "zh-Hans"), ("en", "en"),
+    ],
+)
+def test_text_is_tagged_by_script(tag: str, script: str) -> None:
+    assert text_lang(tag) == script
+
+
+@pytest.mark.parametrize("issue", web_issues_in_every_language(), ids=lambda i: i.language)
+def test_every_language_tag_is_named_in_lang_usage(issue: Issue) -> None:
+    root = etree.fromstring(tei_bytes(issue))
+    assert root.get(XML_LANG) == text_lang(issue.language)
+    usage = {
+        lang.get("ident"): lang.text
+        for lang in root.iterfind("t:teiHeader/t:profileDesc/t:langUsage/t:language", NS)
+    }
+    assert list(usage) == list(dict.fromkeys(["en", text_lang(issue.language), issue.language]))
+    assert all(name and "(language of the source page)" not in name for name in usage.values()), usage
+    assert root.find("t:teiHeader/t:fileDesc/t:sourceDesc/t:bibl/t:textLang", NS).get("mainLang") == issue.language
+
+
+RULE_NAMES = [r.name for r in RULES]
+
+
+@st.composite
+def issues_from_web_dumps(draw: st.DrawFn) -> Issue:
+    """Generated issues with what web dumps add: source fields on the articles (names a
+    dump may use, any text, even empty), removed scaffolding (rules named or not), an
+    unknown paper, and every language tag."""
+    issue = draw(issues())
+    names = st.one_of(st.sampled_from(["link", "URL", "PDF链接", "抓取 时间", "", "id"]), texts(max_size=8))
+    fields = st.lists(st.tuples(names, texts(max_size=24)), max_size=4)
+    articles = tuple(dataclasses.replace(a, meta=tuple(draw(fields))) for a in issue.articles)
+    rules = st.sampled_from([*RULE_NAMES, "", "a rule with spaces"])
+    removed = tuple(draw(st.lists(st.builds(Removal, rules, texts(max_size=24)), max_size=5)))
+    return dataclasses.replace(
+        issue,
+        articles=articles,
+        removed=removed,
+        publication=draw(st.sampled_from(["", issue.publication, PUBLICATION_UNKNOWN])),
+        language=draw(st.sampled_from(["zh-TW", *OTHER_LANGUAGES])),
+    )
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(issue=issues_from_web_dumps())
+def test_round_trip_generated_models_from_web_dumps(issue: Issue, tei_relaxng) -> None:
+    for keep_breaks in (True, False):
+        data = tei_bytes(issue, keep_breaks=keep_breaks)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "issue.xml"
+            path.write_bytes(data)
+            assert read_tei(path) == [issue if keep_breaks else without_joins(issue)]
+        assert tei_relaxng.validate(etree.ElementTree(etree.fromstring(data))), tei_relaxng.error_log
+    assert tei_documents(issue) == (tei_bytes(issue), corpus_fragment(issue))
+
+
 # --- reading errors ---------------------------------------------------------------------
 
 
@@ -368,6 +524,26 @@ def test_read_tei_refuses_unknown_markup_and_missing_files(tmp_path: Path) -> No
         read_tei(tmp_path / "odd.xml")
     with pytest.raises(InputError, match="cannot read"):
         read_tei(tmp_path / "missing.xml")
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        (b"<label>id</label>", b"<p>id</p>", "not label/item pairs"),
+        (b'<list type="gloss"><label>id</label><item>5500123</item>', b'<list type="gloss"><label>id</label>',
+         "not label/item pairs"),
+        (b'<note xml:lang="zh-Hant" n="3">', b'<note xml:lang="zh-Hant" n="4">', "not numbered 1 to 3"),
+        (b'<note xml:lang="zh-Hant" n="3">', b'<note xml:lang="zh-Hant">', "without its place"),
+    ],
+)
+def test_read_tei_refuses_broken_source_fields_and_removed_text(
+    tmp_path: Path, old: bytes, new: bytes, message: str
+) -> None:
+    data = tei_bytes(web_issue())
+    assert old in data
+    (tmp_path / "broken.xml").write_bytes(data.replace(old, new, 1))
+    with pytest.raises(InputError, match=message):
+        read_tei(tmp_path / "broken.xml")
 
 
 def test_read_tei_does_not_expand_entities(tmp_path: Path) -> None:

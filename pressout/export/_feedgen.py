@@ -36,6 +36,13 @@ a regression test for each:
     Atom and JSON dates) in place of ``pubDate`` — and, for the channel, in place of
     ``pubDate`` and ``lastBuildDate`` —, never as a date a reader would misread.
 
+Two things feedgen has no API for are added after it has written the document, as the
+enclosures of trap 3 are: an entry's ``language`` other than the feed's becomes the Atom
+entry's ``xml:lang`` (RSS has no language below the channel), and the address of the
+article's original (``Entry.related``) an Atom ``link rel="related"``. RSS keeps its
+``<link>`` to our copy and says nothing of the original: its ``source`` names a channel,
+``comments`` a discussion page, and neither is an article's original.
+
 Feed-level RFC 5005 links (``prev-archive``/``next-archive``/``current``) and
 ``fh:archive`` are added here too, since feedgen writes neither into RSS.
 """
@@ -65,11 +72,13 @@ __all__ = [
     "check_head",
     "check_text",
     "rss_document",
+    "uri",
 ]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FH_NS = "http://purl.org/syndication/history/1.0"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 RFC822_EARLIEST_YEAR = 1900  # RFC 2822 §3.3: "any numeric year 1900 or later"
 
 # XML 1.0 forbids C0 controls other than tab/LF/CR, surrogates and U+FFFE/U+FFFF; C1
@@ -119,6 +128,8 @@ class Entry:
     contributors: tuple[str, ...] = ()
     categories: tuple[Category, ...] = ()
     enclosure: Enclosure | None = None
+    language: str | None = None  # a BCP 47 tag, when it is not the feed's
+    related: str | None = None  # the absolute http(s) URL of the original (Atom rel="related")
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,13 +163,20 @@ def atom_document(head: Head, entries: Sequence[Entry], *, checked: bool = False
         page = element.find(f"{{{ATOM_NS}}}link")
         page.set("rel", "alternate")
         page.set("type", "text/html")
+        if entry.language is not None and entry.language != head.language:
+            element.set(XML_LANG, entry.language)
+        if entry.related is not None:
+            original = etree.Element(f"{{{ATOM_NS}}}link")
+            original.set("rel", "related")
+            original.set("href", uri(entry.related))
+            page.addnext(original)
         if entry.enclosure is not None:
             enclosure = entry.enclosure
             link = etree.Element(f"{{{ATOM_NS}}}link")
             link.set("rel", "enclosure")
             link.set("type", enclosure.type)
             link.set("length", str(enclosure.length))
-            link.set("href", _uri(enclosure.url))
+            link.set("href", uri(enclosure.url))
             last_link = element.findall(f"{{{ATOM_NS}}}link")[-1]
             last_link.addnext(link)
     if head.archive:
@@ -273,18 +291,22 @@ def check_entries(entries: Sequence[Entry], updated: dt.datetime) -> None:
     for entry in entries:
         where = f"feed entry {entry.id}"
         texts = [entry.id, entry.title, entry.link, entry.content_html, entry.summary, *entry.authors,
-                 *entry.contributors, *(text for c in entry.categories for text in (c.term, c.label))]
+                 *entry.contributors, *(text for c in entry.categories for text in (c.term, c.label)),
+                 entry.related or ""]
         # One scan of all the entry's text ("\n" is allowed, so it joins them safely); the
         # field by field scan, which names the field, runs only where it will find something.
         # (A document is checked for each of its formats: this is most of a feed's checks.)
         if _NOT_TEXT.search("\n".join(texts)):
             for name in ("id", "title", "link", "content_html", "summary"):
                 check_text(getattr(entry, name), f"{where}: {name}")
+            check_text(entry.related or "", f"{where}: related")
             for name in (*entry.authors, *entry.contributors):
                 check_text(name, f"{where}: author")
             for category in entry.categories:
                 check_text(category.term, f"{where}: category")
                 check_text(category.label, f"{where}: category")
+        if entry.language is not None and not _LANGUAGE.match(entry.language):
+            raise ValueError(f"{where}: language {entry.language!r} is not a BCP 47 tag such as zh-CN")
         _aware(entry.published, f"{where}: published")
         _aware(entry.updated, f"{where}: updated")
         if entry.published > entry.updated:
@@ -300,7 +322,7 @@ def check_entries(entries: Sequence[Entry], updated: dt.datetime) -> None:
             raise ValueError(f"{where}: enclosure length must be the file's byte count")
 
 
-def _uri(url: str) -> str:
+def uri(url: str) -> str:
     """An IRI as a URI: non-ASCII characters percent-encoded, existing escapes kept."""
     return quote(url, safe=":/?#[]@!$&'()*+,;=%~-._")
 
@@ -355,7 +377,7 @@ def _generator(head: Head, entries: Sequence[Entry], *, rss: bool, checked: bool
                 fe.dc.dc_contributor(list(entry.contributors))
             if entry.enclosure is not None:
                 # Atom gets its enclosure link after serialisation (trap 3).
-                fe.enclosure(_uri(entry.enclosure.url), str(entry.enclosure.length), entry.enclosure.type)
+                fe.enclosure(uri(entry.enclosure.url), str(entry.enclosure.length), entry.enclosure.type)
         else:
             for name in entry.authors:
                 fe.author({"name": name})

@@ -13,6 +13,15 @@ is the issue date as it is; ``dcterms:modified`` is its midnight in UTC (at the 
 0001-01-01T00:00:00Z); the zip entries carry the wall-clock time, clamped to the range a
 zip file can hold (1980-01-01 to 2107-12-31).
 
+The paper is named by its masthead (``Issue.masthead``: 报刊不详 when nothing names it) on
+the cover and as ``dc:publisher``; a page whose paper nothing names belongs to no series
+(its books would otherwise all be one "paper"). The book is in the issue's language
+(``dc:language``, every page's ``lang``/``xml:lang``): a Traditional-script page is
+``zh-TW``, ``zh-HK`` or ``zh-Hant``, and e-readers choose their glyphs by it. The source
+record's fields (``Article.meta``) are not printed text, and no page shows them; a book of
+a single article whose record gives the address of its original names it in a second
+``dc:source``.
+
 Page furniture is shown on the cover, not in the table of contents (it is not an item):
 banners under the masthead, where a reader of the printed page saw them first, and the
 staff line (editor box: 责任编辑 …) at the foot, small, as an imprint.
@@ -32,7 +41,7 @@ from ..model import Article, Issue, Kind
 from ..timestamps import issue_instant
 from . import _ebooklib as eb
 from .css import stylesheet
-from .html import escape, headline, render_article
+from .html import escape, headline, render_article, source_url
 
 __all__ = ["epub_bytes", "epub_name", "write_epub"]
 
@@ -137,7 +146,10 @@ def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Bo
     css = ["article.css", "epub.css"] + (["vertical.css"] if vertical else [])
     instant = issue_instant(issue)
 
-    dc = [("publisher", issue.publication), ("source", f"{issue.source} sha256:{issue.sha256}")]
+    dc = [("publisher", issue.masthead), ("source", f"{issue.source} sha256:{issue.sha256}")]
+    original = source_url(issue.articles[0]) if len(issue.articles) == 1 else None
+    if original is not None:  # a book of one web article: where it was published
+        dc.append(("source", original))
     if issue.date is not None:
         dc.append(("date", issue.date.isoformat()))
     properties = [
@@ -177,7 +189,7 @@ def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Bo
         # Kindle reads writing direction from this, not from CSS.
         named_meta=(("primary-writing-mode", "vertical-rl"),) if vertical else (),
         rtl=vertical,
-        series=eb.Series(issue.publication, series_position(issue)),
+        series=eb.Series(issue.publication, series_position(issue)) if issue.publication else None,
     )
 
 
@@ -218,7 +230,7 @@ def _cover(issue: Issue, items: list[_Item]) -> str:
     out = [
         '<section class="cover" aria-labelledby="masthead">',
         '<header class="masthead">',
-        f'<h1 id="masthead" class="publication">{escape(issue.publication)}</h1>',
+        f'<h1 id="masthead" class="publication">{escape(issue.masthead)}</h1>',
         f'<p class="issue-date">{escape(when)}</p>',
         "</header>",
     ]

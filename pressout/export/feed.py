@@ -24,8 +24,16 @@ documents there are, with their final heads, and what their entries are made fro
 ``page_entries`` makes a page's entries and ``render_page`` its documents. A page's bytes
 follow from its plan alone, so a build can keep a page whose plan has not changed, and
 make the others in parallel. The plan, and the editions' entries, read of an issue only
-its id, date, page, publication, slug, title, and its articles' ids and display titles;
-the entries of the articles' feeds need the whole articles.
+its id, date, page, publication, slug, title, language, and its articles' ids and display
+titles; the entries of the articles' feeds need the whole articles. (A stand-in without a
+``language`` counts as ``DEFAULT_LANGUAGE``: see ``issue_language``.)
+
+Language: each document is in the language most of its entries' issues are in (ties go
+to the newest issue's: see ``common_language``), so a full archive page keeps its
+language whatever arrives later; an Atom entry in another language says so with
+``xml:lang``, and every JSON Feed item names its issue's language. An article whose
+source record gives the address of its original (``html.source_url``) links to it: Atom
+``link rel="related"``, JSON Feed ``external_url``; the entry's own link stays our copy.
 
 Dates (see ``entry_instants``) come from ``pressout.timestamps.issue_instant`` only, never
 the clock, at the fixed UTC offset ``SiteOptions.utc_offset`` (+08:00 by default) whatever
@@ -53,14 +61,15 @@ from urllib.parse import quote, urlsplit
 from .. import __version__
 from ..config import utc_offset_timezone
 from ..errors import ConfigError, OutputError
-from ..model import Article, Figure, Issue, Kind, Paragraph, Role
+from ..model import PUBLICATION_UNKNOWN, Article, Figure, Issue, Kind, Paragraph, Role
 from ..timestamps import BEIJING, DEFAULT_UTC_OFFSET, UNKNOWN_DATE, issue_instant, parse_utc_offset
 from . import _feedgen
 from ._feedgen import Category, Enclosure, Entry, Head
-from .html import escape, headline, render_article
+from .html import escape, headline, render_article, source_url
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_LANGUAGE",
     "EPUB_TYPE",
     "EpubFile",
     "FEEDS",
@@ -71,12 +80,15 @@ __all__ = [
     "article_tag",
     "build_feeds",
     "check_issues",
+    "common_language",
     "entry_instants",
     "epub_file",
     "epub_page",
     "feed_pages",
     "issue_page",
+    "issue_language",
     "iter_feeds",
+    "masthead",
     "order_issues",
     "page_entries",
     "render_page",
@@ -101,6 +113,8 @@ FEEDS = {
 SLOTS_PER_DAY = 3600
 SUMMARY_MAX = 120
 KIND_LABELS = {Kind.ARTICLE: "文章", Kind.PHOTO: "图片新闻", Kind.NOTICE: "公告"}
+# The language of a stand-in for an issue that does not say (see issue_language).
+DEFAULT_LANGUAGE = "zh-CN"
 # Feed-level tag: URIs need a date on which the authority was held; it must never change.
 FEED_TAG_DATE = UNKNOWN_DATE.date().isoformat()
 
@@ -171,6 +185,35 @@ class SiteOptions:
         ordered = order_issues(issues, tz=self.tz)
         publication = ordered[0].publication if ordered else ""
         return publication if publication and not publication.isspace() else "pressout"
+
+
+# --- what an issue shows (shared with the web edition) ---------------------------------
+
+
+def issue_language(issue: Issue) -> str:
+    """The issue's language tag. The build plans feeds and the front pages with stand-ins
+    for issues that hold no text (``pressout.pipeline``); one that does not carry the
+    language counts as ``DEFAULT_LANGUAGE``."""
+    language = getattr(issue, "language", None)
+    return language if isinstance(language, str) and language else DEFAULT_LANGUAGE
+
+
+def common_language(issues: Iterable[Issue]) -> str:
+    """The language most of ``issues`` are in; a tie goes to the one of them that comes
+    first (the newest, in the order the feeds and pages list them); ``DEFAULT_LANGUAGE``
+    for none. A page or a feed that lists issues in several languages is tagged with it."""
+    counts: dict[str, int] = {}
+    for issue in issues:
+        language = issue_language(issue)
+        counts[language] = counts.get(language, 0) + 1
+    # max keeps the first of equal counts, and a dict keeps the order of first sight.
+    return max(counts, key=counts.__getitem__) if counts else DEFAULT_LANGUAGE
+
+
+def masthead(issue: Issue) -> str:
+    """The paper's name as pages and feeds show it (``Issue.masthead``), also for a
+    stand-in for an issue, which has ``publication`` but not the property."""
+    return issue.publication or PUBLICATION_UNKNOWN
 
 
 # --- layout (shared with the web edition) ---------------------------------------------
@@ -307,6 +350,8 @@ def _article_entry(options: SiteOptions, issue: Issue, article: Article, when: d
         authors=authors,
         contributors=contributors,
         categories=tuple(categories),
+        language=issue_language(issue),
+        related=source_url(article),
     )
 
 
@@ -363,6 +408,7 @@ def _edition_entry(options: SiteOptions, issue: Issue, epub: Path, size: int, wh
         content_html=content,
         summary=summary,
         enclosure=Enclosure(url=epub_url, length=size, type=EPUB_TYPE),
+        language=issue_language(issue),
     )
 
 
@@ -399,11 +445,13 @@ def _json_document(head: Head, entries: Sequence[Entry], feed_url: str, next_url
             "date_published": e.published.isoformat(),
             "date_modified": e.updated.isoformat(),
         }
+        if e.related:
+            item["external_url"] = _feedgen.uri(e.related)
         if e.authors:
             item["authors"] = [{"name": n} for n in e.authors]
         if e.categories:
             item["tags"] = [c.label for c in e.categories]
-        item["language"] = head.language
+        item["language"] = e.language or head.language
         if e.enclosure:
             item["attachments"] = [
                 {"url": e.enclosure.url, "mime_type": e.enclosure.type, "size_in_bytes": e.enclosure.length}
@@ -540,7 +588,7 @@ def feed_pages(
         self_url=options.url(FEEDS["atom"][0]),
         updated=newest,
         author=title,
-        language="zh-CN",
+        language=common_language(ordered),
         generator="pressout",
         generator_version=__version__,
     )
@@ -594,6 +642,9 @@ def _paged(
     for k, page in enumerate([current, *archives]):
         page_items = tuple(items[i] for i in page)
         updated = max((instant(item) for item in page_items), default=fallback)
+        # The page's own entries decide its language, so that a full archive page never
+        # changes (items are (issue, …) in both families).
+        language = common_language(item[0] for item in page_items) if page_items else head.language
         docs = []
         for role in roles:
             path = FEEDS[role][0]
@@ -614,7 +665,7 @@ def _paged(
                     prev_archive=options.url(older[a - 1]) if a > 0 else None,
                     next_archive=options.url(older[a + 1]) if a + 1 < len(archives) else None,
                 )
-            docs.append((role, page_path, replace(page_head, updated=updated)))
+            docs.append((role, page_path, replace(page_head, updated=updated, language=language)))
         yield FeedPage(family, tuple(docs), page_items)
 
 

@@ -13,12 +13,17 @@ printed title, else the first words of the text, else ``（无题）``, "untitle
 that stands in for an article with a blank ``display_title`` of its own (a subclass, the
 build's head of an article) gets the same rule applied to its body, so feed readers,
 e-readers and validators never see an empty title.
+
+``source_url`` is the address of the article's original, when its source record gave one
+(``Article.meta``): the feeds link to it, the web edition's article page shows it as 原文.
+The article fragment itself shows nothing of ``meta``: it is not printed text.
 """
 
 from __future__ import annotations
 
 import re
 from html import escape as _escape
+from urllib.parse import urlsplit
 
 from ..model import (
     DISPLAY_TITLE_NONE,
@@ -33,7 +38,7 @@ from ..model import (
     derive_display_title,
 )
 
-__all__ = ["UNTITLED", "byline_text", "escape", "headline", "inline", "render_article"]
+__all__ = ["UNTITLED", "byline_text", "escape", "headline", "inline", "render_article", "source_url"]
 
 UNTITLED = DISPLAY_TITLE_NONE  # "untitled": an item with no word in it at all
 
@@ -53,6 +58,37 @@ def headline(article: Article) -> str:
     if title and not title.isspace():
         return title
     return derive_display_title(None, getattr(article, "body", ()))
+
+
+# Names a dump gives the field holding the original's address (compared case-folded).
+SOURCE_URL_FIELDS = frozenset(
+    {
+        "link", "url", "href", "permalink", "canonical", "source_url", "sourceurl", "original_url",
+        "链接", "連結", "链结", "网址", "網址", "原文链接", "原文連結", "原文网址", "原文網址",
+        "原文地址", "文章链接", "文章連結", "新闻链接", "新聞連結",
+    }
+)
+_NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")  # whitespace and control characters
+
+
+def source_url(article: Article) -> str | None:
+    """The address of the article's original: the first field of its source record named
+    as a link (``SOURCE_URL_FIELDS``) whose value is an absolute http(s) URL with a host
+    and no whitespace or control character in it; None when there is none. Only http and https: a record's
+    ``javascript:`` or ``file:`` value never becomes a link."""
+    for name, value in article.meta:
+        if name.strip().casefold() not in SOURCE_URL_FIELDS:
+            continue
+        url = value.strip()
+        if _NOT_IN_URL.search(url):
+            continue
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # a malformed IPv6 host
+            continue
+        if parts.scheme.lower() in ("http", "https") and parts.hostname:
+            return url
+    return None
 
 
 _MARK_TAGS = {"subscript": "sub", "superscript": "sup", "bold": "b"}

@@ -21,11 +21,16 @@ The pages of one issue depend on nothing but that issue, the options, its EPUBs 
 site's title, so ``issue_pages`` makes them alone (the build does it in its workers, as
 each page is read, and keeps them while the issue and the title stay the same); the
 front page and the year pages list every issue, and read only its id, title, date,
-page, publication and articles' ids and headlines. (One page of 300,000 issues would be 85 MB: an
+page, publication, language and articles' ids and headlines. (One page of 300,000 issues would be 85 MB: an
 archive is browsed as a newspaper's is, by year, month and day.)
 Links between pages are relative, so the pages also work opened from disk or served
-under another address; only ``<link rel="canonical">`` is absolute. Every page is
-``lang="zh-CN"``, well-formed XHTML (polyglot HTML5), and carries ``<link
+under another address; only ``<link rel="canonical">`` is absolute. Every page is in
+its issue's language (``lang`` and ``xml:lang``: ``zh-CN``, ``zh-TW``, ``zh-Hant`` … as the
+reader tagged the text, which is what picks Simplified or Traditional glyphs); a page that
+lists several issues, in the language most of them are in (``feed.common_language``).
+The paper is shown by its masthead (``Issue.masthead``: 报刊不详 when nothing names it);
+an article whose source record gives the address of its original links to it as 原文.
+Every page is well-formed XHTML (polyglot HTML5), and carries ``<link
 rel="alternate">`` autodiscovery for the Atom, RSS and JSON feeds (and the editions feed
 when there are EPUBs). Articles are the shared ``render_article`` fragment, so the page,
 the feeds and the EPUB show the same text, under the same title (``html.headline``: the
@@ -54,13 +59,16 @@ from .feed import (
     SiteOptions,
     article_page,
     check_issues,
+    common_language,
     epub_file,
     epub_page,
+    issue_language,
     issue_page,
+    masthead,
     order_issues,
     write_files,
 )
-from .html import byline_text, escape, headline, render_article
+from .html import byline_text, escape, headline, render_article, source_url
 
 __all__ = ["STYLES", "build_site", "issue_pages", "iter_site", "write_site", "year_page"]
 
@@ -94,8 +102,8 @@ def _labels(day: list[Issue]) -> list[str]:
     publication; and the source file's name where that still leaves two alike."""
     several = len({issue.publication for issue in day}) > 1
     labels = [
-        issue.publication if issue.page is None
-        else f"{issue.publication} 第{issue.page}版" if several else f"第{issue.page}版"
+        masthead(issue) if issue.page is None
+        else f"{masthead(issue)} 第{issue.page}版" if several else f"第{issue.page}版"
         for issue in day
     ]
     return [f"{label}（{issue.source}）" if labels.count(label) > 1 else label
@@ -151,13 +159,14 @@ class _Site:
 
     # --- page frame ---
 
-    def page(self, path: str, title: str, body: str) -> bytes:
+    def page(self, path: str, title: str, body: str, language: str) -> bytes:
         depth = path.count("/")
         head, foot = self._frame(depth)
         # The same URL the feeds link to, so readers and search engines agree on one.
         canonical = escape(self.options.url(path))
+        lang = escape(language)
         html = f"""<!DOCTYPE html>
-<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-CN" xml:lang="zh-CN">
+<html xmlns="http://www.w3.org/1999/xhtml" lang="{lang}" xml:lang="{lang}">
 <head>
 <meta charset="utf-8"/>
 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -277,7 +286,7 @@ class _Site:
             f'<section aria-labelledby="past">\n<h2 id="past">往期</h2>\n<ol class="years">\n'
             + "\n".join(rows) + "\n</ol>\n</section>\n</main>"
         )
-        return self.page("index.html", f"{self.title} 网络版", body)
+        return self.page("index.html", f"{self.title} 网络版", body, common_language(self.issues))
 
     def year_pages(self) -> Iterator[tuple[str, bytes]]:
         """A page for each year (and one for the undated issues): its days by month."""
@@ -314,7 +323,8 @@ class _Site:
                 f'<p class="meta">{_counts(days)}</p>\n{sections}\n</main>'
                 + (f'\n<nav class="pager">{"".join(pager)}</nav>' if pager else "")
             )
-            yield path, self.page(path, f"{self.title} {heading}", body)
+            language = common_language(issue for _, day in days for issue in day)
+            yield path, self.page(path, f"{self.title} {heading}", body, language)
 
     def crumbs(self, issue: Issue) -> str:
         """The way back from an issue's pages: the front page, the issue's year (month)."""
@@ -355,7 +365,7 @@ class _Site:
             f'<p class="meta">{" · ".join(meta)}</p>\n'
             f'<ol class="toc">\n' + "\n".join(rows) + "\n</ol>\n</main>"
         )
-        return self.page(issue_page(issue), issue.title, body)
+        return self.page(issue_page(issue), issue.title, body, issue_language(issue))
 
     def article(self, issue: Issue, index: int) -> bytes:
         article = issue.articles[index]
@@ -370,9 +380,14 @@ class _Site:
             pager.append(
                 f'<a rel="next" href="{_href(after.id + ".html", 0)}">下一篇：{escape(headline(after))}</a>'
             )
-        source = [f"原载《{escape(issue.publication)}》{_date(issue)}"]
+        # 原载《太原日报》: a paper nothing names is no title to put in 《》.
+        paper = f"原载《{escape(issue.publication)}》" if issue.publication else f"{escape(masthead(issue))} · "
+        source = [f"{paper}{_date(issue)}"]
         if issue.page is not None:
             source.append(f"第{issue.page}版")
+        original = source_url(article)
+        if original is not None:
+            source.append(f'<a class="original" href="{escape(original)}" rel="external">原文</a>')
         epub = self.epub_link(issue, 2)
         if epub:
             source.append(epub)
@@ -382,7 +397,8 @@ class _Site:
             f'<p class="source">{" · ".join(source)}</p>\n</main>\n'
             + (f'<nav class="pager">{"".join(pager)}</nav>' if pager else "")
         )
-        return self.page(article_page(issue, article), f"{headline(article)} - {issue.title}", body)
+        return self.page(article_page(issue, article), f"{headline(article)} - {issue.title}", body,
+                         issue_language(issue))
 
     def pages_of(self, issue: Issue) -> Iterator[tuple[str, bytes]]:
         """The issue's page and its articles' pages."""

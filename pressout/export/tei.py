@@ -24,7 +24,31 @@ Note                       ``note type="continuation" place="inline"``
 Furniture                  ``div type="banner"`` (or ``"editor-box"``) ``xml:id=…`` holding
                            an ``ab``, placed after
                            the ``position`` articles printed before it
+Article.meta               ``note type="source-record"`` closing the article's ``div``:
+                           a ``list type="gloss"`` of ``label`` (the field's name) and
+                           ``item`` (its value) pairs, in the record's order
+Issue.removed              ``fileDesc/notesStmt``: a ``noteGrp type="removed"`` per
+                           rule (``@n`` the rule's name, a ``desc`` with the count),
+                           one ``note`` per passage, ``@n`` its place (1, 2 …) in
+                           ``removed``
+Issue.publication ""       ``title level="j" type="unknown"`` showing ``Issue.masthead``
+                           (报刊不详)
 =========================  ==========================================================
+
+Fields of the source record that are not printed text (a web dump's url, record id,
+crawl time, media field: ``Article.meta``) stay with their article but outside its text: a
+note is no part of the running text, and a gloss list is TEI's own list of names and
+their values. Names go in ``label`` elements, not in attributes, because they are the
+dump's own words (``link``, ``PDF链接``, ``抓取 时间``, even empty) and no attribute
+datatype of TEI holds all of them; values are text as found (a URL too: the archive
+records the record, it does not follow it). Scaffolding that a reading rule took out of
+the source (``Issue.removed``: a crawl time, a word count, a channel title) is about the
+source file, not the page, so it is in the header: the rule that took it out is stated
+in ``editorialDecl`` (``p n=rule``) and names its group in ``notesStmt``, whose ``desc``
+counts the passages; each passage is kept as it was, so an archivist sees exactly what
+the text leaves out, and the ``change`` in ``revisionDesc`` counts them too. A page whose
+paper nothing names (``publication`` "") shows the masthead every other output shows,
+marked ``type="unknown"``, so that it is not read as the paper's name.
 
 Nothing here reads the clock: the header's dates come from the issue (``timestamps``), as
 ``xsd:date`` values of any year from 0001 to 9999. The archive records only what the page
@@ -62,7 +86,7 @@ from lxml import etree
 
 from .. import __version__
 from ..errors import InputError, OutputError
-from ..model import Article, Credit, Figure, Furniture, Issue, Kind, Note, Paragraph, Subhead
+from ..model import Article, Credit, Figure, Furniture, Issue, Kind, Note, Paragraph, Removal, Subhead
 from ..read.rules import RULES
 from ..timestamps import issue_instant
 
@@ -89,6 +113,9 @@ APP_ID = "pressout"
 HEADER_LANG = "en"
 CLOSING = "closing"  # byline/@rend of a credit printed after the text
 EMPTY_BODY = "empty"  # div/@type standing in for the articles of a page that has none
+SOURCE_RECORD = "source-record"  # note/@type of an article's source fields (Article.meta)
+REMOVED = "removed"  # noteGrp/@type of the scaffolding a rule took out (Issue.removed)
+UNKNOWN = "unknown"  # title/@type of the masthead shown for a paper nothing names
 
 
 def t(name: str) -> str:
@@ -129,20 +156,35 @@ _ENCODING_RULES: tuple[tuple[str, dict[str, str], str, str], ...] = (
 
 
 def text_lang(language: str) -> str:
-    """The ``xml:lang`` of the text: simplified Chinese is tagged by script, as TEI prefers."""
-    primary, _, region = language.partition("-")
+    """The ``xml:lang`` of the text: Chinese is tagged by script, as TEI prefers.
+
+    A script subtag says it (``zh-Hant``, ``zh-Hans-HK``); else the region's usual script:
+    Traditional in Taiwan, Hong Kong and Macao, Simplified elsewhere (mainland China,
+    Singapore, Malaysia). Other languages keep their tag."""
+    primary, *subtags = language.split("-")
     if primary.lower() != "zh":
         return language
-    if region.upper() in {"TW", "HK", "MO", "HANT"}:
+    upper = {tag.upper() for tag in subtags}
+    if "HANT" in upper:
+        return "zh-Hant"
+    if "HANS" not in upper and upper & _TRADITIONAL_REGIONS:
         return "zh-Hant"
     return "zh-Hans"
 
 
+_TRADITIONAL_REGIONS = {"TW", "HK", "MO"}
+
+_SOURCE_TAG = "(the source page's language tag)"
 _LANG_NAMES = {
     "en": "English (header prose)",
     "zh-Hans": "Chinese, simplified script",
     "zh-Hant": "Chinese, traditional script",
-    "zh-CN": "Chinese as used in mainland China (the source page's language tag)",
+    "zh-CN": f"Chinese as used in mainland China {_SOURCE_TAG}",
+    "zh-TW": f"Chinese as used in Taiwan {_SOURCE_TAG}",
+    "zh-HK": f"Chinese as used in Hong Kong {_SOURCE_TAG}",
+    "zh-MO": f"Chinese as used in Macao {_SOURCE_TAG}",
+    "zh-SG": f"Chinese as used in Singapore {_SOURCE_TAG}",
+    "zh-MY": f"Chinese as used in Malaysia {_SOURCE_TAG}",
 }
 
 
@@ -395,6 +437,8 @@ def _issue_header(w: _Writer, issue: Issue, lang: str, *, keep_breaks: bool, sta
                 w.leaf("title", issue.title, {XML_LANG: lang}, type="main")
                 w.leaf("title", "TEI archive edition produced by pressout", type="sub")
             _publication_stmt(w, issue, idno=issue.id)
+            if issue.removed:
+                _removed(w, issue.removed, lang)
             with w.block("sourceDesc"), w.mixed("bibl", {XML_LANG: lang}, type="newspaperIssue"):
                 _bibl(w, issue)
         _encoding_desc(w, standalone=standalone, rules=issue.rules_applied, keep_breaks=keep_breaks)
@@ -403,15 +447,40 @@ def _issue_header(w: _Writer, issue: Issue, lang: str, *, keep_breaks: bool, sta
         joins = sum(len(p.joins) for a in issue.articles for p in _paragraphs(a))
         reasons = ", ".join(sorted({r.reason for r in repairs})) or "none"
         breaks = 'kept as cb break="no"' if keep_breaks else "not recorded"
+        removed = ""
+        if issue.removed:
+            removed = f"; {_passages(len(issue.removed))} of source scaffolding taken out, kept in notesStmt"
         with w.block("revisionDesc"):
             w.leaf(
                 "change",
                 f"Converted by pressout {__version__} from {issue.source} (sha256 {issue.sha256}): "
                 f"{len(repairs)} regularisations recorded in place (rules: {reasons}); "
-                f"{joins} rejoined breaks, {breaks}.",
+                f"{joins} rejoined breaks, {breaks}{removed}.",
                 when=_when(issue),
                 who=f"#{APP_ID}",
             )
+
+
+def _passages(count: int) -> str:
+    return f"{count} passage" if count == 1 else f"{count} passages"
+
+
+def _removed(w: _Writer, removed: tuple[Removal, ...], lang: str) -> None:
+    """The source's scaffolding that reading rules took out: a group per rule, in the order
+    the rules first took something out, each passage with its place in ``removed``."""
+    groups: dict[str, list[tuple[int, Removal]]] = {}
+    for n, removal in enumerate(removed, start=1):
+        groups.setdefault(removal.rule, []).append((n, removal))
+    with w.block("notesStmt"):
+        for rule, passages in groups.items():
+            with w.block("noteGrp", type=REMOVED, n=rule):
+                w.leaf(
+                    "desc",
+                    f"{_passages(len(passages))} of the source taken out by the reading rule {rule} "
+                    "and kept here as found: no part of the page's text.",
+                )
+                for n, removal in passages:
+                    w.leaf("note", removal.text, {XML_LANG: lang}, n=str(n))
 
 
 def _bibl(w: _Writer, issue: Issue) -> None:
@@ -421,7 +490,9 @@ def _bibl(w: _Writer, issue: Issue) -> None:
         with w.inline(name, **attrs):
             w.text(text)
 
-    item("title", issue.publication, level="j", key=issue.publication_slug)
+    # A paper nothing names shows the masthead all outputs show, marked as no name.
+    unknown = None if issue.publication else UNKNOWN
+    item("title", issue.masthead, level="j", key=issue.publication_slug, type=unknown)
     if issue.date is not None:
         d = issue.date
         cert = None if issue.date_cert == "high" else (issue.date_cert or "unknown")
@@ -561,6 +632,20 @@ def _article(w: _Writer, article: Article, *, keep_breaks: bool) -> None:
                 _blocks(w, blocks, keep_breaks=keep_breaks)
         for credit in article.closing:
             _credit(w, credit, rend=CLOSING)
+        if article.meta:
+            _source_record(w, article.meta)
+
+
+def _source_record(w: _Writer, meta: tuple[tuple[str, str], ...]) -> None:
+    """The fields of the article's source record that are not printed text, as a gloss
+    list (``label`` name, ``item`` value) in a note: note is mixed content, so the whole
+    note is one line, with nothing added between its elements."""
+    with w.mixed("note", type=SOURCE_RECORD), w.inline("list", type="gloss"):
+        for name, value in meta:
+            with w.inline("label"):
+                w.text(name)
+            with w.inline("item"):
+                w.text(value)
 
 
 def _blocks(w: _Writer, blocks: list[Any], *, keep_breaks: bool) -> None:

@@ -13,15 +13,24 @@ import re
 
 from ..model import Contributor, Credit, Role
 from .rules import (
+    BYLINE_TAIL_RE,
     CREDIT_FIRST,
     DATELINE_FIRST,
+    DATELINE_PLACES,
     DATELINE_RE,
+    DATELINE_REPORTER_RE,
+    DESK_ENDINGS,
+    GRAPHIC_CREDIT_RE,
     HAN,
     NAME_RE,
     NOT_NAME_ENDINGS,
     NOT_NAME_WORDS,
+    ORGANISATION_CREDIT_RE,
+    PHOTO_CREDIT_LAST,
+    PICTURES_TOO,
     ROLE_WORD_RE,
     ROLE_WORDS,
+    RUN_IN_BYLINE_RE,
     SENTENCE_END,
     SURNAMES,
     SURNAMES_COMPOUND,
@@ -33,11 +42,14 @@ __all__ = [
     "match_credit_line",
     "match_dateline",
     "match_photo_credit",
+    "match_run_in_byline",
+    "may_be_photo_credit",
+    "parse_people",
     "split_trailing_credit",
 ]
 
 _MAX_CREDIT = 60  # characters a printed credit can take
-_NAME_SEPARATORS = "、，,/／"  # between names, besides spaces
+_NAME_SEPARATORS = "、，,/／╱：:"  # between names and after a role word, besides spaces
 _SEPARATORS = re.compile(f"[\\s{_NAME_SEPARATORS}]+")
 _SEPARATOR_MARK = re.compile(f"[{_NAME_SEPARATORS}]")
 _ROLE_TOKEN = re.compile(f"^(?:{ROLE_WORD_RE})$")
@@ -46,6 +58,10 @@ _ROLE_PREFIX = re.compile(f"^(?P<role>{ROLE_WORD_RE})(?P<rest>[{HAN}].*)$")
 # in these (as fast as a dict, where the regex is a call per token).
 _ROLE_OF = {word: Role(role) for word, role in ROLE_WORDS.items()}
 _ROLE_FIRST = frozenset(word[0] for word in ROLE_WORDS)  # _ROLE_PREFIX needs one of these first
+# A desk or outlet before the role word: 中國組記者曾海琪 (rule traditional-credits).
+_DESK_ROLE = re.compile(
+    rf"^[{HAN}]{{1,6}}?[{DESK_ENDINGS}](?P<role>{ROLE_WORD_RE})(?P<rest>[{HAN}]{{2,4}})?$"
+)
 _AUTHOR_MARK = re.compile(r"^(?:文\s*[/／]|□|■|◎|○|●)\s*")
 _AUTHOR_MARK_FIRST = frozenset("文□■◎○●")  # what _AUTHOR_MARK can start with: tested before it
 # The place-like endings are single characters: one set lookup instead of 26 endswith.
@@ -98,28 +114,41 @@ def parse_people(text: str, *, default: Role, strict_names: bool) -> tuple[Contr
         tokens = text.split()
     else:
         tokens = [t for t in _SEPARATORS.split(text.strip()) if t]
-    # "记者王勇" (no space after the role word) splits into role and name.
+    # "记者王勇" (no space after the role word) splits into role and name (and a desk
+    # before it, "中國組記者曾海琪", is no name: see below).
     split: list[str] = []
     for tok in tokens:
         m = _ROLE_PREFIX.match(tok) if tok[0] in _ROLE_FIRST else None
         if m and tok not in _ROLE_OF and NAME_RE.match(m.group("rest")):
             split.extend((m.group("role"), m.group("rest")))
-        else:
-            split.append(tok)
+            continue
+        split.append(tok)
     tokens = _merge_single_hanzi(split) if len(split) > 1 else split
     people: list[Contributor] = []
     role = default
     vouched = False
+    pictures = False  # after 图文: the names took the pictures too
     for tok in tokens:
         if tok in _ROLE_OF:
             role = _ROLE_OF[tok]
             vouched = True
+            pictures = pictures or tok in PICTURES_TOO
             continue
-        if not NAME_RE.match(tok) or tok in NOT_NAME_WORDS:
+        if not NAME_RE.match(tok):
+            desk = _DESK_ROLE.match(tok)
+            if desk is None or not desk.group("rest"):
+                return None
+            # A desk before the role word, then the name: 中國組記者曾海琪.
+            role = _ROLE_OF[desk.group("role")]
+            vouched = True
+            tok = desk.group("rest")
+        elif tok in NOT_NAME_WORDS:
             return None
         if (strict_names and not vouched) and not _reads_as_person(tok):
             return None
         people.append(Contributor(tok, role))
+        if pictures and role is not Role.PHOTOGRAPHER:
+            people.append(Contributor(tok, Role.PHOTOGRAPHER))
     return tuple(people) or None
 
 
@@ -148,11 +177,24 @@ def match_credit_line(line: str) -> Credit | None:
     """A closing or byline credit that fills the whole line.
 
     Shapes: ``（以上由王勇编辑整理）`` (editor), ``（司勇）`` / ``（李涛、马卓）`` (authors, known
-    surnames required), ``（记者 甲 通讯员 乙）`` and ``记者 王勇 司勇 李杰华`` (role words).
+    surnames required), ``（记者 甲 通讯员 乙）`` and ``记者 王勇 司勇 李杰华`` (role words);
+    ``〔記者甲、乙／台北報導〕``, ``記者甲／特稿`` (rule bracketed-byline: the place and 報導
+    after the slash are no names).
     """
     line = line.strip()
-    if len(line) > _MAX_CREDIT or not line or line[0] not in CREDIT_FIRST:
+    if len(line) > _MAX_CREDIT or not line:
         return None
+    if line[0] not in CREDIT_FIRST:
+        return _desk_credit(line) if "者" in line else None
+    if line[0] in "〔【":
+        m = RUN_IN_BYLINE_RE.match(line)
+        if m is None or m.end() != len(line):
+            return None
+        credit = _byline(m.group("inner"))
+        return Credit(line, credit.contributors) if credit else None
+    if line[-1] in _BYLINE_TAIL_LAST and BYLINE_TAIL_RE.search(line):
+        credit = _byline(line)
+        return Credit(line, credit.contributors) if credit else None
     m = _EDITOR.match(line)
     if m:
         people = parse_people(m.group("names"), default=Role.EDITOR, strict_names=False)
@@ -161,17 +203,62 @@ def match_credit_line(line: str) -> Credit | None:
     if m:
         people = parse_people(m.group("inner"), default=Role.AUTHOR, strict_names=True)
         return _credit(line, people) if people else None
-    if _ROLE_LED.match(line) and not line.endswith("摄"):
+    if _ROLE_LED.match(line) and not line.endswith(("摄", "攝")):
         people = parse_people(line, default=Role.AUTHOR, strict_names=False)
         return _credit(line, people) if people else None
-    return None
+    return _desk_credit(line) if "者" in line else None
+
+
+def _desk_credit(line: str) -> Credit | None:
+    """A desk before the role word: ``中國組記者曾海琪`` (rule traditional-credits)."""
+    if len(line) > 20 or _DESK_ROLE.match(line) is None:
+        return None
+    people = parse_people(line, default=Role.AUTHOR, strict_names=False)
+    return _credit(line, people) if people else None
+
+
+_BYLINE_TAIL_LAST = frozenset("導导道稿訪访題题線线")
+
+
+def _byline(inner: str) -> Credit | None:
+    """``記者甲、乙／台北報導`` → the reporters (a role word must lead: a desk alone,
+    ``國際新聞中心／綜合報導``, credits no one)."""
+    names = BYLINE_TAIL_RE.sub("", inner).strip()
+    if not names or not _ROLE_LED.match(names):
+        return None
+    people = parse_people(names, default=Role.REPORTER, strict_names=True)
+    return _credit(inner, people) if people else None
+
+
+def match_run_in_byline(line: str) -> tuple[Credit, str] | None:
+    """Rule bracketed-byline: ``〔記者劉詠韻、甘孟霖／台北報導〕立法院…`` → (the byline, the
+    text after it)."""
+    if not line or line[0] not in "〔【":
+        return None
+    m = RUN_IN_BYLINE_RE.match(line)
+    if m is None:
+        return None
+    credit = _byline(m.group("inner"))
+    if credit is None:
+        return None
+    return Credit(m.group(0).strip(), credit.contributors), line[m.end() :]
 
 
 def split_trailing_credit(line: str) -> tuple[str, Credit] | None:
     """A credit after the last sentence of a paragraph: ``…共舞。 记者 李静``, ``…保障。(刘志刚)``."""
     line = line.rstrip()
-    if not line or not _ENDS_LIKE_CREDIT.match(line[-1]):  # match the last character only
+    if not line:
         return None
+    code = ""
+    if not _ENDS_LIKE_CREDIT.match(line[-1]):  # match the last character only
+        # A wire's date code after the credit, （編輯：陳政一）1110330 (rule
+        # traditional-credits): it stays with the credit.
+        if not line[-1].isdecimal():
+            return None
+        found = _WIRE_CODE.search(line)
+        if found is None:
+            return None
+        line, code = line[: found.start()], found.group(0)
     # Try sentence ends from the right; the credit is all that follows one of them (and
     # credits are short, so only the line's tail needs looking at).
     offset = max(0, len(line) - _MAX_CREDIT - 4)
@@ -181,8 +268,13 @@ def split_trailing_credit(line: str) -> tuple[str, Credit] | None:
             return None
         credit = match_credit_line(rest)
         if credit is not None:
+            if code:
+                credit = Credit(credit.text + code, credit.contributors)
             return line[: m.end()].rstrip(), credit
     return None
+
+
+_WIRE_CODE = re.compile(r"(?<=）)\d{6,8}$")
 
 
 _ENDS_LIKE_CREDIT = re.compile(f"[）{HAN}]")
@@ -192,21 +284,77 @@ _CAPTION_END_CHAR = re.compile(f"[{re.escape(_CAPTION_END)}]")
 _SPACE_RUN = re.compile(r"\s+")
 
 
+def may_be_photo_credit(text: str) -> bool:
+    """Can ``match_photo_credit`` find anything in this line? (A cheap test: most lines
+    end in none of the characters a credit ends in.)"""
+    last = text[-1:]
+    if last in PHOTO_CREDIT_LAST:
+        return True
+    if last == "）":
+        return "摄" in text or "攝" in text
+    return text.startswith(("制图", "製圖", "图据", "圖據"))
+
+
+_SHOT = ("摄影", "攝影", "摄", "攝")
+_SUPPLIED = ("供图", "供圖", "制图", "製圖", "提供")
+_AGENCY_AFTER = re.compile(r"\s*（[^（）]{2,12}）$")  # 曹建雄摄（人民视觉）: the agency after the credit
+
+
 def match_photo_credit(line: str) -> tuple[str, Credit] | None:
     """A photo credit ending the line: ``…冲刺。 张澍宏 摄`` → (caption, credit); a line
     that is only ``李学军 宋卫东 摄`` → ("", credit).
 
     The names are the shortest run of name tokens before 摄 that follows a finished
     caption (or the start of the line); they must start with known surnames unless a
-    role word (记者) vouches for them.
+    role word (记者) vouches for them. Rule photo-credit-forms: 攝 as well; an agency in
+    brackets after the credit (甲摄（人民视觉）) is kept with it; 甲供图, 制图：甲 credit a
+    person; 新华社发, 受访者供图, 图据… credit an organisation or a source (no person).
     """
     line = line.strip()
-    if not line.endswith(("摄", "摄影")):
+    if not line:
         return None
-    # The caption and names before 摄: the shortest text that ``\s*[/／]?\s*摄(?:影)?$``
-    # follows, taken off from the right (a lazy regex would try every position of a long
-    # caption from the left).
-    body = line[: -2 if line.endswith("摄影") else -1].rstrip()
+    core = line
+    if line[-1] == "）":
+        if "摄" not in line and "攝" not in line:
+            return None
+        agency = _AGENCY_AFTER.search(line)
+        if agency is None:
+            return None
+        core = line[: agency.start()]
+        if not core.endswith(_SHOT):
+            return None
+    if core.endswith(_SHOT):
+        body = core[: -2 if core.endswith(("摄影", "攝影")) else -1].rstrip()
+        return _shot_by(line, body, strict=True)
+    if core.endswith(_SUPPLIED):
+        found = _shot_by(line, core[:-2].rstrip(), strict=True)
+        return found if found is not None else _organisation(line)
+    if line.startswith(("制图", "製圖")):
+        m = GRAPHIC_CREDIT_RE.match(line)
+        if m:
+            people = parse_people(m.group("names"), default=Role.PHOTOGRAPHER, strict_names=True)
+            return ("", _credit(line, people)) if people else None
+        return None
+    return _organisation(line)
+
+
+def _organisation(line: str) -> tuple[str, Credit] | None:
+    """新华社发, 受访者供图, 图据央视新闻 after a finished caption (or alone): a credit
+    without a person."""
+    cut = 0
+    for m in _CAPTION_END_CHAR.finditer(line, max(0, len(line) - 30)):
+        cut = m.end()
+    who = line[cut:].strip()
+    caption = line[:cut].rstrip()
+    if ORGANISATION_CREDIT_RE.match(who) or (
+        who.endswith(_SUPPLIED) and 2 < len(who) <= 12 and " " not in who
+    ):
+        return caption, Credit(who, ())
+    return None
+
+
+def _shot_by(line: str, body: str, *, strict: bool) -> tuple[str, Credit] | None:
+    """The caption and the credit of ``line``, whose names stand at the end of ``body``."""
     if body.endswith(("/", "／")):
         body = body[:-1].rstrip()
     if not body or "\n" in body:  # (a regex ``.`` does not match a newline)
@@ -224,10 +372,10 @@ def match_photo_credit(line: str) -> tuple[str, Credit] | None:
         caption, who = body[:cut].rstrip(), body[cut:].strip()
         if not who or (caption and caption[-1] not in _CAPTION_END):
             continue
-        people = parse_people(who, default=Role.PHOTOGRAPHER, strict_names=True)
+        people = parse_people(who, default=Role.PHOTOGRAPHER, strict_names=strict)
         if people:
             if any(p.role is not Role.PHOTOGRAPHER for p in people):  # 记者 甲 摄: still the photographer
-                people = tuple(Contributor(p.name, Role.PHOTOGRAPHER) for p in people)
+                people = tuple(dict.fromkeys(Contributor(p.name, Role.PHOTOGRAPHER) for p in people))
             return caption, _credit(line[len(body[:cut]) :].strip(), people)
     return None
 
@@ -245,13 +393,38 @@ def match_dateline(line: str) -> tuple[str, Credit | None, str] | None:
     dateline = m.group("dateline")
     rest = line[m.end() :]
     credit = None
-    bracket = _DATELINE_CREDIT.match(rest)
+    if "者" in dateline:
+        # 中央社記者劉品希台北10日電 (rule dateline-traditional): the agency's reporter is
+        # the byline, printed first; the place and date are the dateline.
+        found = _dateline_reporter(dateline)
+        if found is not None:
+            credit, dateline = found
+    bracket = _DATELINE_CREDIT.match(rest) if credit is None else None
     if bracket:
         people = parse_people(bracket.group("inner"), default=Role.AUTHOR, strict_names=True)
         if people:
             credit = _credit(bracket.group(0).strip(), people)
             rest = rest[bracket.end() :]
     return dateline, credit, rest.strip()
+
+
+def _dateline_reporter(dateline: str) -> tuple[Credit, str] | None:
+    """``中央社記者劉品希台北10日電`` → (the credit 中央社記者劉品希, the dateline 台北10日電)."""
+    m = DATELINE_REPORTER_RE.search(dateline)
+    if m is None:
+        return None
+    who = m.group("who")
+    for place in DATELINE_PLACES:
+        if who.endswith(place) and len(who) > len(place):
+            who = who[: -len(place)]
+            break
+    else:  # an unknown place: names are mostly three hanzi, places at least two
+        who = who[:3] if len(who) >= 5 else who[:2]
+    people = parse_people(who, default=Role.REPORTER, strict_names=True)
+    if not people:
+        return None
+    cut = m.start("who") + len(who)
+    return Credit(dateline[:cut], people), dateline[cut:]
 
 
 def match_author_line(line: str) -> Credit | None:

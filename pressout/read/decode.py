@@ -164,6 +164,12 @@ def _guess(data: bytes, errors: str, source: str) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         utf8_error = exc
 
+    declared = _declared_charset(data)
+    if declared is not None:  # an HTML or XML dump that says its encoding (and is not UTF-8)
+        try:
+            return data.decode(declared, errors=errors), declared
+        except UnicodeDecodeError:
+            pass
     if _mostly_invalid_utf8(data):
         try:
             text = data.decode("gb18030")
@@ -171,14 +177,46 @@ def _guess(data: bytes, errors: str, source: str) -> tuple[str, str]:
             text = None
         if text is not None and _reads_as_chinese(text):
             return text, "gb18030"
+        # Big5 (with the Hong Kong extension): Taiwan and Hong Kong dumps in Traditional.
+        try:
+            text = data.decode("big5hkscs")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and _reads_as_traditional(text):
+            return text, "big5hkscs"
 
     if errors == "replace":
         return data.decode("utf-8", errors="replace"), "utf-8"
     raise InputError(
-        f"invalid UTF-8 at byte offset {utf8_error.start} and not GB18030 either "
+        f"invalid UTF-8 at byte offset {utf8_error.start} and not GB18030 or Big5 either "
         f"(pass --encoding, or --errors replace to keep going)",
         path=source,
     )
+
+
+# A declared charset: <meta charset="big5">, <meta http-equiv=… content="…; charset=gbk">,
+# <?xml … encoding="GB2312"?>, in the first bytes (ASCII in every one of these encodings).
+_DECLARED = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_-]{2,20})""", re.IGNORECASE)
+_LEGACY = {
+    "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "big5hkscs": "big5hkscs", "cp950": "big5hkscs",
+    "gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "cp936": "gb18030", "x-gbk": "gb18030",
+}
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The legacy Chinese encoding an HTML or XML file declares (its superset: GB2312 and
+    GBK are read as GB18030, Big5 as Big5-HKSCS), or None."""
+    head = data[:4096]
+    if b"<" not in head:
+        return None
+    found = _DECLARED.search(head)
+    return _LEGACY.get(found.group(1).decode("ascii").lower()) if found else None
+
+
+def _reads_as_traditional(text: str) -> bool:
+    from .script import script_of
+
+    return script_of(text) == "Hant"
 
 
 def _mostly_invalid_utf8(data: bytes) -> bool:

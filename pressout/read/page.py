@@ -12,11 +12,26 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from os import PathLike
 from pathlib import Path
+from typing import Literal
 
-from ..model import Article, Diagnostic, Furniture, Issue, derive_display_title
+from ..model import (
+    Article,
+    Diagnostic,
+    Figure,
+    Furniture,
+    Issue,
+    Paragraph,
+    Removal,
+    Subhead,
+    derive_display_title,
+)
+from . import papers
 from .clean import fullwidth_punctuation, normalize_spaces, widen_punctuation
+from .containers import Container, unwrap
+from .credits import match_photo_credit
 from .decode import MAX_PAGE_BYTES, Decoded, decode_page, read_source
 from .meta import (
     SIDECAR_NAME,
@@ -29,13 +44,12 @@ from .meta import (
     sidecar_beside,
 )
 from .rules import CRAWL_HEADER_SLOTS, CRAWL_INDENT, HEADLINE_MAX, RULES, SENTENCE_END
-from .segment import Line, RawArticle, new_line, segment, units
+from .segment import Line, RawArticle, header_page, new_line, segment, units
 from .trace import fired, tracing
 
 __all__ = ["MAX_PAGE_BYTES", "IssueMeta", "page_lines", "read_bytes", "read_page", "read_text"]
 
-DEFAULT_PUBLICATION = "太原日报"
-DEFAULT_SLUG = "tyrb"
+DEFAULT_SLUG = "paper"  # the slug of a page whose paper nothing names
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(.+?)(?:\s+#+)?$")
 _BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*$")
@@ -65,7 +79,7 @@ def read_page(
         if sidecar is None:
             loaded = sidecar_beside(path)
         else:
-            loaded = sidecar if isinstance(sidecar, Sidecar) else load_sidecar(sidecar)
+            loaded = sidecar if isinstance(sidecar, Sidecar) else load_sidecar(Path(sidecar))
         if loaded is not None:
             meta = loaded.for_page(path.name)
     return read_bytes(
@@ -150,37 +164,62 @@ FRONT_MATTER_KEYS = ("date", "publication", "page")  # what the reader takes fro
 FRONT_MATTER_UNUSED = "front matter lines not used (kept here): "  # PO104's message, then the lines
 
 
-def _front_matter(text: str) -> tuple[dict[str, str], str, int, list[str]]:
-    """A YAML front matter block → (its ``key: value`` pairs, the rest of the text, the
-    lines skipped, the lines whose words the metadata does not hold).
+# Front matter keys that describe the article (kept in its ``meta``, no warning).
+FRONT_MATTER_DESCRIPTIVE = frozenset(
+    ("title", "author", "authors", "tags", "categories", "category", "url", "original_url", "link",
+     "source", "last_updated", "updated", "slug", "id", "summary", "description", "section", "column",
+     "media", "paper", "newspaper", "lang", "language", "layout", "draft", "images", "image")
+)
+_LIST_ITEM = re.compile(r"^\s+-\s*(.*)$")
 
-    A block is front matter only when every line in it is blank or ``key: value`` with a
-    plain key; else it is the page's own text and read as such (a line of text between
-    two rules is no metadata). Lines of keys the reader does not use (``FRONT_MATTER_KEYS``),
-    a key given twice, and a date with more than the day are returned as not held: the
-    reader records them (warning PO104), so no word of the page is lost."""
+
+def _front_matter(text: str) -> tuple[dict[str, str], str, int, list[tuple[str, str]], list[str]]:
+    """A YAML front matter block → (its ``key: value`` pairs, the rest of the text, the
+    lines skipped, every pair as (key, value) in order, the lines whose words the metadata
+    does not hold).
+
+    A block is front matter only when every line in it is blank, ``key: value`` with a
+    plain key, or a list item (``  - value``) or indented line under a key without a value
+    (YAML's block lists, as blog exports write ``tags``); else it is the page's own text
+    and read as such (a line of text between two rules is no metadata). A list's values
+    are joined with ``、``. Lines of keys the reader neither uses (``FRONT_MATTER_KEYS``) nor
+    knows as an article's description (``FRONT_MATTER_DESCRIPTIVE``), a key given twice,
+    and a date with more than the day are returned as not held: the reader records them
+    (warning PO104), so no word of the page is lost."""
     if not text.startswith("---\n"):
-        return {}, text, 0, []
+        return {}, text, 0, [], []
     end = text.find("\n---\n", 4)
-    if end < 0 or text.count("\n", 0, end) > 50:
-        return {}, text, 0, []
+    if end < 0 or text.count("\n", 0, end) > 200:
+        return {}, text, 0, [], []
     pairs: dict[str, str] = {}
+    order: list[tuple[str, str]] = []
     lines: dict[str, list[str]] = {}
+    name = ""
     for raw in text[4:end].split("\n"):
         if not raw.strip():
             continue
+        item = _LIST_ITEM.match(raw) if raw[:1].isspace() else None
+        if raw[:1].isspace():
+            if not name or pairs[name] and not item:
+                return {}, text, 0, [], []
+            value = (item.group(1) if item else raw).strip().strip("'\"")
+            order[-1] = (name, f"{order[-1][1]}、{value}" if order[-1][1] else value)
+            pairs[name] = order[-1][1]
+            lines[name].append(raw)
+            continue
         key, sep, value = raw.partition(":")
         if not sep or not _FRONT_KEY.fullmatch(key.strip()):
-            return {}, text, 0, []
+            return {}, text, 0, [], []
         name = key.strip().lower()
         pairs[name] = value.strip().strip("'\"")
+        order.append((name, pairs[name]))
         lines.setdefault(name, []).append(raw)
-    unheld = [raw for name, raws in lines.items()
-              for raw in (raws if name not in FRONT_MATTER_KEYS else raws[:-1])]
+    unheld = [raw for key, raws in lines.items() if key not in FRONT_MATTER_DESCRIPTIVE
+              for raw in (raws if key not in FRONT_MATTER_KEYS else raws[:-1])]
     if len(pairs.get("date", "")) > 10:
         unheld.append(lines["date"][-1])
     skipped = text.count("\n", 0, end + 5)
-    return pairs, text[end + 5 :], skipped, unheld
+    return pairs, text[end + 5 :], skipped, order, unheld
 
 
 _INDENT_ONLY_LINE = re.compile("\n[ \u00a0]*" + CRAWL_INDENT + "[ \u3000\u00a0]*\n")
@@ -296,13 +335,20 @@ def _read(
     diagnostics: list[Diagnostic],
     applied: set[str],
 ) -> Issue:
-    front, body, skipped, unheld = _front_matter(text)
     meta = meta or IssueMeta()
-    if front:  # (without front matter there is nothing to lay over the metadata)
-        fired("front-matter")
-        meta = meta.over(_front_meta(front, source))
-    if unheld:
-        diagnostics.append(Diagnostic("PO104", source, FRONT_MATTER_UNUSED + " | ".join(unheld)))
+    container = unwrap(text, source)
+    front: dict[str, str] = {}
+    order: list[tuple[str, str]] = []
+    body, skipped = text, 0
+    if container is not None:
+        fired(container.format)
+    else:
+        front, body, skipped, order, unheld = _front_matter(text)
+        if front:  # (without front matter there is nothing to lay over the metadata)
+            fired("front-matter")
+            meta = meta.over(_front_meta(front, source))
+        if unheld:
+            diagnostics.append(Diagnostic("PO104", source, FRONT_MATTER_UNUSED + " | ".join(unheld)))
     if meta.date is None:
         filename_date = date_from_filename(source)
         if filename_date is not None:
@@ -311,6 +357,43 @@ def _read(
         filename_page = page_from_filename(source)
         if filename_page is not None:
             meta = meta.over(IssueMeta(page=filename_page))
+
+    removed: list[Removal] = []
+    metas: list[tuple[tuple[str, str], ...]] = []
+    if container is not None:
+        from .records import read_records
+
+        got = read_records(container, source=source, diagnostics=diagnostics)
+        raw_articles, raw_furniture, metas = got.articles, got.furniture, got.metas
+        removed.extend(Removal(container.format, words) for words in (container.title, *container.furniture) if words)
+        removed.extend(Removal(rule, words) for rule, words in container.removed)
+        removed.extend(Removal(container.format, f"{name}: {value}") for name, value in container.meta)
+        removed.extend(got.removed)
+        if meta.date is None and got.day is not None:
+            meta = meta.over(IssueMeta(date=got.day, date_cert="high"))
+        if meta.page is None and got.page is not None:
+            meta = meta.over(IssueMeta(page=got.page))
+    else:
+        body, captions = _markdown_html(body, removed) if front or "<fig" in body else (body, [])
+        appendix: list[str] = []
+        if front.get("title"):  # one article: what follows its closing rule may be the site's
+            body, appendix = _appendix(body, removed)
+        lines, separated = page_lines(body, first_line=1 + skipped)
+        # Rule blank-line-ends-paragraph: on a page that marks paragraphs by their U+3000
+        # indent, not by blank lines, an indent-only line is an empty paragraph: a break.
+        blank_ends = not separated and _INDENT_ONLY_LINE.search(body) is not None
+        found = units(lines, diagnostics, source, blank_ends=blank_ends)
+        seg = segment(found, blank_separated=separated, diagnostics=diagnostics, source=source)
+        raw_articles, raw_furniture = seg.articles, seg.furniture
+        pages = {header_page(header) for header in seg.page_headers}
+        if meta.page is None and len(pages) == 1 and None not in pages:
+            meta = meta.over(IssueMeta(page=pages.pop()))  # a dump of one page, with its header
+        if order:
+            metas, more = _front_fields(order, raw_articles)
+            removed.extend(more)
+        if captions:
+            _figures(raw_articles, captions)
+        raw_furniture.extend(("banner", widen_punctuation(normalize_spaces(t)), len(raw_articles)) for t in appendix)
     if meta.date is None:
         mentioned = [m.group(0) for m in _FULL_DATE.finditer(body)]
         hint = f" (the text mentions {mentioned[-1]})" if mentioned else ""
@@ -320,17 +403,24 @@ def _read(
             )
         )
 
-    lines, separated = page_lines(body, first_line=1 + skipped)
-    # Rule blank-line-ends-paragraph: on a page that marks paragraphs by their U+3000
-    # indent, not by blank lines, an indent-only line is an empty paragraph: a break.
-    blank_ends = not separated and _INDENT_ONLY_LINE.search(body) is not None
-    found = units(lines, diagnostics, source, blank_ends=blank_ends)
-    seg = segment(found, blank_separated=separated, diagnostics=diagnostics, source=source)
+    paper = None
+    if not meta.publication:
+        paper, named = _publication(container, front, metas, body)
+        if named:
+            fired("publication-from-text")
+            meta = meta.over(IssueMeta(publication=named))
+        else:
+            diagnostics.append(
+                Diagnostic("PO105", source, f"publication unknown: give it in {SIDECAR_NAME} or pressout.toml")
+            )
+    elif meta.publication:
+        paper = papers.from_field(meta.publication)
+    language = _language(body if container is None else _record_text(container), paper)
 
-    slug = meta.publication_slug or DEFAULT_SLUG
+    slug = meta.publication_slug or (papers.slug_for(meta.publication) if meta.publication else DEFAULT_SLUG)
     iid = issue_id(slug, meta, source, sha256)
-    articles = _freeze(seg.articles, iid)
-    furniture = _furniture(seg.furniture, iid)
+    articles = _freeze(raw_articles, iid, metas)
+    furniture = _furniture(raw_furniture, iid)
     if not articles:
         diagnostics.append(Diagnostic("PO201", source, "no articles found on the page"))
     return Issue(
@@ -338,15 +428,207 @@ def _read(
         id=iid,
         sha256=sha256,
         articles=articles,
-        publication=meta.publication or DEFAULT_PUBLICATION,
+        publication=meta.publication or "",
         publication_slug=slug,
         date=meta.date,
-        date_cert=meta.date_cert if meta.date else None,
+        date_cert=_cert(meta.date_cert) if meta.date else None,
         page=meta.page,
+        language=language,
         furniture=furniture,
+        removed=tuple(removed),
         rules_applied=tuple(sorted(applied, key=_RULE_ORDER.__getitem__)),
         diagnostics=tuple(diagnostics),
     )
+
+
+# Rule markdown-html: HTML blocks and inline links inside a Markdown dump.
+_UNCAPTIONED = "\ue000。"  # (private use, a finished line) standing for a figure without a caption
+_FIGURE_BLOCK = re.compile(r"<figure\b[^>]*>(?P<inner>.*?)</figure>", re.DOTALL | re.IGNORECASE)
+_FIGCAPTION = re.compile(r"<figcaption\b[^>]*>(?P<caption>.*?)</figcaption>", re.DOTALL | re.IGNORECASE)
+_TAG = re.compile(r"<[^>]{0,500}>")
+_MD_LINK = re.compile(r"!?\[(?P<text>[^\]\n]{0,500})\]\((?P<url>[^)\s]{1,2000})(?:\s+\"[^\"\n]*\")?\)")
+
+
+def _markdown_html(body: str, removed: list[Removal]) -> tuple[str, list[str]]:
+    """Rule markdown-html: a ``<figure>`` block becomes its caption on a line of its own
+    (returned, so the reader makes it a figure; its markup goes to ``removed``),
+    an inline link ``[text](url)`` its text (the address to ``removed``), and other tags
+    are dropped (kept in ``removed``). Only for text that has them: a cheap test first."""
+    captions: list[str] = []
+    if "<" not in body and "](" not in body:
+        return body, captions
+
+    def figure(m: re.Match[str]) -> str:
+        inner = m.group("inner")
+        cap = _FIGCAPTION.search(inner)
+        caption = " ".join(_TAG.sub(" ", cap.group("caption")).split()) if cap else ""
+        # The markup itself (tags, attributes) is kept too, less the caption it shows.
+        markup = m.group(0).replace(cap.group("caption"), "", 1) if cap else m.group(0)
+        removed.append(Removal("markdown-html", markup))
+        fired("markdown-html")
+        if not caption:  # a picture the dump shows without words: a figure all the same
+            caption = _UNCAPTIONED
+        captions.append(caption)
+        return f"\n\n{caption}\n\n"
+
+    def link(m: re.Match[str]) -> str:
+        removed.append(Removal("markdown-html", m.group("url")))
+        fired("markdown-html")
+        return m.group("text")
+
+    body = _FIGURE_BLOCK.sub(figure, body)
+    body = _MD_LINK.sub(link, body)
+    return body, captions
+
+
+def _figures(articles: list[RawArticle], captions: list[str]) -> None:
+    """The paragraphs that are a ``<figure>``'s caption are that figure (with its photo
+    credit, ``…邢穎琦攝``, when the caption ends in one); the stand-in line of a figure
+    without a caption is a figure with none."""
+    wanted = {widen_punctuation(normalize_spaces(c)) for c in captions}
+    for art in articles:
+        for i, block in enumerate(art.body):
+            if isinstance(block, (Paragraph, Subhead)) and block.text in wanted:
+                if block.text == _UNCAPTIONED:
+                    art.body[i] = Figure("")
+                    continue
+                found = match_photo_credit(block.text)
+                art.body[i] = Figure(found[0], found[1]) if found else Figure(block.text)
+                art.has_text = True
+
+
+# Rule markdown-html: after a thematic break (---) that closes a one-article Markdown file,
+# a short tail is the site's appendix (a subscription appeal, a related link): furniture.
+_THEMATIC_BREAK = re.compile(r"^[ ]{0,3}(?:-[ ]*){3,}$|^[ ]{0,3}(?:\*[ ]*){3,}$|^[ ]{0,3}(?:_[ ]*){3,}$", re.MULTILINE)
+_APPENDIX_MAX = 300  # characters: more is the article's own text (notes, a postscript)
+
+
+def _appendix(body: str, removed: list[Removal]) -> tuple[str, list[str]]:
+    """The text without its last thematic break, and the tail after it when it is short
+    (else the tail stays the article's text)."""
+    last = None
+    for last in _THEMATIC_BREAK.finditer(body):
+        pass
+    if last is None:
+        return body, []
+    tail = [line.strip() for line in body[last.end() :].split("\n") if line.strip()]
+    fired("markdown-html")
+    removed.append(Removal("markdown-html", last.group(0)))
+    if not tail or sum(map(len, tail)) > _APPENDIX_MAX:  # the rule alone goes: no subhead "---"
+        return body[: last.start()] + body[last.end() :], []
+    return body[: last.start()], tail
+
+
+def _cert(value: str | None) -> Literal["high", "medium", "low"] | None:
+    """The metadata's date certainty (checked where it was read: high, medium or low)."""
+    return value if value in ("high", "medium", "low") else None  # type: ignore[return-value]
+
+
+_LANGUAGE_SAMPLE = 20_000  # characters of text the script is judged on
+
+
+def _record_text(container: Container) -> str:
+    parts: list[str] = []
+    size = 0
+    for record in container.records:
+        for words in (record.title or "", *record.paragraphs):
+            parts.append(words)
+            size += len(words)
+        if size > _LANGUAGE_SAMPLE:
+            break
+    return "\n".join(parts)
+
+
+def _language(text: str, paper: papers.Paper | None) -> str:
+    """Rule script-language: the tag the text's script and the paper's region give."""
+    from .script import language_tag
+
+    tag = language_tag(text[:_LANGUAGE_SAMPLE], paper.region if paper else None)
+    if tag != "zh-CN":
+        fired("script-language")
+    return tag
+
+
+_PAPER_KEYS = ("publication", "paper", "newspaper", "media", "source")
+_URL_KEYS = ("original_url", "url", "link", "文章链接", "原文链接", "连接", "链接", "連結")
+
+
+def _publication(
+    container: Container | None, front: dict[str, str], metas: list[tuple[tuple[str, str], ...]], body: str
+) -> tuple[papers.Paper | None, str | None]:
+    """Rule publication-from-text: the paper the dump names, strongest evidence first: a
+    paper field (front matter ``publication``/``media``/``source``; the records' source
+    fields, by majority, when they name a known paper), the container's own title or a
+    masthead line at the top of the page naming a known paper, the web host of the
+    records' or front matter's addresses. (None, None) when nothing names one."""
+    fields: Counter[str] = Counter()
+    for key in _PAPER_KEYS:
+        if front.get(key):
+            fields[front[key]] += 1
+    if container is not None:
+        fields.update(r.source.strip() for r in container.records if r.source and r.source.strip())
+        if container.publication:
+            fields[container.publication] += len(container.records) + 1
+    for value, _ in fields.most_common():
+        paper = papers.from_field(value)
+        if paper is not None:
+            return paper, paper.name
+    titles = [container.title] if container is not None and container.title else []
+    for line in body.split("\n", 8)[:8] if container is None else ():
+        if line.strip():
+            titles.append(line.strip())
+    for title in titles:
+        paper = papers.find_in_text(title, boundary=container is None)
+        if paper is not None:
+            return paper, paper.name
+    hosts: Counter[papers.Paper] = Counter()
+    urls = [front[k] for k in _URL_KEYS if front.get(k)]
+    urls += [value for meta in metas for name, value in meta if name.lower() in _URL_KEYS]
+    for url in urls:
+        paper = papers.from_url(url)
+        if paper is not None:
+            hosts[paper] += 1
+    if hosts:
+        paper = hosts.most_common(1)[0][0]
+        return paper, paper.name
+    return None, None
+
+
+def _front_fields(
+    order: list[tuple[str, str]], articles: list[RawArticle]
+) -> tuple[list[tuple[tuple[str, str], ...]], list[Removal]]:
+    """Front matter pairs the issue's facts did not take: the article's ``meta`` when the
+    file holds one article (a blog post, a per-article crawl), else the issue's removed
+    text; a front matter ``author`` is the lone article's byline when it reads as one."""
+    rest = [(k, v) for k, v in order if k not in FRONT_MATTER_KEYS and v]
+    # The issue holds the values of the keys it took (date, publication, page); the lines
+    # themselves are kept as the front matter's, so not even a key's name is lost.
+    used = [Removal("front-matter", f"{k}: {v}") for k, v in order if k in FRONT_MATTER_KEYS]
+    if len(articles) > 1 and any(k == "title" for k, _ in rest):
+        # A front matter that titles the file says it is one article (a blog post, a
+        # per-article crawl): its ``###`` lines are subheads, not stories of their own.
+        from .records import one_article
+
+        articles[:] = [one_article(list(articles), None)]
+    if len(articles) != 1:
+        return [], used + [Removal("front-matter", f"{k}: {v}") for k, v in rest]
+    art = articles[0]
+    kept: list[tuple[str, str]] = []
+    for key, value in rest:
+        if key == "author" and art.byline is None:
+            from .records import author_credit
+
+            credit = author_credit(value)
+            if credit is not None:
+                art.byline = credit
+                used.append(Removal("front-matter", f"{key}: {value}"))  # (the key's name is kept)
+                continue
+        if key == "title" and art.title is None and not art.kicker:
+            art.title = value
+            used.append(Removal("front-matter", f"{key}: {value}"))
+            continue
+        kept.append((key, value))
+    return [tuple(kept)], used
 
 
 def _front_meta(front: dict[str, str], source: str) -> IssueMeta:
@@ -383,12 +665,14 @@ def _unique(base: str, taken: dict[str, int]) -> str:
     return ident
 
 
-def _freeze(raw: list[RawArticle], issue_id_: str) -> tuple[Article, ...]:
+def _freeze(
+    raw: list[RawArticle], issue_id_: str, metas: list[tuple[tuple[str, str], ...]] | None = None
+) -> tuple[Article, ...]:
     """Model articles with ids derived from their own display titles, so adding, removing
     or fixing another article never changes an article's id."""
     taken: dict[str, int] = {}
     out = []
-    for art in raw:
+    for n, art in enumerate(raw):
         if not (
             art.body
             or art.title
@@ -414,6 +698,7 @@ def _freeze(raw: list[RawArticle], issue_id_: str) -> tuple[Article, ...]:
                 dateline=art.dateline,
                 byline=art.byline,
                 closing=tuple(art.closing),
+                meta=metas[n] if metas and n < len(metas) else (),
             )
         )
     return tuple(out)

@@ -7,7 +7,11 @@ does not have to fit in memory as a tree. The mapping is documented in
 pressout never writes) is an InputError with a one-line message, not a guess.
 
 ``joins`` come back only from files written with ``keep_breaks`` (they are the ``cb``
-milestones); everything else in the model comes back equal.
+milestones); everything else in the model comes back equal: an article's source fields
+(``note type="source-record"``), the scaffolding the reading rules took out
+(``notesStmt/noteGrp type="removed"``, put back in the order of its notes' ``@n``), and a
+publication nothing named (``title level="j" type="unknown"`` is ``""``, whatever it
+shows).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import InputError
-from ..export.tei import CLOSING, EMPTY_BODY, TEI_NS, XML_ID, t
+from ..export.tei import CLOSING, EMPTY_BODY, REMOVED, SOURCE_RECORD, TEI_NS, UNKNOWN, XML_ID, t
 from ..model import (
     Article,
     Block,
@@ -33,6 +37,7 @@ from ..model import (
     Mark,
     Note,
     Paragraph,
+    Removal,
     Repair,
     Role,
     Subhead,
@@ -153,13 +158,14 @@ def _issue(tei: Any) -> Issue:
         id=issue_id,
         sha256=_text(_one(bibl, "t:idno[@type='sha256']", f"{issue_id}: idno type=sha256")),
         articles=articles,
-        publication=_text(journal),
+        publication="" if journal.get("type") == UNKNOWN else _text(journal),
         publication_slug=journal.get("key", ""),
         date=date,
         date_cert=date_cert,
         page=page,
         language=language or "",
         furniture=furniture,
+        removed=_removed(header, issue_id),
         # Stated grouped by how TEI records them; the model keeps the rules' own order.
         rules_applied=tuple(
             sorted(
@@ -172,6 +178,23 @@ def _issue(tei: Any) -> Issue:
             )
         ),
     )
+
+
+def _removed(header: Any, issue_id: str) -> tuple[Removal, ...]:
+    """The passages of ``notesStmt``'s removed groups, in the order of their ``@n``."""
+    found: list[tuple[int, Removal]] = []
+    for group in header.iterfind(f"t:fileDesc/t:notesStmt/t:noteGrp[@type='{REMOVED}']", NS):
+        rule = group.get("n", "")
+        for note in group.iterfind("t:note", NS):
+            try:
+                place = int(note.get("n", ""))
+            except ValueError:
+                raise _Bad(f"{issue_id}: a removed passage without its place (note/@n)") from None
+            found.append((place, Removal(rule, _text(note))))
+    found.sort(key=lambda pair: pair[0])
+    if [place for place, _ in found] != list(range(1, len(found) + 1)):
+        raise _Bad(f"{issue_id}: the removed passages are not numbered 1 to {len(found)}")
+    return tuple(removal for _, removal in found)
 
 
 # --- body ---------------------------------------------------------------------------
@@ -188,7 +211,7 @@ def _body(body: Any) -> tuple[tuple[Article, ...], tuple[Furniture, ...]]:
         kind = el.get("type")
         if kind == "article":
             articles.append(_article(el))
-        elif kind in ("banner", "editor-box"):
+        elif kind in ("banner", "editor-box", "page-header"):
             ab = _one(el, "t:ab", f"ab in a {kind} div")
             furniture.append(Furniture(el.get(XML_ID, ""), kind, _text(ab), len(articles)))
         elif kind == EMPTY_BODY:
@@ -213,9 +236,12 @@ def _article(div: Any) -> Article:
     byline: Credit | None = None
     closing: list[Credit] = []
     body: list[Block] = []
+    meta: list[tuple[str, str]] = []
     for el in div:
         tag = el.tag
-        if tag == t("head"):
+        if tag == t("note") and el.get("type") == SOURCE_RECORD:
+            meta.extend(_source_record(el, article_id))
+        elif tag == t("head"):
             kind = el.get("type")
             if kind not in _HEADS or kind in heads:
                 raise _Bad(f"{article_id}: unexpected head type={kind!r}")
@@ -249,7 +275,22 @@ def _article(div: Any) -> Article:
         dateline=dateline,
         byline=byline,
         closing=tuple(closing),
+        meta=tuple(meta),
     )
+
+
+def _source_record(note: Any, article_id: str) -> list[tuple[str, str]]:
+    """The (name, value) pairs of a source-record note's gloss list, in order."""
+    lists = list(note)
+    if len(lists) != 1 or lists[0].tag != t("list"):
+        raise _Bad(f"{article_id}: a source-record note without its one list")
+    items = list(lists[0])
+    names, values = items[0::2], items[1::2]
+    if len(names) != len(values) or any(
+        n.tag != t("label") or v.tag != t("item") for n, v in zip(names, values, strict=True)
+    ):
+        raise _Bad(f"{article_id}: a source-record list that is not label/item pairs")
+    return [(_text(n), _text(v)) for n, v in zip(names, values, strict=True)]
 
 
 def _block(el: Any, article_id: str) -> Block:

@@ -1,0 +1,1456 @@
+"""Dump formats ("containers"): a file whose text is wrapped in a machine format (HTML,
+RSS/Atom, JSON, JSON lines, CSV, a crawler's label lines) is unwrapped into ``Record``s,
+one per article the file holds, before any newspaper convention is read.
+
+``unwrap(text, source)`` recognises the format from the text itself (the file name's
+extension is only a hint) and returns a ``Container``, or None when the text is plain
+page text (or Markdown, which the page reader reads itself). Every character of a
+record's values ends up somewhere: the title and paragraphs are the article's text;
+fields the model has a place for (author, date, section, page, paper) go there; every
+other field is kept in ``Record.meta`` (the model's ``Article.meta``); text of the file
+that is no record's (a channel title, navigation) is in ``Container.furniture`` or, for
+scaffolding a rule removed, ``Container.removed`` with the rule's name.
+
+Each format is a named rule (``pressout.read.rules``): container-html, container-rss,
+container-atom, container-json, container-jsonl, container-csv, container-label-lines.
+
+How the parts fit:
+
+* ``unwrap`` looks at the first non-blank character and the first line only, so plain
+  page text costs a regular expression or two (it runs on every page the reader reads);
+* every format turns a record into (key, value) pairs and hands them to one ``_Draft``,
+  which maps field names (English and Chinese, case-insensitive) onto the ``Record``'s
+  slots, keeps the rest as metadata and settles repeated text fields;
+* markup (HTML, and the HTML inside feeds and JSON strings) is read by one walker,
+  ``_Walk``, that turns elements into headings and paragraphs.
+
+lxml is imported lazily (``_lxml``): a reader that never meets markup never pays for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Container", "Record", "unwrap"]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One article as the container gives it, values as found (markup already turned
+    into text; paragraphs not yet read for newspaper conventions)."""
+
+    title: str | None
+    paragraphs: tuple[str, ...]  # the text, one string per paragraph, in order
+    author: str | None = None  # an author/reporter field, as given
+    editor: str | None = None  # an editor field, as given
+    date: str | None = None  # a date or time field, as given (``2026-08-22 06:43``)
+    section: str | None = None  # a category/channel/版面 field (``01版：要闻``, ``國際``)
+    source: str | None = None  # a media/source field: the paper or agency (``自由``, ``新华社``)
+    meta: tuple[tuple[str, str], ...] = ()  # every other field, (name, value): url, id …
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    format: str  # the rule's name: container-html, container-rss, …
+    records: tuple[Record, ...]
+    title: str | None = None  # the document's or channel's own title, if any
+    date: str | None = None  # a date for the whole file (a JSON top-level date, a feed's)
+    publication: str | None = None  # the paper the file names for itself, if any
+    furniture: tuple[str, ...] = ()  # text of the file that is no record's, in order
+    removed: tuple[tuple[str, str], ...] = ()  # (rule, text) scaffolding taken out
+    meta: tuple[tuple[str, str], ...] = ()  # file-level fields kept (name, value)
+
+
+HTML = "container-html"
+RSS = "container-rss"
+ATOM = "container-atom"
+JSON = "container-json"
+JSONL = "container-jsonl"
+CSV = "container-csv"
+LABELS = "container-label-lines"
+
+
+def unwrap(text: str, source: str) -> Container | None:
+    """The container ``text`` is in, unwrapped; None for page text or Markdown.
+
+    Never raises: a text that looks like a container but does not read as one is page
+    text as far as the caller is concerned (None), so a broken dump is still read."""
+    try:
+        return _unwrap(text, source)
+    except Exception:  # the contract: no input text makes the reader fail here
+        return None
+
+
+# --- recognising the format ---------------------------------------------------------------
+
+_LEAD = re.compile(r"[\s\ufeff]*")
+_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+
+
+def _unwrap(text: str, source: str) -> Container | None:
+    """Dispatch on the first non-blank character, then on the first line: the cheap
+    looks come first because plain page text must get its None fast."""
+    lead = _LEAD.match(text)
+    start = lead.end() if lead else 0
+    if start >= len(text):
+        return None
+    hint = str(source).lower()
+    if hint.endswith(_MARKDOWN_SUFFIXES):
+        return None  # Markdown is the page reader's, whatever its first line looks like
+    first = text[start]
+    if first == "<":
+        return _markup(text[start:])
+    if first in "{[":
+        return _json_text(text[start:], first)
+    end = text.find("\n", start)
+    line = text[start : end if end >= 0 else len(text)].rstrip()
+    if line == "---":
+        return None  # YAML front matter: Markdown
+    if _LABEL.match(line) or _SEPARATOR.match(line):
+        found = _label_lines(text[start:])
+        if found is not None:
+            return found
+    if "," in line or "\t" in line or ";" in line:
+        return _csv_text(text[start:], line, tab_first=hint.endswith(".tsv"))
+    return None
+
+
+# --- field names ----------------------------------------------------------------------------
+
+
+def _key(name: str) -> str:
+    """A field name folded for lookup: ``pubDate``, ``pub_date`` and ``PUB DATE`` agree."""
+    return re.sub(r"[\s_\-]+", "", name.casefold())
+
+
+_NAMES: dict[str, tuple[str, ...]] = {
+    "title": tuple("title headline 标题 文章标题 標題 文章標題 name".split()),
+    "text": tuple("content body text article 正文 内容 內容 content_text description summary 摘要".split()),
+    "author": tuple("author authors reporter 作者 记者 記者 byline".split()),
+    "editor": tuple("editor 编辑 編輯 责任编辑 責任編輯 责编 責編".split()),
+    "date": tuple(
+        "date time publish_time pubDate published datetime 发布时间 發布時間 日期 up_datetime updated".split()
+    ),
+    "section": tuple("category channel section 版面 栏目 欄目 column".split()),
+    "source": tuple("media source 来源 來源 paper 报纸 報紙".split()),
+}
+_FIELDS: dict[str, str] = {_key(n): kind for kind, names in _NAMES.items() for n in names}
+# The order text fields are preferred in when a record has several that say different things.
+_TEXT_RANK: dict[str, int] = {_key(n): i for i, n in enumerate(_NAMES["text"])}
+# Labels a crawler's label lines use for fields that are metadata (the reader needs to know
+# them to recognise the format; their values go to ``Record.meta`` under the label).
+_META_LABELS = frozenset(
+    _key(n)
+    for n in "link url id 链接 連結 鏈接 连接 連接 原文链接 原文連結 原文鏈接 网址 網址 版次 字数 字數 抓取时间 抓取時間".split()
+)
+
+
+def _field_of(name: str) -> str | None:
+    return _FIELDS.get(_key(name))
+
+
+def _significant(text: str) -> str:
+    """The letters and digits of ``text`` after NFKC: what "the same text" means when two
+    fields repeat each other with different spacing or punctuation."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text) if c.isalnum())
+
+
+# --- paragraphs of a text value -----------------------------------------------------------
+
+_NEWLINES = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+# Two or more spaces after a sentence's end: crawled summaries (udn) join paragraphs so.
+_SENTENCE_GAP = re.compile(r"([。！？!?…][」』”’\"'）)]*)[ \u3000]{2,}(?=\S)")
+_HTMLISH = re.compile(
+    r"</?(?:p|br|div|span|a|img|b|i|u|s|strong|em|h[1-6]|ul|ol|li|table|tr|td|th|blockquote|figure"
+    r"|figcaption|section|article|font|center|hr|sup|sub|small|big|pre|code|iframe|script|style)\b[^<>]*>",
+    re.IGNORECASE,
+)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Paragraphs of a plain text value: its lines, and runs of two or more spaces after
+    a sentence (a single space is the text's own); each stripped, empty ones dropped."""
+    out: list[str] = []
+    for line in _NEWLINES.split(text):
+        for part in _SENTENCE_GAP.sub("\\1\n", line).split("\n"):
+            part = part.strip()
+            if part:
+                out.append(part)
+    return out
+
+
+def _text_paragraphs(text: str, removed: list[tuple[str, str]], rule: str) -> list[str]:
+    """Paragraphs of a value that may hold HTML (a JSON body, a feed's description)."""
+    if _HTMLISH.search(text):
+        found = _html_fragment(text, removed, rule)
+        if found is not None:
+            return found
+    return _paragraphs(text)
+
+
+def _scalar(value: object) -> str:
+    """A JSON scalar as text: booleans as JSON writes them, numbers as Python does."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# --- one record, from (key, value) pairs ----------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Text:
+    key: str
+    paragraphs: list[str]
+    structured: bool  # given as a list (one string per paragraph): beats a flat string
+    raw: str  # the value as one string, for where a repeat is kept
+
+
+_INNER_NAMES = frozenset({"name", "value", "text", "#text", "$t"})
+_MAX_DEPTH = 24  # nesting beyond this is kept as JSON text, not walked
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A record being built from (key, value) pairs in the order the container gives
+    them; ``finish`` settles the text fields and makes the ``Record``."""
+
+    rule: str
+    title: str | None = None
+    texts: list[_Text] = field(default_factory=list)
+    author: str | None = None
+    editor: str | None = None
+    date: str | None = None
+    section: str | None = None
+    source: str | None = None
+    meta: list[tuple[str, str]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # keys whose value went to a slot
+    removed: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, key: str, value: object, depth: int = 0) -> None:
+        """Put one field's value where it belongs: a slot, the text, or the metadata."""
+        kind = _field_of(key)
+        if value is None:
+            return
+        if isinstance(value, dict):
+            self._add_dict(key, kind, value, depth)
+        elif isinstance(value, list):
+            self._add_list(key, kind, value, depth)
+        else:
+            text = _scalar(value)
+            if not text.strip():
+                return
+            if kind == "text":
+                paragraphs = _text_paragraphs(text, self.removed, self.rule)
+                self.texts.append(_Text(key, paragraphs, False, text))
+            else:
+                self.put(key, kind, text)
+
+    def _add_dict(self, key: str, kind: str | None, value: dict[Any, Any], depth: int) -> None:
+        """A nested object: the inner value that names the same field (``{"date": {"date":
+        …}}``, ``{"author": {"name": …}}``) fills the slot; the rest is ``key.inner`` meta."""
+        if depth >= _MAX_DEPTH:
+            self.meta.append((key, _dump(value)))
+            return
+        chosen = _pick_inner(value, kind) if kind is not None else None
+        for inner, item in value.items():
+            if inner == chosen:
+                self.add(key, item, depth + 1)
+            else:
+                self.meta.extend(_flat(f"{key}.{inner}", item, depth + 1))
+
+    def _add_list(self, key: str, kind: str | None, value: list[Any], depth: int) -> None:
+        """A list: a text field's strings are its paragraphs; names join with 、; any
+        other list fills the slot with its first value and keeps the rest as meta."""
+        if depth >= _MAX_DEPTH:
+            self.meta.append((key, _dump(value)))
+            return
+        if kind == "text":
+            strings: list[str] = []
+            for item in value:
+                if isinstance(item, dict):
+                    for inner, inner_value in item.items():
+                        if isinstance(inner_value, str) and (
+                            _field_of(str(inner)) == "text" or str(inner).casefold() in _INNER_NAMES
+                        ):
+                            strings.append(inner_value)
+                        else:
+                            self.meta.extend(_flat(f"{key}.{inner}", inner_value, depth + 1))
+                else:
+                    strings.extend(s for _, s in _flat("", item, depth + 1))
+            paragraphs = [p for s in strings for p in _text_paragraphs(s, self.removed, self.rule)]
+            if paragraphs:
+                self.texts.append(_Text(key, paragraphs, True, "\n".join(strings)))
+            return
+        if kind in ("author", "editor") and all(isinstance(v, str) for v in value):
+            names = [v.strip() for v in value if v.strip()]
+            if names:
+                self.put(key, kind, "、".join(names))
+            return
+        for item in value:
+            self.add(key, item, depth + 1)
+
+    def put(self, key: str, kind: str | None, text: str) -> None:
+        """Fill slot ``kind`` with ``text`` unless it is filled already (then the value is
+        metadata under its key). A date given as a Python dict's repr (``{'date': '…'}``,
+        a crawler's) gives its inner string; the raw text stays in the metadata."""
+        if kind == "date":
+            inner = _DICT_REPR.match(text.strip())
+            if inner:
+                if self.date is None:
+                    self.date = inner.group(2)
+                self.meta.append((key, text))
+                return
+        if kind is None or kind == "text" or getattr(self, kind) is not None:
+            self.meta.append((key, text))
+            return
+        setattr(self, kind, text.strip())
+        self.labels.append(key)
+
+    def finish(self) -> Record | None:
+        """The record, or None when it has neither title nor text (not an article)."""
+        paragraphs = self._settle_texts()
+        if self.title is None and not paragraphs:
+            return None
+        return Record(
+            title=self.title,
+            paragraphs=tuple(paragraphs),
+            author=self.author,
+            editor=self.editor,
+            date=self.date,
+            section=self.section,
+            source=self.source,
+            meta=tuple(self.meta),
+        )
+
+    def _settle_texts(self) -> list[str]:
+        """One text for the record: of two fields that repeat each other (``content`` and
+        ``content_text``, a summary cut from the body) the structured or fuller one is
+        kept and the other goes to ``removed``; of fields that say different things the
+        best-ranked is the text and the others are metadata."""
+        kept: list[_Text] = []
+        signatures: list[str] = []
+        for text in self.texts:
+            signature = _significant("".join(text.paragraphs))
+            for i, other in enumerate(kept):
+                if _repeats(signature, signatures[i]):
+                    winner = _fuller(other, text, signatures[i], signature)
+                    loser = text if winner is other else other
+                    if winner is text:
+                        kept[i], signatures[i] = text, signature
+                    self.removed.append((self.rule, loser.raw))
+                    self.labels.append(loser.key)
+                    break
+            else:
+                kept.append(text)
+                signatures.append(signature)
+        if not kept:
+            return []
+        primary = min(kept, key=lambda t: (_TEXT_RANK.get(_key(t.key), len(_TEXT_RANK)), kept.index(t)))
+        self.labels.append(primary.key)
+        for text in kept:
+            if text is not primary:
+                self.meta.append((text.key, text.raw))
+        return primary.paragraphs
+
+
+_DICT_REPR = re.compile(r"""^\{\s*(['"])\w+\1\s*:\s*['"]([^'"]*)['"]\s*\}$""")
+
+
+def _repeats(a: str, b: str) -> bool:
+    """Whether two texts' letters and digits are the same text, or one is cut from the
+    other (a summary that is the body's lead, or stops with …)."""
+    if a == b:
+        return True
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return bool(short) and (long.startswith(short) or (len(short) >= 10 and short in long))
+
+
+def _fuller(a: _Text, b: _Text, sig_a: str, sig_b: str) -> _Text:
+    if a.structured != b.structured:
+        return a if a.structured else b
+    return b if len(sig_b) > len(sig_a) else a
+
+
+def _pick_inner(value: dict[Any, Any], kind: str) -> object | None:
+    """The key of a nested object's value that stands for the outer field."""
+    scalars: list[object] = [k for k, v in value.items() if v is not None and not isinstance(v, (dict, list))]
+    for k in scalars:
+        if _field_of(str(k)) == kind:
+            return k
+    for k in scalars:
+        if str(k).casefold() in _INNER_NAMES:
+            return k
+    return scalars[0] if len(scalars) == 1 else None
+
+
+def _flat(key: str, value: object, depth: int = 0) -> Iterator[tuple[str, str]]:
+    """Every scalar under ``value`` as (dotted key, text); None and blanks are nothing."""
+    if value is None:
+        return
+    if depth >= _MAX_DEPTH and isinstance(value, (dict, list)):
+        yield key, _dump(value)
+    elif isinstance(value, dict):
+        for inner, item in value.items():
+            yield from _flat(f"{key}.{inner}" if key else str(inner), item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _flat(key, item, depth + 1)
+    else:
+        text = _scalar(value)
+        if text.strip():
+            yield key, text
+
+
+def _dump(value: object) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        return str(value)
+
+
+def _leftover(rule: str, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A record that is no article (no title, no text): its values, kept as removed."""
+    return [(rule, f"{key}: {value}" if key else value) for key, value in pairs]
+
+
+# --- JSON and JSON lines ------------------------------------------------------------------
+
+
+def _json_text(text: str, first: str) -> Container | None:
+    """A JSON document, or JSON lines; None when neither parses (broken JSON is read as
+    page text: there is no safe way to guess what a cut JSON file held)."""
+    try:
+        doc = json.loads(text)
+    except RecursionError:
+        return None
+    except ValueError:
+        return _json_lines(text) if first == "{" else None
+    return _from_json(doc, JSON, [])
+
+
+def _json_lines(text: str) -> Container | None:
+    """One object per line, at least two; a last line cut short is kept as removed."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return None
+    docs: list[dict[Any, Any]] = []
+    removed: list[tuple[str, str]] = []
+    for n, line in enumerate(lines):
+        try:
+            doc = json.loads(line)
+        except (ValueError, RecursionError):
+            doc = None
+        if not isinstance(doc, dict):
+            if n == len(lines) - 1 and len(docs) >= 2:
+                removed.append((JSONL, line))
+                break
+            return None
+        docs.append(doc)
+    return _from_json(docs, JSONL, removed)
+
+
+def _from_json(doc: object, rule: str, removed: list[tuple[str, str]]) -> Container | None:
+    """Records from a list of objects, or from an object holding such a list (under any
+    key: ``articles``, ``data``, ``items`` …; the list whose objects have title or text
+    fields); the holder's other fields are the file's."""
+    top: dict[Any, Any] = {}
+    path: tuple[str, ...] | None = None
+    if isinstance(doc, list):
+        items: list[Any] = doc
+    elif isinstance(doc, dict):
+        path = _records_path(doc)
+        if path is None:
+            if not _is_article(doc):
+                return None
+            items, top = [doc], {}
+        else:
+            items = _at(doc, path)
+            top = doc
+    else:
+        return None
+    if not any(isinstance(item, dict) and _is_article(item) for item in items):
+        return None
+    records: list[Record] = []
+    for item in items:
+        if not isinstance(item, dict):
+            removed.extend(_leftover(rule, _flat("", item)))
+            continue
+        record, taken = _record_from_pairs(rule, [(str(k), v) for k, v in item.items()])
+        removed.extend(taken)
+        if record is not None:
+            records.append(record)
+    meta = list(_flat_except(top, path))
+    return Container(
+        format=rule,
+        records=tuple(records),
+        title=_first_of(meta, "title"),
+        date=_first_of(meta, "date"),
+        publication=_first_of(meta, "source"),
+        removed=tuple(removed),
+        meta=tuple(meta),
+    )
+
+
+def _record_from_pairs(
+    rule: str, pairs: Sequence[tuple[str, object]]
+) -> tuple[Record | None, list[tuple[str, str]]]:
+    """A record from its fields, with what ``removed`` gets: repeats, dropped scripts, and
+    all its values when it is no article."""
+    draft = _Draft(rule)
+    for key, value in pairs:
+        draft.add(key, value)
+    record = draft.finish()
+    if record is None:
+        return None, draft.removed + _leftover(rule, (kv for k, v in pairs for kv in _flat(k, v)))
+    return record, draft.removed
+
+
+def _is_article(obj: dict[Any, Any]) -> bool:
+    return any(_field_of(str(k)) in ("title", "text") for k in obj)
+
+
+def _records_path(doc: dict[Any, Any], depth: int = 0) -> tuple[str, ...] | None:
+    """The keys leading to the list of article objects inside ``doc`` (the list with the
+    most objects that have a title or text field), looking three objects deep."""
+    best: tuple[int, tuple[str, ...]] | None = None
+    for key, value in doc.items():
+        if isinstance(value, list):
+            score = sum(1 for v in value if isinstance(v, dict) and _is_article(v))
+            if score and (best is None or score > best[0]):
+                best = (score, (key,))
+        elif isinstance(value, dict) and depth < 2:
+            inner = _records_path(value, depth + 1)
+            if inner is not None:
+                score = sum(1 for v in _at(value, inner) if isinstance(v, dict) and _is_article(v))
+                if best is None or score > best[0]:
+                    best = (score, (key, *inner))
+    return best[1] if best else None
+
+
+def _at(doc: dict[Any, Any], path: tuple[str, ...]) -> list[Any]:
+    value: Any = doc
+    for key in path:
+        value = value[key]
+    return value if isinstance(value, list) else []
+
+
+def _flat_except(doc: dict[Any, Any], path: tuple[str, ...] | None) -> Iterator[tuple[str, str]]:
+    """The holder's fields as (dotted key, text), leaving out the records' list."""
+    for key, value in doc.items():
+        if path and key == path[0]:
+            if len(path) > 1 and isinstance(value, dict):
+                for inner_key, inner_value in _flat_except(value, path[1:]):
+                    yield f"{key}.{inner_key}", inner_value
+            continue
+        yield from _flat(str(key), value)
+
+
+def _first_of(meta: Sequence[tuple[str, str]], kind: str) -> str | None:
+    """The first top-level field (no dot in its key) naming ``kind``."""
+    for key, value in meta:
+        if "." not in key and _field_of(key) == kind:
+            return value.strip()
+    return None
+
+
+# --- CSV / TSV ----------------------------------------------------------------------------
+
+
+def _csv_text(text: str, header_line: str, *, tab_first: bool) -> Container | None:
+    """A table with a header row that names a title or text column; None otherwise.
+    Rows must mostly have the header's width: prose with commas is not a table."""
+    delimiter = _csv_delimiter(header_line, tab_first)
+    if delimiter is None:
+        return None
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if len(rows) < 2:
+        return None
+    header = [cell.strip() for cell in rows[0]]
+    body = [row for row in rows[1:] if any(cell.strip() for cell in row)]
+    if not body or sum(len(row) == len(header) for row in body) * 5 < len(body) * 4:
+        return None
+    names = [_column_name(name, i) for i, name in enumerate(header)]
+    records: list[Record] = []
+    removed: list[tuple[str, str]] = []
+    for row in body:
+        pairs = [(names[i] if i < len(names) else f"column{i + 1}", cell) for i, cell in enumerate(row)]
+        record, taken = _record_from_pairs(CSV, pairs)
+        removed.extend(taken)
+        if record is not None:
+            records.append(record)
+    return Container(format=CSV, records=tuple(records), removed=tuple(removed))
+
+
+def _csv_delimiter(line: str, tab_first: bool) -> str | None:
+    """The delimiter (tab, comma, semicolon) that splits the header into field names of
+    which one is a title or text column."""
+    for delimiter in ("\t", ",", ";") if tab_first else (",", "\t", ";"):
+        if delimiter not in line:
+            continue
+        cells = [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
+        if len(cells) < 2 or any(len(cell) > 40 for cell in cells):
+            continue
+        if any(_field_of(cell) in ("title", "text") for cell in cells if cell):
+            return delimiter
+    return None
+
+
+def _column_name(name: str, index: int) -> str:
+    """A header cell as the field name; an unnamed first column is a pandas index."""
+    if name:
+        return name
+    return "index" if index == 0 else f"column{index + 1}"
+
+
+# --- label lines ----------------------------------------------------------------------------
+
+_LABEL = re.compile(
+    r"^[ \t\u3000]*(?P<label>[^\W\d_]\w{0,30})[ \t\u3000]*(?P<sep>[:：])"
+    r"(?![/\\]{2})[ \t\u3000]*(?P<value>.*?)\s*$"
+)
+_SEPARATOR = re.compile(r"^\s*[-=*_~—─━═]{5,}\s*$")
+_UNKNOWN_LABEL = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _label_kind(label: str) -> str | None:
+    """What a label line's label is: a field (``title``, ``text``, …), ``meta`` for a
+    known metadata label (link, 版次 …), or None for words that are no label."""
+    key = _key(label)
+    kind = _FIELDS.get(key)
+    if kind is not None:
+        return kind
+    return "meta" if key in _META_LABELS else None
+
+
+@dataclass(slots=True)
+class _Entry:
+    label: str  # as written; "" for text lines no label introduced
+    sep: str
+    kind: str | None
+    lines: list[str]
+
+
+def _label_lines(text: str) -> Container | None:
+    """A crawler's label-line records: ``title: …`` / ``标题：…`` lines, one record after
+    another, separated by rules (-----) or by the next title label. Taken only when the
+    first record starts with a title label and has another known label: a page with
+    one ``作者：`` line is page text."""
+    lines = text.splitlines()
+    if not _looks_like_label_lines(lines):
+        return None
+    records: list[Record] = []
+    removed: list[tuple[str, str]] = []
+    entries: list[_Entry] = []
+    content = False  # after a bare 内容： every line is text until the next record
+
+    def close() -> None:
+        nonlocal content
+        if entries:
+            record, taken = _label_record(entries)
+            removed.extend(taken)
+            if record is not None:
+                records.append(record)
+        entries.clear()
+        content = False
+
+    for line in lines:
+        if _SEPARATOR.match(line):
+            close()
+            removed.append((LABELS, line.strip()))
+            continue
+        match = _LABEL.match(line)
+        kind = _label_kind(match.group("label")) if match else None
+        if match and kind is None and not content and entries and _UNKNOWN_LABEL.match(match.group("label")):
+            kind = "meta"  # another field of the crawl (``tags:``, ``source_url:``)
+        if match and kind is not None and (not content or kind == "title"):
+            if kind == "title" and any(e.kind == "title" for e in entries):
+                close()
+            elif content:
+                close()
+            value = match.group("value")
+            entries.append(_Entry(match.group("label"), match.group("sep"), kind, [value] if value else []))
+            content = kind == "text" and not value
+            continue
+        if not line.strip():
+            if content:
+                _text_entry(entries).lines.append("")
+            continue
+        _text_entry(entries).lines.append(line)
+    close()
+    if not records:
+        return None
+    return Container(format=LABELS, records=tuple(records), removed=tuple(removed))
+
+
+def _looks_like_label_lines(lines: Sequence[str]) -> bool:
+    """The first record starts with a title label and holds another known label."""
+    kinds: set[str] = set()
+    for line in lines:
+        if not line.strip() or (not kinds and _SEPARATOR.match(line)):
+            continue
+        if kinds and _SEPARATOR.match(line):
+            break
+        match = _LABEL.match(line)
+        kind = _label_kind(match.group("label")) if match else None
+        if not kinds:
+            if kind != "title":
+                return False
+        elif kind == "title":
+            break
+        if kind is not None:
+            kinds.add(kind)
+        if kind == "text" and match is not None and not match.group("value"):
+            break  # the text follows: nothing more to learn from this record
+    return len(kinds) >= 2
+
+
+def _text_entry(entries: list[_Entry]) -> _Entry:
+    """Where an unlabelled line goes: the record's last text field, or a new one."""
+    for entry in reversed(entries):
+        if entry.kind == "text":
+            return entry
+    entry = _Entry("", "", "text", [])
+    entries.append(entry)
+    return entry
+
+
+def _label_record(entries: Sequence[_Entry]) -> tuple[Record | None, list[tuple[str, str]]]:
+    """A record from its label lines. The label words are text of the file: a metadata
+    field keeps its label as the meta name; a label whose value went to a slot (title,
+    summary …) is kept in ``removed`` with the rule's name, as are empty labels."""
+    draft = _Draft(LABELS)
+    empty: list[_Entry] = []
+    for entry in entries:
+        value = "\n".join(entry.lines)
+        if not value.strip():
+            if entry.label:
+                empty.append(entry)
+            continue
+        draft.add(entry.label, value)
+    record = draft.finish()
+    taken = list(draft.removed)
+    if record is None:
+        return None, taken + [(LABELS, _entry_text(e)) for e in entries]
+    consumed = set(draft.labels)
+    blank = {id(e) for e in empty}
+    taken += [
+        (LABELS, f"{e.label}{e.sep}") for e in entries if e.label and (e.label in consumed or id(e) in blank)
+    ]
+    return record, taken
+
+
+def _entry_text(entry: _Entry) -> str:
+    """A label line and its text as the file has them (for a record that is no article)."""
+    value = "\n".join(entry.lines)
+    return f"{entry.label}{entry.sep} {value}".strip() if entry.label else value.strip()
+
+
+# --- markup: recognising HTML, RSS, Atom --------------------------------------------------
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_FIRST_TAG = re.compile(r"<(?![!?/])([A-Za-z][\w.:-]*)(?=[\s/>])[^<>]*>")  # a whole start tag
+_DOCTYPE_HTML = re.compile(r"<!doctype\s+html", re.IGNORECASE)
+
+
+def _markup(text: str) -> Container | None:
+    """Markup by its root element: ``rss`` / ``rdf:RDF`` a feed, ``feed`` Atom, an HTML
+    element (or an HTML doctype) a page; other XML is not a container we know."""
+    head = _COMMENT.sub("", text[:4096])
+    tag = _FIRST_TAG.search(head)
+    name = tag.group(1).rsplit(":", 1)[-1].lower() if tag else ""
+    if name in ("rss", "rdf"):
+        return _feed(text, RSS)
+    if name == "feed":
+        return _feed(text, ATOM)
+    if _DOCTYPE_HTML.search(head) or name in _DOCUMENT_TAGS:
+        return _html(text)
+    return None  # (a page that opens with inline markup, <b>…</b>, is text that has some)
+
+
+def _lxml(module: str) -> Any:
+    """An lxml module, imported on first use (lxml is untyped: its objects are Any)."""
+    return importlib.import_module(module)
+
+
+def _local(node: Any) -> str:
+    """An element's tag without namespace, lower-cased; "" for comments and entities."""
+    tag = node.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+# --- the markup walker --------------------------------------------------------------------
+
+# An HTML dump opens with a document's or a block's element; a text that opens with an
+# inline one (<b>, <span>, <a>) is page text with some markup in it, not a web page.
+_DOCUMENT_TAGS = frozenset(
+    """html head body meta title link style script base div article section main header
+    table p h1 h2 h3 h4 h5 h6 ul ol dl figure blockquote""".split()
+)
+_BLOCKS = frozenset(
+    """p div li ul ol dl dt dd blockquote pre section article header aside main figure
+    figcaption table thead tbody tfoot tr td th caption address hr form fieldset details
+    summary center body html""".split()
+)
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_DROPPED = frozenset({"script", "style", "nav", "footer", "noscript", "template", "head"})
+_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")  # HTML's whitespace: U+3000 and NBSP are text
+
+
+@dataclass(slots=True)
+class _Block:
+    """A heading (``level`` 1–6) or a paragraph (``level`` 0) of markup, with the article
+    element it lies in (``owner``, an index; None outside any) and a heading's link."""
+
+    level: int
+    text: str
+    owner: int | None = None
+    href: str | None = None
+
+
+def _collapse(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+_LINE_BREAK_RUN = re.compile(r"[ \t]*[\r\n][\s]*")
+
+
+def _tidy(text: str) -> str:
+    """A feed's one-line value: line breaks (the XML's indentation) become one space;
+    runs of spaces are the text's own (a headline's gap between its two parts)."""
+    return _LINE_BREAK_RUN.sub(" ", text).strip()
+
+
+class _Walk:
+    """Turns an element tree into headings and paragraphs, in document order: block
+    elements and ``<br>`` end a paragraph; whitespace collapses (U+3000 does not);
+    scripts, styles, navigation, footers and comments go to ``removed``."""
+
+    def __init__(self, rule: str, owners: dict[Any, int] | None = None) -> None:
+        self.rule = rule
+        self.owners = owners or {}
+        self.blocks: list[_Block] = []
+        self.removed: list[tuple[str, str]] = []
+        self._buffer: list[str] = []
+        self._owner: list[int | None] = [None]
+        self._heading: Any = None
+        self._pre = 0
+        self._comment = _lxml("lxml.etree").Comment
+
+    def run(self, root: Any) -> list[_Block]:
+        stack: list[tuple[Any, bool]] = [(root, False)]
+        while stack:
+            node, closing = stack.pop()
+            if closing:
+                self._end(node)
+                if node is not root:
+                    self._text(node.tail)
+                continue
+            local = _local(node)
+            if not local or local in _DROPPED:
+                self._drop(node, local)
+                if node is not root:
+                    self._text(node.tail)
+                continue
+            self._start(node, local)
+            self._text(node.text)
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node))
+        self._flush()
+        return self.blocks
+
+    def _drop(self, node: Any, local: str) -> None:
+        """Scaffolding out: its text kept in ``removed``; entities' names are markup."""
+        if not local and node.tag is not self._comment:
+            return  # an entity reference or a processing instruction: markup only
+        text = node.text if not local else "".join(node.itertext())
+        text = _collapse(text or "")
+        if text:
+            self.removed.append((self.rule, text))
+
+    def _start(self, node: Any, local: str) -> None:
+        if node in self.owners:
+            self._flush()
+            self._owner.append(self.owners[node])
+        if self._heading is not None:
+            if local == "br" or local in _BLOCKS:
+                self._buffer.append(" ")
+            return
+        if local in _HEADINGS:
+            self._flush()
+            self._heading = node
+        elif local in _BLOCKS or local == "br":
+            self._flush()
+        if local == "pre":
+            self._pre += 1
+
+    def _end(self, node: Any) -> None:
+        local = _local(node)
+        if node is self._heading:
+            text = _collapse("".join(self._buffer))
+            self._buffer.clear()
+            self._heading = None
+            if text:
+                self.blocks.append(_Block(_HEADINGS[local], text, self._owner[-1], _href(node)))
+        elif self._heading is None and local in _BLOCKS:
+            self._flush()
+        if local == "pre" and self._pre:
+            self._pre -= 1
+        if node in self.owners:
+            self._flush()
+            self._owner.pop()
+
+    def _text(self, text: str | None) -> None:
+        if not text:
+            return
+        if self._pre and self._heading is None:
+            lines = _NEWLINES.split(text)
+            for n, line in enumerate(lines):
+                if n:
+                    self._flush()
+                self._buffer.append(line)
+        else:
+            self._buffer.append(text)
+
+    def _flush(self) -> None:
+        if self._heading is not None:
+            return
+        text = _collapse("".join(self._buffer))
+        self._buffer.clear()
+        if text:
+            self.blocks.append(_Block(0, text, self._owner[-1]))
+
+
+def _href(heading: Any) -> str | None:
+    for node in heading.iter():
+        if _local(node) == "a" and node.get("href"):
+            return str(node.get("href")).strip()
+    return None
+
+
+def _html_parser() -> Any:
+    lhtml = _lxml("lxml.html")
+    return lhtml.HTMLParser(encoding="utf-8", remove_comments=False, no_network=True)
+
+
+def _html_fragment(text: str, removed: list[tuple[str, str]], rule: str) -> list[str] | None:
+    """Paragraphs of HTML inside a value (an RSS description, a JSON body): every
+    heading and paragraph, in order; None when it does not parse."""
+    lhtml = _lxml("lxml.html")
+    try:
+        root = lhtml.document_fromstring(
+            ("<html><body><div>" + text + "</div></body></html>").encode("utf-8", "replace"),
+            parser=_html_parser(),
+        )
+    except (ValueError, _lxml("lxml.etree").LxmlError):
+        return None
+    body = root.find("body")
+    walk = _Walk(rule)
+    blocks = walk.run(body if body is not None else root)
+    removed.extend(walk.removed)
+    return [b.text for b in blocks]
+
+
+def _inline_text(text: str) -> str:
+    """A one-line value that may hold markup (a feed title): its text, whitespace
+    collapsed."""
+    if _HTMLISH.search(text):
+        found = _html_fragment(text, [], HTML)
+        if found is not None:
+            return " ".join(found)
+    return _collapse(text)
+
+
+# --- HTML pages -----------------------------------------------------------------------------
+
+_ARTICLE_CLASS = re.compile(r"article|news|item|story|post", re.IGNORECASE)
+_LABEL_URL = re.compile(
+    r"^(?P<label>[^\s:：][^:：]{0,30}?)\s*[:：]\s*(?P<url>(?:https?|ftp)://\S+|www\.\S+)$"
+)
+
+
+def _html(text: str) -> Container | None:
+    """An HTML page: its article elements (``<article>``, ``div.article`` …) or, failing
+    those, its headings with the paragraphs under them, one record each."""
+    lhtml = _lxml("lxml.html")
+    etree = _lxml("lxml.etree")
+    try:
+        root = lhtml.document_fromstring(text.encode("utf-8", "replace"), parser=_html_parser())
+    except (ValueError, etree.LxmlError):
+        return None
+    if root is None:
+        return None
+    removed: list[tuple[str, str]] = []
+    furniture: list[str] = []
+    title = _head_title(root, removed, furniture)
+    body = root.find("body")
+    if body is None:
+        body = root
+    articles = _article_elements(body)
+    walk = _Walk(HTML, {el: i for i, el in enumerate(articles)})
+    blocks = walk.run(body)
+    removed.extend(walk.removed)
+    if articles:
+        records, outside = _records_by_element(blocks)
+    else:
+        records, outside = _records_by_heading(blocks)
+    if title is None and outside and outside[0].level == 1:
+        title = outside.pop(0).text
+    furniture.extend(b.text for b in outside)
+    return Container(
+        format=HTML,
+        records=tuple(records),
+        title=title,
+        furniture=tuple(furniture),
+        removed=tuple(removed),
+    )
+
+
+def _head_title(root: Any, removed: list[tuple[str, str]], furniture: list[str]) -> str | None:
+    """The ``<title>``; the head's other text (a style sheet, a script) is removed."""
+    head = root.find("head")
+    if head is None:
+        return None
+    title: str | None = None
+    for node in head:
+        local = _local(node)
+        text = _collapse("".join(node.itertext())) if local else ""
+        if local == "title" and title is None:
+            title = text or None
+        elif local in ("style", "script", "noscript", "template") or not local:
+            walk = _Walk(HTML)
+            walk.run(node)
+            removed.extend(walk.removed)
+        elif text:
+            furniture.append(text)
+    return title
+
+
+def _article_elements(body: Any) -> list[Any]:
+    """``<article>`` and div/section/li elements with an article-like class that hold a
+    heading; of nested ones, the innermost (a list's wrapper is not the article)."""
+    found = []
+    for node in body.iter():
+        local = _local(node)
+        if local == "article" or (
+            local in ("div", "section", "li") and _ARTICLE_CLASS.search(node.get("class") or "")
+        ):
+            if any(_local(n) in ("h1", "h2", "h3", "h4") for n in node.iter()):
+                found.append(node)
+    chosen = set(found)
+    outer = {a for node in found for a in node.iterancestors() if a in chosen}
+    return [node for node in found if node not in outer]
+
+
+def _records_by_element(blocks: Sequence[_Block]) -> tuple[list[Record], list[_Block]]:
+    """Records from the article elements' blocks; a heading between the elements that
+    ranks above their titles (``<h2>01版：要闻</h2>``) is the section of those under it.
+    The rest outside the elements (a first ``<h1>``, an empty section) is returned, in
+    page order, for the page's title and furniture."""
+    records: list[Record] = []
+    outside: list[tuple[int, _Block]] = []
+    section: tuple[int, _Block] | None = None
+    section_used = False
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.owner is None:
+            if block.level and not (i == 0 and block.level == 1):  # a first h1: the page's title
+                if section is not None and not section_used:
+                    outside.append(section)
+                section, section_used = (i, block), False
+            else:
+                outside.append((i, block))
+            i += 1
+            continue
+        j = i
+        while j < len(blocks) and blocks[j].owner == block.owner:
+            j += 1
+        group = blocks[i:j]
+        top = min((b.level for b in group if 1 <= b.level <= 4), default=0)
+        above = section[1] if section is not None and top and section[1].level < top else None
+        section_used = section_used or above is not None
+        for part in _split(group, top):
+            records.append(_html_record(part, above.text if above else None))
+        i = j
+    if section is not None and not section_used:
+        outside.append(section)
+    outside.sort(key=lambda pair: pair[0])
+    return records, [b for _, b in outside]
+
+
+def _split(group: Sequence[_Block], level: int) -> list[list[_Block]]:
+    """A group of blocks cut before each heading of ``level`` or above (an article
+    element that is a list of articles gives several records)."""
+    parts: list[list[_Block]] = []
+    for block in group:
+        heads = level and 1 <= block.level <= level
+        if not parts or (heads and any(1 <= b.level <= level for b in parts[-1])):
+            parts.append([])
+        parts[-1].append(block)
+    return parts
+
+
+def _html_record(blocks: Sequence[_Block], section: str | None) -> Record:
+    """One record: its first heading is the title (its link kept as ``link``); a
+    paragraph that is only a label and a URL (``PDF链接：https://…``) is metadata under
+    the label; every other block is a paragraph."""
+    title: str | None = None
+    paragraphs: list[str] = []
+    meta: list[tuple[str, str]] = []
+    for block in blocks:
+        if block.level and title is None and block.level <= 4:
+            title = block.text
+            if block.href:
+                meta.append(("link", block.href))
+            continue
+        labelled = _LABEL_URL.match(block.text)
+        if labelled:
+            meta.append((labelled.group("label").strip(), labelled.group("url")))
+        else:
+            paragraphs.append(block.text)
+    return Record(title=title, paragraphs=tuple(paragraphs), section=section, meta=tuple(meta))
+
+
+def _records_by_heading(blocks: Sequence[_Block]) -> tuple[list[Record], list[_Block]]:
+    """A page of headings and paragraphs: the heading level that repeats most (h2–h4)
+    is the articles'; a heading above it is the section of the records under it; a
+    first ``<h1>`` is the page's title; text before the first article is furniture."""
+    level = _article_level(blocks)
+    outside: list[_Block] = []
+    records: list[Record] = []
+    if level == 0:
+        rest = list(blocks)
+        if rest and rest[0].level == 1:
+            outside.append(rest.pop(0))  # the page's title
+        if rest:
+            records.append(Record(title=None, paragraphs=tuple(b.text for b in rest)))
+        return records, outside
+    section: _Block | None = None
+    section_used = False
+    current: list[_Block] | None = None
+    current_section: str | None = None
+
+    def close() -> None:
+        if current is not None:
+            records.append(_html_record(current, current_section))
+
+    for n, block in enumerate(blocks):
+        if 1 <= block.level < level:
+            close()
+            current = None
+            if section is not None and not section_used:
+                outside.append(section)
+            if n == 0 and block.level == 1:
+                outside.append(block)  # the page's title
+                section, section_used = None, True
+            else:
+                section, section_used = block, False
+        elif block.level == level:
+            close()
+            current = [block]
+            current_section = section.text if section is not None else None
+            section_used = section_used or section is not None
+        elif current is not None:
+            current.append(block)
+        else:
+            outside.append(block)
+    close()
+    if section is not None and not section_used:
+        outside.append(section)
+    return records, outside
+
+
+def _article_level(blocks: Sequence[_Block]) -> int:
+    """The heading level of the articles: the h2–h4 level that repeats most (on a tie,
+    the deeper one when the higher headings hold no paragraphs of their own); ``<h1>``
+    when the page has no other heading and an h1 heads paragraphs; 0 for none."""
+    counts = {lv: sum(1 for b in blocks if b.level == lv) for lv in (2, 3, 4)}
+    best = max(counts.values())
+    if best == 0:
+        first = next((n for n, b in enumerate(blocks) if b.level == 1), None)
+        return 1 if first is not None and any(b.level == 0 for b in blocks[first + 1 :]) else 0
+    tied = [lv for lv in (2, 3, 4) if counts[lv] == best]
+    if len(tied) == 1:
+        return tied[0]
+    higher, deeper = tied[0], tied[-1]
+    bare = all(
+        n + 1 < len(blocks) and blocks[n + 1].level > 0 for n, b in enumerate(blocks) if b.level == higher
+    )
+    return deeper if bare else higher
+
+
+# --- RSS and Atom -----------------------------------------------------------------------------
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _parse_xml(text: str) -> Any:
+    """The feed's tree with a parser that fetches nothing and expands no entity (no
+    DTD, no network: billion laughs and external entities stay unexpanded names);
+    recover mode only when the strict parse fails (a feed cut short)."""
+    etree = _lxml("lxml.etree")
+    data = _XML_DECLARATION.sub("", text, count=1)  # the text is decoded: its encoding is moot
+    for recover in (False, True):
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            dtd_validation=False,
+            attribute_defaults=False,
+            remove_blank_text=False,
+            recover=recover,
+        )
+        try:
+            root = etree.fromstring(data, parser)
+        except (ValueError, etree.LxmlError):
+            continue
+        if root is not None:
+            return root
+    return None
+
+
+def _feed(text: str, rule: str) -> Container | None:
+    root = _parse_xml(text)
+    if root is None:
+        return None
+    if rule == ATOM or _local(root) == "feed":
+        return _atom(root)
+    return _rss(root)
+
+
+def _rss(root: Any) -> Container:
+    """RSS 2.0 (``rss/channel/item``) and RSS 1.0 (``rdf:RDF`` with ``item`` beside the
+    ``channel``): the channel's fields are the file's, each item a record."""
+    channel = next((n for n in root if _local(n) == "channel"), None)
+    items = [n for n in root.iter() if _local(n) == "item" and _parent_is_feed(n)]
+    removed: list[tuple[str, str]] = []
+    meta: list[tuple[str, str]] = []
+    title = date = None
+    for node in channel if channel is not None else ():
+        local = _local(node)
+        if local == "item":
+            continue
+        text = "" if _has_elements(node) else _plain(node).strip()
+        if local == "title" and title is None and text:
+            title = _tidy(text)
+        elif local in ("pubdate", "lastbuilddate", "date") and date is None and text:
+            date = text
+        else:
+            meta.extend(_xml_fields(node, local))
+    records = []
+    for item in items:
+        record, taken = _rss_item(item)
+        removed.extend(taken)
+        if record is not None:
+            records.append(record)
+    return Container(
+        format=RSS, records=tuple(records), title=title, date=date, removed=tuple(removed), meta=tuple(meta)
+    )
+
+
+def _plain(node: Any) -> str:
+    """An element's character data: its text and its children's, entity references and
+    comments left out (their names are markup) but the text after them kept."""
+    parts = [node.text or ""]
+    for child in node:
+        if isinstance(child.tag, str):
+            parts.append(_plain(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _has_elements(node: Any) -> bool:
+    return any(isinstance(child.tag, str) for child in node)
+
+
+def _parent_is_feed(item: Any) -> bool:
+    parent = item.getparent()
+    return parent is not None and _local(parent) in ("channel", "rdf", "rss")
+
+
+def _xml_fields(node: Any, name: str) -> Iterator[tuple[str, str]]:
+    """An element's text as (name, text) fields: nested elements as ``name.child``; an
+    empty element's url/href/resource attribute as its value."""
+    if not isinstance(node.tag, str):
+        return
+    if not _has_elements(node):
+        text = _plain(node).strip()
+        if text:
+            yield name, text
+            return
+        for attr in ("url", "href", "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource"):
+            if node.get(attr):
+                yield name, str(node.get(attr))
+                return
+        return
+    if (node.text or "").strip():
+        yield name, node.text.strip()
+    for child in node:
+        if isinstance(child.tag, str):
+            yield from _xml_fields(child, f"{name}.{_local(child)}")
+        if child.tail and child.tail.strip():
+            yield name, child.tail.strip()
+
+
+_RSS_FIELDS = {
+    "title": "title",
+    "description": "text",
+    "encoded": "text",
+    "author": "author",
+    "creator": "author",
+    "pubdate": "date",
+    "date": "date",
+    "category": "section",
+    "subject": "section",
+    "source": "source",
+}
+
+
+def _rss_item(item: Any) -> tuple[Record | None, list[tuple[str, str]]]:
+    """An item: title, description / content:encoded (HTML read into paragraphs), author
+    or dc:creator, pubDate or dc:date, category; link, guid, comments, enclosure … meta."""
+    draft = _Draft(RSS)
+    for node in item:
+        local = _local(node)
+        kind = _RSS_FIELDS.get(local)
+        name = "content:encoded" if local == "encoded" else local
+        if not local:
+            continue
+        if kind == "text":
+            _xml_text(draft, name, node, None)
+        elif kind == "title" and not _has_elements(node):
+            text = _plain(node)
+            if draft.title is None and text.strip():
+                draft.title = _inline_text(text) if _HTMLISH.search(text) else _tidy(text)
+            elif text.strip():
+                draft.meta.append((name, text))
+        elif kind is not None and not _has_elements(node) and _plain(node).strip():
+            draft.put(name, kind, _tidy(_plain(node)))
+        else:
+            draft.meta.extend(_xml_fields(node, name))
+    record = draft.finish()
+    if record is None:
+        return None, draft.removed + _leftover(RSS, (kv for n in item for kv in _xml_fields(n, _local(n))))
+    return record, draft.removed
+
+
+def _xml_text(draft: _Draft, name: str, node: Any, kind: str | None) -> None:
+    """A text element of a feed into the draft's texts: child elements (XHTML) are
+    walked; a string is HTML when it has tags (``type="html"`` says so), else lines."""
+    if _has_elements(node):
+        walk = _Walk(draft.rule)
+        blocks = walk.run(node)
+        draft.removed.extend(walk.removed)
+        paragraphs = [b.text for b in blocks]
+        raw = "\n".join(paragraphs)
+    else:
+        raw = _plain(node)
+        if kind == "html":
+            paragraphs = _html_fragment(raw, draft.removed, draft.rule) or _paragraphs(raw)
+        elif kind == "text":
+            paragraphs = _paragraphs(raw)
+        else:
+            paragraphs = _text_paragraphs(raw, draft.removed, draft.rule)
+    if paragraphs:
+        draft.texts.append(_Text(name, paragraphs, False, raw))
+
+
+def _atom(root: Any) -> Container:
+    """An Atom feed: the feed's title and updated are the file's, each entry a record."""
+    meta: list[tuple[str, str]] = []
+    title = date = None
+    for node in root:
+        local = _local(node)
+        if local == "entry" or not local:
+            continue
+        if local == "title" and title is None:
+            title = _atom_inline(node) or None
+        elif local == "updated" and date is None and _plain(node).strip():
+            date = _plain(node).strip()
+        else:
+            meta.extend(_atom_fields(node, local))
+    records = []
+    removed: list[tuple[str, str]] = []
+    for entry in (n for n in root if _local(n) == "entry"):
+        record, taken = _atom_entry(entry)
+        removed.extend(taken)
+        if record is not None:
+            records.append(record)
+    return Container(
+        format=ATOM, records=tuple(records), title=title, date=date, removed=tuple(removed), meta=tuple(meta)
+    )
+
+
+def _atom_inline(node: Any) -> str:
+    """An Atom text construct on one line (a title): XHTML walked, HTML unwrapped."""
+    if _has_elements(node):
+        return " ".join(b.text for b in _Walk(ATOM).run(node))
+    text = _plain(node)
+    if (node.get("type") or "").lower() == "html":
+        return _inline_text(text)
+    return _tidy(text)
+
+
+def _atom_fields(node: Any, name: str) -> Iterator[tuple[str, str]]:
+    """An Atom element as fields: links by their href (``link`` or ``link rel``), a
+    category by its term, persons by their children."""
+    if name == "link":
+        rel = node.get("rel") or "alternate"
+        href = node.get("href")
+        if href:
+            yield ("link" if rel == "alternate" else f"link {rel}"), str(href)
+        return
+    if name == "category":
+        for attr in ("term", "label"):
+            if node.get(attr):
+                yield name, str(node.get(attr))
+        return
+    yield from _xml_fields(node, name)
+
+
+def _atom_entry(entry: Any) -> tuple[Record | None, list[tuple[str, str]]]:
+    """An entry: title, content or summary (text, html or xhtml), author name,
+    published or updated, category term; link hrefs and the id are meta."""
+    draft = _Draft(ATOM)
+    for node in entry:
+        local = _local(node)
+        if not local:
+            continue
+        if local == "title" and draft.title is None:
+            draft.title = _atom_inline(node) or None
+        elif local in ("content", "summary"):
+            if node.get("src"):
+                draft.meta.append((local, str(node.get("src"))))
+            typ = (node.get("type") or "text").lower()
+            _xml_text(draft, local, node, "html" if typ in ("html", "text/html") else "text")
+        elif local == "author":
+            person = [c for c in node if _local(c) == "name"]
+            if person and _plain(person[0]).strip():
+                draft.put("author", "author", _tidy(_plain(person[0])))
+            draft.meta.extend(
+                kv for c in node if _local(c) != "name" for kv in _xml_fields(c, f"author.{_local(c)}")
+            )
+        elif local in ("published", "updated") and _plain(node).strip():
+            draft.put(local, "date", _plain(node).strip())
+        elif local == "category" and node.get("term"):
+            draft.put("category", "section", str(node.get("term")))
+            if node.get("label"):
+                draft.meta.append(("category.label", str(node.get("label"))))
+        else:
+            draft.meta.extend(_atom_fields(node, local))
+    record = draft.finish()
+    if record is None:
+        return None, draft.removed + _leftover(ATOM, (kv for n in entry for kv in _atom_fields(n, _local(n))))
+    return record, draft.removed
