@@ -172,10 +172,29 @@ Progress = Callable[[str, int, int, str], None]  # (stage, done, total, item)
 # --- finding pages ----------------------------------------------------------------------
 
 
+# The files a folder's pages are: page text, the dump formats the reader unwraps (a feed
+# saved as .xml is a dump; a TEI archive is told from it by its root element: is_tei).
+PAGE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".csv", ".tsv",
+                 ".rss", ".atom", ".xml")
+
+
+def is_tei(path: str | os.PathLike[str]) -> bool:
+    """Is this file a TEI archive (a ``TEI`` or ``teiCorpus`` root), not a page or a dump?
+    Only ``.xml`` files can be; their first 4 KB tell."""
+    if not os.fspath(path).lower().endswith(".xml"):
+        return False
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return True  # (read as TEI, which reports the file it cannot read)
+    return b"<TEI" in head or b"<teiCorpus" in head or b":TEI" in head
+
+
 def find_pages(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Page files (``*.txt``) and TEI archives (``*.xml``) named by ``sources`` (files or
-    folders, not recursive), in a stable order; an InputError for a missing path or a folder
-    without pages."""
+    """Page files (``*.txt``, and dumps: ``PAGE_SUFFIXES``) and TEI archives (``*.xml``)
+    named by ``sources`` (files or folders, not recursive), in a stable order; an InputError
+    for a missing path or a folder without pages."""
     pages: list[Path] = []
     for source in sources:
         path = Path(source)
@@ -189,7 +208,7 @@ def find_pages(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
             try:
                 with os.scandir(path) as entries:
                     chosen = sorted((entry for entry in entries
-                                     if entry.name.lower().endswith((".txt", ".xml"))
+                                     if entry.name.lower().endswith(PAGE_SUFFIXES)
                                      and not entry.name.startswith(".") and _is_file(entry)),
                                     key=lambda entry: entry.name)
             except OSError as exc:
@@ -197,7 +216,8 @@ def find_pages(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
             # A link that loops is kept as it is: the build reports it as a page it cannot read.
             found = [_resolved(entry) if entry.is_symlink() else folder / entry.name for entry in chosen]
             if not found:
-                raise InputError("folder has no pages (*.txt) or TEI archives (*.xml)", path=path)
+                raise InputError("folder has no pages (*.txt, dumps such as *.json, *.html, *.md) "
+                                 "or TEI archives (*.xml)", path=path)
             pages.extend(found)
         else:
             pages.append(path.resolve())
@@ -365,7 +385,7 @@ def _run_task(task: _Task) -> _Done:
             raise OSError(exc.errno, exc.strerror, os.path.join(task.staging, rel)) from exc
 
     try:
-        if task.path.lower().endswith(".xml"):
+        if is_tei(task.path):
             from .read.tei import read_tei
 
             issues = read_tei(task.path)
@@ -856,7 +876,7 @@ def _build_locked(given: Path, out: Path, pages: list[Path], config: Config, job
         meta = None
         error = None
         try:
-            if page.suffix.lower() != ".xml":
+            if not is_tei(page):
                 folder, name = os.path.split(page)
                 if folder not in sidecars:
                     sidecar = Path(folder, SIDECAR_NAME)

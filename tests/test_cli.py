@@ -115,7 +115,7 @@ def test_missing_path(project: Path, dist: Path) -> None:
 
 
 def test_folder_without_pages(project: Path, dist: Path) -> None:
-    folder = bad_folder(project, "empty-folder", {"notes.md": b"# not a page\n"})
+    folder = bad_folder(project, "empty-folder", {"notes.odt": b"PK not a page\n", "scan.pdf": b"%PDF-1.4\n"})
     assert_fails(pressout("build", folder.name, "-o", dist, cwd=project), 3,
                  "empty-folder", "folder has no pages")
 

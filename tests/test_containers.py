@@ -25,6 +25,7 @@ from lxml import html as lhtml
 from rulecases import rule  # tests/ is on sys.path
 
 from pressout.read.containers import Container, Record, unwrap
+from pressout.read.decode import decode_page
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = ROOT / "tests" / "corpus" / "files"
@@ -33,7 +34,8 @@ SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 
 
 def read(path: Path) -> str:
-    return path.read_text(encoding="utf-8-sig")
+    """A file's text as the reader decodes it (a web page may be Big5, its charset says)."""
+    return decode_page(path.read_bytes(), source=str(path)).text
 
 
 def sig(text: str | None) -> str:
@@ -146,6 +148,187 @@ def test_html_xml_declaration_and_encoding_meta():
     assert [(r.title, r.paragraphs) for r in unwrap(page, "x.html").records] == [("标题", ("中文正文",))]
 
 
+# --- container-html: web pages --------------------------------------------------------------------
+
+ARTICLE_PAGE = """<!DOCTYPE html>
+<html lang="zh-HK"><head><meta charset="utf-8"><title>海港新橋今日通車 - 示例日報</title></head>
+<body>
+<div id="topNav"><ul class="menuList"><li><a href="/news">要聞</a></li><li><a href="/world">國際</a></li></ul></div>
+<div class="crumbs"><a href="/">首頁</a> &gt; 港聞</div>
+<div id="main">
+ <h3>港聞</h3>
+ <h1>海港新橋今日通車</h1>
+ <div class="post-info"><span class="date">2026-07-04</span> <span class="author">記者 陳大文</span></div>
+ <div class="share-bar"><a href="#">facebook</a><a href="#">twitter</a></div>
+ <div class="content">
+  <p>連接港島與九龍的海港新橋今早通車，首日車流暢順，運輸署預計繁忙時間可節省十五分鐘車程。</p>
+  <figure><img src="/photo/1.jpg"><figcaption>新橋夜景。（陳大文攝）</figcaption></figure>
+  <h3>居民：交通更方便</h3>
+  <p>住在附近的居民表示，以往過海要排隊半小時，現在十分鐘便到，生活方便得多。</p>
+  <p><strong>車流料增兩成</strong></p>
+  <p>運輸署指，新橋啟用後，預計舊隧道的車流會減少兩成，署方會密切留意交通情況。</p>
+  <div class="photo"><img src="/photo/2.jpg" alt=""><p class="caption">通車儀式<br>官員主持剪綵。</p></div>
+  <p><a href="/photo/3.jpg"><img src="/photo/3.jpg"></a></p>
+  <p><a href="/prev">上一則</a> <a href="/next">下一則</a></p>
+ </div>
+ <div class="related"><h4>相關新聞</h4><ul><li><a href="/a/2">舊橋明起封閉維修</a></li><li><a href="/a/3">新橋收費表公布</a></li></ul></div>
+ <div id="comments"><p>網友留言：終於通車了</p></div>
+</div>
+<div class="sidebar"><div class="box"><a href="/a/9"><div class="title">天文台發出酷熱天氣警告</div>
+<div class="img"><img src="/thumb/9.jpg"></div>
+<div class="des">天文台今早發出酷熱天氣警告，預料市區氣溫最高達三十五度，市民應多喝水及避免長時間戶外活動。</div></a></div>
+<img src="/images/logo.gif"></div>
+<div class="footer">版權所有 示例日報</div>
+</body></html>"""
+
+
+def test_web_article_page():
+    """An article page: one record (heading, paragraphs, subheads, captions where the
+    photos are, date and byline), its chrome out, a side box's teaser a record of its own."""
+    c = unwrap(ARTICLE_PAGE, "page.html")
+    assert c is not None and c.format == "container-html"
+    assert (c.title, c.publication) == ("海港新橋今日通車 - 示例日報", "示例日報")
+    story, teaser = c.records
+    assert (story.title, story.date, story.author) == ("海港新橋今日通車", "2026-07-04", "記者 陳大文")
+    assert story.paragraphs == (
+        "連接港島與九龍的海港新橋今早通車，首日車流暢順，運輸署預計繁忙時間可節省十五分鐘車程。",
+        "新橋夜景。（陳大文攝）",
+        "居民：交通更方便",
+        "住在附近的居民表示，以往過海要排隊半小時，現在十分鐘便到，生活方便得多。",
+        "車流料增兩成",
+        "運輸署指，新橋啟用後，預計舊隧道的車流會減少兩成，署方會密切留意交通情況。",
+        "通車儀式 官員主持剪綵。",
+    )
+    assert story.figures == ((1, True), (6, True), (7, False))  # the last photo has no caption
+    assert (teaser.title, teaser.paragraphs[0][:6], teaser.figures) == (
+        "天文台發出酷熱天氣警告",
+        "天文台今早發",
+        ((0, False),),
+    )
+    assert ("link", "/a/9") in teaser.meta
+    removed = " ".join(text for _, text in c.removed)
+    for chrome in ("要聞", "國際", "首頁", "facebook", "網友留言：終於通車了", "版權所有 示例日報"):
+        assert chrome in removed
+    for aside in ("港聞", "相關新聞", "舊橋明起封閉維修", "上一則 下一則"):
+        assert aside in c.furniture
+    assert not lost(file_values("page.html", ARTICLE_PAGE), c)
+
+
+CONTENT_PAGE = """<html><head><meta charset="utf-8"><title>示例日报数字报-全省经济运行稳中向好</title></head><body>
+<h1 class="logo">示例日报</h1>
+<div class="menu"><a href="/">首页</a> <a href="/epaper">电子版</a></div>
+<div id="story">
+<h3>上半年主要指标好于预期</h3>
+<h1>全省经济运行稳中向好</h1>
+<h2>——工业增加值增长百分之六</h2>
+<div id="text"><p>本报讯（记者 张三）今年上半年，全省经济运行稳中向好，主要指标好于预期，工业增加值同比增长百分之六。</p>
+<p>省统计局有关负责人表示，下半年将继续巩固经济回升向好的态势。</p></div>
+</div>
+<article class="post"><h3><a href="/r/1">夏粮生产再获丰收</a></h3><p>全省夏粮总产量创历史新高。</p></article>
+<article class="post"><h3><a href="/r/2">外贸进出口增长</a></h3><p>上半年外贸进出口总值增长。</p></article>
+</body></html>"""
+
+
+def test_web_article_with_headline_stack():
+    """An e-paper's article page: the heading the <title> names (not the logo's h1), the
+    kicker over it (its sibling heading) in the record's meta, the subtitle under it its
+    first line; the related stories' elements are not the story's."""
+    c = unwrap(CONTENT_PAGE, "content_1.htm")
+    story = only(c)
+    assert (story.title, story.meta) == ("全省经济运行稳中向好", (("kicker", "上半年主要指标好于预期"),))
+    assert story.paragraphs[0] == "——工业增加值增长百分之六"
+    assert len(story.paragraphs) == 3 and c.publication == "示例日报数字报"
+    assert "夏粮生产再获丰收" in c.furniture and "示例日报" in c.furniture
+    site_title = CONTENT_PAGE.replace("示例日报数字报-全省经济运行稳中向好", "示例日报")
+    assert only(unwrap(site_title, "content_1.htm")) == story  # the logo's h1 is not the story's
+
+
+SECTION_INDEX = """<html><head><meta charset="utf-8"><title>要聞 - 示例日報</title></head><body>
+<ul class="nav"><li><a href="/">首頁</a></li><li><a href="/sport">體育</a></li></ul>
+<h1>要聞</h1>
+<div class="lead"><a href="/a/1"><img src="/photo/1.jpg" alt="頭條"></a>
+<h2><a href="/a/1">海港新橋今日通車</a></h2>
+<div class="summary"><a href="/a/1">連接港島與九龍的海港新橋今早通車，首日車流暢順，運輸署預計可節省十五分鐘……</a></div></div>
+<h2>港聞</h2>
+<ul><li><a href="/a/1">海港新橋今日通車</a></li><li><a href="/a/2">舊橋明起封閉維修</a></li>
+<li><a href="/a/3">天文台發出酷熱天氣警告</a></li></ul>
+<h2>社論</h2>
+<ul><li><a href="/a/4">交通規劃要看長遠</a></li></ul>
+<p><a href="/rss.xml">要聞 RSS 訂閱</a></p>
+</body></html>"""
+
+
+def test_web_section_index():
+    """A section index: the lead teaser and each listed headline (listed twice: read twice)
+    are records, the heading over each list their section."""
+    c = unwrap(SECTION_INDEX, "index.html")
+    assert c is not None and c.publication == "示例日報"
+    assert [(r.title, r.section, len(r.paragraphs), r.figures) for r in c.records] == [
+        ("海港新橋今日通車", "要聞", 1, ((0, False),)),
+        ("海港新橋今日通車", "港聞", 0, ()),
+        ("舊橋明起封閉維修", "港聞", 0, ()),
+        ("天文台發出酷熱天氣警告", "港聞", 0, ()),
+        ("交通規劃要看長遠", "社論", 0, ()),
+    ]
+    assert "要聞 RSS 訂閱" in c.furniture  # a link alone, in no list
+    assert ("container-html", "首頁") in c.removed
+
+
+EPAPER_PAGE = """<html><head><meta charset="utf-8"><title>示例日报数字报-要闻</title></head><body>
+<table><tr><td>2026年7月4日 星期六</td></tr><tr><td>第01版：要闻</td><td><a href="node_02.htm">下一版</a></td></tr></table>
+<table><tbody>
+<tr><td><div><a href="content_1.htm">全省经济运行稳中向好</a></div><span style="display:none">上半年主要指标好于预期~~~——工业增加值增长百分之六</span></td></tr>
+<tr><td><div><a href="content_2.htm">夏粮生产再获丰收<br>粮食总产量创新高</a></div><span style="display:none">~~~</span></td></tr>
+<tr><td><div><a href="content_3.htm">贺  电</a></div><span style="display:none">~~~</span></td></tr>
+<tr><td><div><a href="content_4.htm">导读</a></div><span style="display:none">~~~</span></td></tr>
+</tbody></table>
+<table><tr><td><a href="node_01.htm">第01版：要闻</a></td></tr><tr><td><a href="node_02.htm">第02版：综合</a></td></tr>
+<tr><td><a href="node_03.htm">第03版：国际</a></td></tr></table>
+<div id="popup"><ul><li><a href="content_1.htm">全省经济运行稳中向好</a></li><li><a href="content_2.htm">夏粮生产再获丰收</a></li>
+<li><a href="content_3.htm">贺  电</a></li><li><a href="content_4.htm">导读</a></li></ul></div>
+</body></html>"""
+
+
+def test_web_epaper_page_view():
+    """An e-paper page view: the page's headline list (a hidden kicker~~~subtitle deck
+    read, a <br> inside a headline a space), the page header their section; the issue's
+    page list, the 导读 box and the pop-up repeating the list are no stories."""
+    c = unwrap(EPAPER_PAGE, "node_01.htm")
+    assert c is not None and c.publication == "示例日报数字报"
+    assert [(r.title, r.section) for r in c.records] == [
+        ("全省经济运行稳中向好", "第01版：要闻"),
+        ("夏粮生产再获丰收 粮食总产量创新高", "第01版：要闻"),
+        ("贺 电", "第01版：要闻"),
+    ]
+    assert c.records[0].meta == (
+        ("link", "content_1.htm"),
+        ("kicker", "上半年主要指标好于预期"),
+        ("subtitle", "——工业增加值增长百分之六"),
+    )
+    assert c.records[1].meta == (("link", "content_2.htm"),)
+    for toc in ("导读", "第01版：要闻", "第02版：综合", "下一版"):
+        assert toc in c.furniture
+    assert ("container-html", "全省经济运行稳中向好") in c.removed  # the pop-up's repeat
+    assert not lost(file_values("node_01.html", EPAPER_PAGE), c)
+
+
+def test_web_digest_is_read_by_headings():
+    """A page of several stories under linked headings, and a page that is mostly running
+    text, stay with the heading reader."""
+    page = """<html><head><title>报道摘要</title></head><body><h1>报道摘要</h1>
+    <h3><a href="/1">第一条新闻</a></h3><p>第一条新闻的摘要说明了事情的经过和各方的反应，内容相当充实完整。</p>
+    <h3><a href="/2">第二条新闻</a></h3><p>第二条新闻的摘要也说明了事情的经过和各方的反应，内容一样充实。</p>
+    </body></html>"""
+    c = unwrap(page, "digest.html")
+    assert [r.title for r in c.records] == ["第一条新闻", "第二条新闻"]
+    assert c.records[0].paragraphs[0].startswith("第一条新闻的摘要")
+
+
+def test_inline_markup_is_page_text():
+    assert unwrap("<b>标题</b>\n\n本报讯 正文第一段。\n", "page.txt") is None
+    assert unwrap("<span>本报讯</span> 正文。\n", "page.txt") is None
+
+
 # --- container-rss ------------------------------------------------------------------------------
 
 RSS = """<?xml version="1.0" encoding="UTF-8" ?>
@@ -224,6 +407,25 @@ def test_rss_truncated_is_recovered():
     c = unwrap(cut, "feed.xml")
     assert c is not None and c.format == "container-rss"
     assert c.records[0].title == "陳幸妤不想管老爸了  阿扁炫耀女兒不管的成果"
+
+
+def test_rss_media_caption():
+    """Rule container-rss: a Media RSS picture is a photo of the item, its media:title the
+    caption (a paragraph after the text); an empty one, a photo without caption."""
+    feed = """<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+<title>示例</title><item><title>甲</title><description>正文。</description>
+<media:group medium="image"><media:content medium="image" url="https://x/1.jpg"/>
+<media:title><![CDATA[會場外景。（陳大文攝）]]></media:title></media:group></item>
+<item><title>乙</title><description>正文。</description>
+<media:content url="https://x/2.jpg" type="image/jpeg"><media:title/></media:content></item>
+<item><title>丙</title><description>正文。</description><media:thumbnail url="https://x/3.jpg"/></item>
+</channel></rss>"""
+    c = unwrap(feed, "feed.xml")
+    first, second, third = c.records
+    assert (first.paragraphs, first.figures) == (("正文。", "會場外景。（陳大文攝）"), ((1, True),))
+    assert ("group.content", "https://x/1.jpg") in first.meta
+    assert (second.paragraphs, second.figures) == (("正文。",), ((1, False),))
+    assert (third.figures, third.meta) == ((), (("thumbnail", "https://x/3.jpg"),))
 
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
@@ -600,6 +802,18 @@ CORPUS = {  # file: (rule, records)
     "udn/udn_today_news.json": ("container-json", 42),
     "udn/udn_today_news_e93d279.json": ("container-json", 42),
     "xinhua/people_cn_2026-06-11.json": ("container-json", 1),
+    "mingpao/mingpao_pns_s00002_20200808.xml": ("container-rss", 10),
+    # web pages: an article page is one record (with the teasers of other stories that its
+    # side boxes print with their text); a section index or an e-paper page view one
+    # record per headline link
+    "orientaldaily/orientaldaily_20180720_a1.html": ("container-html", 1),
+    "orientaldaily/orientaldaily_details_20200809.html": ("container-html", 1),
+    "orientaldaily/orientaldaily_list_20200809.html": ("container-html", 64),
+    "singtao/singtao_details_20180802.html": ("container-html", 11),
+    "hkej/hkej_details_20200814.html": ("container-html", 1),
+    "wenweipo/wenweipo_details_20180730.html": ("container-html", 1),
+    "hnrb/hnrb_20251119_001.html": ("container-html", 9),
+    "fjrb/fjrb_20251119_01.html": ("container-html", 9),
 }
 
 
@@ -682,6 +896,54 @@ def test_corpus_details():
     assert udn_text.records[0].meta[-1] == ("date", "{'date': '2026-08-22 22:11'}")
     gapped = [r for r in udn_text.records if any("。  " in p for p in r.paragraphs)]
     assert not gapped  # "。  " is a paragraph break in udn summaries
+
+
+def test_corpus_web_pages():
+    """The corpus's web pages, as an editor reads them."""
+    a1 = unwrap(read(FILES / "orientaldaily/orientaldaily_20180720_a1.html"), "a1.html")
+    story = only(a1)
+    assert (story.title, a1.publication) == ("公屋爆鼠患政府懶懶閒", "東方日報")
+    captions = [story.paragraphs[i] for i, captioned in story.figures if captioned]
+    assert len(captions) == len(story.figures) == 5
+    assert captions[1] == "老鼠溫床 葵芳邨有樓層的垃圾桶未有蓋好。"  # the caption's two lines, one caption
+    assert "居民：房署淨係識派老鼠膠" in story.paragraphs  # an <h3> subhead stays in the story
+    assert story.paragraphs[-1] == "記者黃雄 、馮淑環"
+    chrome = " ".join(t for _, t in a1.removed)  # buttons, menus, the app advertisement
+    assert "上一則" in chrome and "第一手消息請下載on.cc東網" in chrome and "返回頁頂" in chrome
+
+    hkej = only(unwrap(read(FILES / "hkej/hkej_details_20200814.html"), "hkej.html"))
+    assert (hkej.author, hkej.date, hkej.section) == ("紀曉風", "2020年8月14日", "獨眼香江_肺炎襲港")
+    assert hkej.figures == ((0, False),)  # the photo's caption is only in its attributes
+
+    wenweipo = unwrap(read(FILES / "wenweipo/wenweipo_details_20180730.html"), "wwp.html")
+    assert (wenweipo.publication, only(wenweipo).date) == ("香港文匯網", "2018-07-30")
+    assert only(wenweipo).paragraphs[-1] == "責任編輯：劉雲"
+
+    singtao = unwrap(read(FILES / "singtao/singtao_details_20180802.html"), "st.html")
+    assert [r.section for r in singtao.records[-3:]] == [
+        "架勢堂",
+        "新股狂熱",
+        "港股大時代",
+    ]  # the tabs' labels
+    assert singtao.records[0].figures == ((0, True),)
+
+    hnrb = unwrap(read(FILES / "hnrb/hnrb_20251119_001.html"), "hnrb.html")
+    assert {r.section for r in hnrb.records} == {"当前版： 001版"}
+    second = dict(hnrb.records[1].meta)
+    assert (second["kicker"], second["subtitle"]) == (
+        "习近平对全面依法治国工作作出重要指示强调",
+        "赵乐际出席中央全面依法治国工作会议并讲话 丁薛祥出席会议",
+    )
+    assert "导读" in hnrb.furniture and "第001版：头版" in hnrb.furniture
+
+    index = unwrap(read(FILES / "orientaldaily/orientaldaily_list_20200809.html"), "list.html")
+    lead = index.records[0]
+    assert (lead.section, len(lead.paragraphs), lead.figures) == ("要聞港聞", 1, ((0, False),))
+    assert [r.section for r in index.records[52:55]] == ["東方日報正論", "功夫茶", "龍門陣"]
+
+    mingpao = unwrap(read(FILES / "mingpao/mingpao_pns_s00002_20200808.xml"), "mp.xml")
+    assert [r.figures for r in mingpao.records[:3]] == [((1, True),), (), ((1, False),)]
+    assert mingpao.records[0].paragraphs[1].endswith("（政府新聞處相片）")
 
 
 # --- every character is kept -------------------------------------------------------------------------------

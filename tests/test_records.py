@@ -237,3 +237,57 @@ def test_big5_dumps_are_read():
     gb = "<?xml version='1.0' encoding='GB2312'?><rss version='2.0'><channel><item><title>标题</title>" \
          "<description>正文内容。</description></item></channel></rss>"
     assert read_bytes(gb.encode("gb2312"), source="f.xml").articles[0].title == "标题"
+
+
+def test_a_hong_kong_papers_own_label_is_the_dateline():
+    for label in ("【明報專訊】", "【文匯網訊】", "【大公報訊】"):
+        page = f"全民自願驗 林鄭認成效打折\n\n{label}政府昨公布兩星期後會展開普及社區檢測。\n"
+        [art] = read_text(page, source="p.txt").articles
+        assert art.dateline == label and art.paragraphs[0].text.startswith("政府昨公布")
+    # a bracketed topical tag is no dateline
+    [art] = read_text("標題\n\n【方仲賢案】法官今日拒批控方申請。\n", source="p.txt").articles
+    assert art.dateline is None
+
+
+def test_a_dump_pressout_cannot_unwrap_is_said_so():
+    for text in ('{"settings": {"theme": "dark"}}', "<config><item>1</item></config>"):
+        issue = read_text(text, source="x.json", meta=IssueMeta(publication="某报"))
+        assert [d.code for d in issue.diagnostics if d.code == "PO106"] == ["PO106"], text
+    plain = read_text("标题\n\n正文。\n", source="p.txt", meta=IssueMeta(publication="某报"))
+    assert not [d for d in plain.diagnostics if d.code == "PO106"]
+
+
+@rule("column-label-listed")
+def test_labels_that_run_over_a_list_of_headlines_are_columns():
+    def html(entries: list[str]) -> str:
+        items = "".join(f'<li><a href="/n/{n}.html">{e}</a></li>' for n, e in enumerate(entries))
+        return f"<html><body><h2>龍門陣</h2><ul>{items}</ul></body></html>"
+
+    # every headline of the section opens with a label: columns (東方日報's 龍門陣)
+    issue = read_text(html(["坦言集：技術戰", "龍吟虎嘯：傷不到與傷得到", "龍七公：抗疫不忘反中"]), source="l.html")
+    assert [(a.column, a.title) for a in issue.articles] == [
+        ("坦言集", "技術戰"), ("龍吟虎嘯", "傷不到與傷得到"), ("龍七公", "抗疫不忘反中"),
+    ]
+    assert "column-label-listed" in issue.rules_applied
+    # a label on two headlines, a commentary's label; a speaker's colon stays
+    entries = ["政情：騙徒扮官員呃錢", "政情：議辦貼海報", "阿王評論：救命定投票", "外交部：中方堅決反對", "深水埗冚淫窟"]
+    issue = read_text(html(entries), source="l.html")
+    assert [(a.column, a.title) for a in issue.articles] == [
+        ("政情", "騙徒扮官員呃錢"), ("政情", "議辦貼海報"), ("阿王評論", "救命定投票"),
+        (None, "外交部：中方堅決反對"), (None, "深水埗冚淫窟"),
+    ]
+
+
+def test_a_web_articles_editor_line_credits_its_editor():
+    html = (
+        "<html><head><title>旺角殺街 - 香港文匯網</title></head><body><article><h1>旺角殺街</h1>"
+        "<p>【文匯網訊】（香港文匯報記者 顏晉傑 文森）西洋菜南街行人專用區正式殺街。</p>"
+        "<p>藝人表示感到可惜。</p><p>責任編輯：劉雲</p></article></body></html>"
+    )
+    issue = read_text(html, source="w.html")
+    [art] = issue.articles
+    assert issue.publication == "香港文匯報" and issue.language == "zh-HK"
+    assert art.dateline == "【文匯網訊】"
+    assert [(c.name, c.role) for c in art.contributors] == [
+        ("顏晉傑", Role.REPORTER), ("文森", Role.REPORTER), ("劉雲", Role.EDITOR),
+    ]

@@ -29,6 +29,13 @@ PAPERS = {
     "rmrb": ("Hans", "CN", "zh-CN"),
     "rmrbhwb": ("Hans", "CN", "zh-CN"),
     "xinhua": ("Hans", "CN", "zh-CN"),
+    "fjrb": ("Hans", "CN", "zh-CN"),
+    "hnrb": ("Hans", "CN", "zh-CN"),
+    "mingpao": ("Hant", "HK", "zh-HK"),
+    "orientaldaily": ("Hant", "HK", "zh-HK"),
+    "singtao": ("Hant", "HK", "zh-HK"),
+    "hkej": ("Hant", "HK", "zh-HK"),
+    "wenweipo": ("Hant", "HK", "zh-HK"),  # a Big5 file
 }
 CORPUS_FILES = sorted(p for p in (CORPUS / "files").glob("*/*") if p.is_file())
 
@@ -39,7 +46,9 @@ SHENBAO_SENTENCE = "汗簡一書爲周朝散大夫宗正丞兼國子書學博士
 
 
 def read(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+    from pressout.read.decode import decode_page
+
+    return decode_page(path.read_bytes(), source=path.name).text  # (UTF-8, or Big5 as the reader decodes it)
 
 
 @pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name)

@@ -670,14 +670,23 @@ def _credit(w: _Writer, credit: Credit, *, rend: str | None = None) -> None:
     """The printed credit, with each contributor's name (found in order) as a persName."""
     with w.mixed("byline", rend=rend):
         at = 0
-        for person in credit.contributors:
+        people = credit.contributors
+        n = 0
+        while n < len(people):
+            person = people[n]
+            roles = [person.role.value]
+            # The same name printed once in two roles (（圖文：記者甲）): one persName, both roles.
+            while n + 1 < len(people) and people[n + 1].name == person.name:
+                n += 1
+                roles.append(people[n].role.value)
+            n += 1
             found = credit.text.find(person.name, at)
             if found < 0:
                 raise ValueError(
                     f"contributor {person.name!r} does not occur (in order) in the credit {credit.text!r}"
                 )
             w.text(credit.text[at:found])
-            with w.inline("persName", role=person.role.value):
+            with w.inline("persName", role=" ".join(roles)):
                 w.text(person.name)
             at = found + len(person.name)
         w.text(credit.text[at:])

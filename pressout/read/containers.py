@@ -22,7 +22,22 @@ How the parts fit:
   which maps field names (English and Chinese, case-insensitive) onto the ``Record``'s
   slots, keeps the rest as metadata and settles repeated text fields;
 * markup (HTML, and the HTML inside feeds and JSON strings) is read by one walker,
-  ``_Walk``, that turns elements into headings and paragraphs.
+  ``_Walk``, that turns elements into headings and paragraphs;
+* a web page is read as what it is, by its structure (class and id names count only for
+  generic words: nav, menu, footer, caption, author, date …): an article page (a main
+  heading that says what its ``<title>`` says, over the page's largest block of running
+  text) is one record, its paragraphs and subheads, each photo's caption a paragraph of
+  its own where the photo is (``Record.figures``), its byline and date elements the
+  record's; a section index or an e-paper page view is one record per headline link
+  (the heading or page header over the list its section; a hidden ``kicker~~~subtitle``
+  deck the ``kicker`` and ``subtitle`` of its ``meta``), and a teaser (a headline linked
+  with its lead) anywhere is a record too; navigation, menus, share and comment widgets,
+  ads, footers, the issue's page list and repeated lists are the site's (``removed``,
+  ``furniture``); the site name in the ``<title>`` is the ``publication``. A page that is
+  neither (a digest of headings and paragraphs) is read by its article elements or its
+  headings;
+* a feed's Media RSS picture (``media:group``/``media:content``) is a photo of its item,
+  ``media:title`` its caption.
 
 lxml is imported lazily (``_lxml``): a reader that never meets markup never pays for it.
 """
@@ -30,6 +45,7 @@ lxml is imported lazily (``_lxml``): a reader that never meets markup never pays
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib
 import io
 import json
@@ -55,6 +71,10 @@ class Record:
     section: str | None = None  # a category/channel/版面 field (``01版：要闻``, ``國際``)
     source: str | None = None  # a media/source field: the paper or agency (``自由``, ``新华社``)
     meta: tuple[tuple[str, str], ...] = ()  # every other field, (name, value): url, id …
+    # The photos the record prints, in order, each as (i, captioned): a captioned photo's
+    # caption is ``paragraphs[i]`` (a paragraph of its own, where the photo is); a photo
+    # printed without one stands before ``paragraphs[i]`` (i == len(paragraphs): at the end).
+    figures: tuple[tuple[int, bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +254,7 @@ class _Draft:
     meta: list[tuple[str, str]] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)  # keys whose value went to a slot
     removed: list[tuple[str, str]] = field(default_factory=list)
+    photos: list[str] = field(default_factory=list)  # the record's photos' captions ("": none)
 
     def add(self, key: str, value: object, depth: int = 0) -> None:
         """Put one field's value where it belongs: a slot, the text, or the metadata."""
@@ -318,6 +339,11 @@ class _Draft:
     def finish(self) -> Record | None:
         """The record, or None when it has neither title nor text (not an article)."""
         paragraphs = self._settle_texts()
+        figures: list[tuple[int, bool]] = []
+        for caption in self.photos:  # (a feed gives its photos after the text)
+            figures.append((len(paragraphs), bool(caption)))
+            if caption:
+                paragraphs.append(caption)
         if self.title is None and not paragraphs:
             return None
         return Record(
@@ -329,6 +355,7 @@ class _Draft:
             section=self.section,
             source=self.source,
             meta=tuple(self.meta),
+            figures=tuple(figures),
         )
 
     def _settle_texts(self) -> list[str]:
@@ -810,12 +837,23 @@ _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")  # HTML's whitespace: U+3000 and NBS
 @dataclass(slots=True)
 class _Block:
     """A heading (``level`` 1–6) or a paragraph (``level`` 0) of markup, with the article
-    element it lies in (``owner``, an index; None outside any) and a heading's link."""
+    element it lies in (``owner``, an index; None outside any) and a heading's link. The
+    walk of a web page (``_Walk(rich=True)``) also gives photos (``level`` ``_PHOTO``, no
+    text) and says where each block lies."""
 
     level: int
     text: str
     owner: int | None = None
     href: str | None = None
+    node: Any = None  # (rich) the innermost block element it lies in; a photo's <img>
+    anchor: Any = None  # (rich) the link (<a>) holding most of its letters
+    linked: float = 0.0  # (rich) the share of its letters inside that link
+    in_links: float = 0.0  # (rich) the share of its letters inside any link
+    caption: Any = None  # (rich) the caption element it lies in (figcaption, class caption)
+    hidden: Any = None  # (rich) the hidden element (display:none) it lies in
+
+
+_PHOTO = -1  # a _Block's level for a photo
 
 
 def _collapse(text: str) -> str:
@@ -831,21 +869,71 @@ def _tidy(text: str) -> str:
     return _LINE_BREAK_RUN.sub(" ", text).strip()
 
 
+_TOKEN_SPLIT = re.compile(r"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _tokens(node: Any) -> frozenset[str]:
+    """The words of an element's class and id, lower-cased (``topNavCTN`` → top, nav,
+    ctn; ``caption-p`` → caption, p): what a page's own names say an element is."""
+    raw = f"{node.get('class') or ''} {node.get('id') or ''}"
+    if not raw.strip():
+        return frozenset()
+    return frozenset(t.lower() for t in _TOKEN_SPLIT.split(raw) if t)
+
+
+def _is_hidden(node: Any) -> bool:
+    return node.get("hidden") is not None or bool(_HIDDEN_STYLE.search(node.get("style") or ""))
+
+
+def _is_caption(node: Any, local: str) -> bool:
+    return local == "figcaption" or "caption" in _tokens(node)
+
+
+_NOT_PHOTO = re.compile(r"logo|icon|button|btn|spacer|pixel|blank|arrow|qrcode|sprite|avatar", re.IGNORECASE)
+
+
+def _is_photo(img: Any) -> bool:
+    """An <img> that is a picture of the page's, not its furniture: a raster image (GIF
+    and SVG are the site's bullets, buttons and logos) neither named nor sized like an
+    icon."""
+    src = img.get("src") or img.get("data-src") or img.get("data-original") or ""
+    path = src.split("?", 1)[0].strip().lower()
+    if not path or path.endswith((".gif", ".svg", ".ico")) or _NOT_PHOTO.search(path.rsplit("/", 1)[-1]):
+        return False
+    for attr in ("width", "height"):
+        value = (img.get(attr) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) <= 60:
+            return False
+    return True
+
+
 class _Walk:
     """Turns an element tree into headings and paragraphs, in document order: block
     elements and ``<br>`` end a paragraph; whitespace collapses (U+3000 does not);
-    scripts, styles, navigation, footers and comments go to ``removed``."""
+    scripts, styles, navigation, footers and comments go to ``removed``.
 
-    def __init__(self, rule: str, owners: dict[Any, int] | None = None) -> None:
+    ``rich`` (a web page): photos are blocks too, each block knows the element it lies
+    in, its link, and whether it is a caption or hidden (a caption's or a hidden
+    element's text is a block of its own); a ``<br>`` inside a link or a hidden element
+    is a space (a headline broken over two lines is one link)."""
+
+    def __init__(self, rule: str, owners: dict[Any, int] | None = None, *, rich: bool = False) -> None:
         self.rule = rule
         self.owners = owners or {}
+        self.rich = rich
         self.blocks: list[_Block] = []
         self.removed: list[tuple[str, str]] = []
         self._buffer: list[str] = []
+        self._where: list[Any] = []  # (rich) the link each piece of the buffer lies in
         self._owner: list[int | None] = [None]
         self._heading: Any = None
         self._pre = 0
         self._comment = _lxml("lxml.etree").Comment
+        self._open: list[Any] = []  # (rich) open block elements
+        self._anchors: list[Any] = []  # (rich) open links
+        self._hidden: list[Any] = []  # (rich) open hidden elements
+        self._captions: list[Any] = []  # (rich) open caption elements
 
     def run(self, root: Any) -> list[_Block]:
         stack: list[tuple[Any, bool]] = [(root, False)]
@@ -853,6 +941,8 @@ class _Walk:
             node, closing = stack.pop()
             if closing:
                 self._end(node)
+                if self.rich:
+                    self._leave(node)
                 if node is not root:
                     self._text(node.tail)
                 continue
@@ -862,6 +952,8 @@ class _Walk:
                 if node is not root:
                     self._text(node.tail)
                 continue
+            if self.rich:
+                self._enter(node, local)
             self._start(node, local)
             self._text(node.text)
             stack.append((node, True))
@@ -878,17 +970,54 @@ class _Walk:
         if text:
             self.removed.append((self.rule, text))
 
+    def _enter(self, node: Any, local: str) -> None:
+        """(rich) Where the text that follows lies; a hidden or caption element's text is
+        a block of its own; a photo is a block."""
+        hidden = _is_hidden(node)
+        caption = _is_caption(node, local)
+        if hidden or caption:
+            self._flush()
+        if local == "img" and self._heading is None and _is_photo(node):
+            self._flush()
+            self.blocks.append(
+                _Block(
+                    _PHOTO,
+                    "",
+                    self._owner[-1],
+                    node=node,
+                    anchor=self._anchors[-1] if self._anchors else None,
+                    hidden=self._hidden[-1] if self._hidden else None,
+                )
+            )
+        if local == "a":
+            self._anchors.append(node)
+        if hidden:
+            self._hidden.append(node)
+        if caption:
+            self._captions.append(node)
+        if local in _BLOCKS or local in _HEADINGS:
+            self._open.append(node)
+
+    def _leave(self, node: Any) -> None:
+        for stack in (self._anchors, self._hidden, self._captions, self._open):
+            if stack and stack[-1] is node:
+                if stack is self._hidden or stack is self._captions:
+                    self._flush()
+                stack.pop()
+
     def _start(self, node: Any, local: str) -> None:
         if node in self.owners:
             self._flush()
             self._owner.append(self.owners[node])
         if self._heading is not None:
             if local == "br" or local in _BLOCKS:
-                self._buffer.append(" ")
+                self._put(" ")
             return
         if local in _HEADINGS:
             self._flush()
             self._heading = node
+        elif local == "br" and self.rich and (self._anchors or self._hidden):
+            self._put(" ")
         elif local in _BLOCKS or local == "br":
             self._flush()
         if local == "pre":
@@ -898,10 +1027,11 @@ class _Walk:
         local = _local(node)
         if node is self._heading:
             text = _collapse("".join(self._buffer))
-            self._buffer.clear()
             self._heading = None
             if text:
-                self.blocks.append(_Block(_HEADINGS[local], text, self._owner[-1], _href(node)))
+                self.blocks.append(self._block(_HEADINGS[local], text, node))
+            self._buffer.clear()
+            self._where.clear()
         elif self._heading is None and local in _BLOCKS:
             self._flush()
         if local == "pre" and self._pre:
@@ -909,6 +1039,11 @@ class _Walk:
         if node in self.owners:
             self._flush()
             self._owner.pop()
+
+    def _put(self, text: str) -> None:
+        self._buffer.append(text)
+        if self.rich:
+            self._where.append(self._anchors[-1] if self._anchors else None)
 
     def _text(self, text: str | None) -> None:
         if not text:
@@ -918,17 +1053,40 @@ class _Walk:
             for n, line in enumerate(lines):
                 if n:
                     self._flush()
-                self._buffer.append(line)
+                self._put(line)
         else:
-            self._buffer.append(text)
+            self._put(text)
 
     def _flush(self) -> None:
         if self._heading is not None:
             return
         text = _collapse("".join(self._buffer))
-        self._buffer.clear()
         if text:
-            self.blocks.append(_Block(0, text, self._owner[-1]))
+            self.blocks.append(self._block(0, text, self._open[-1] if self._open else None))
+        self._buffer.clear()
+        self._where.clear()
+
+    def _block(self, level: int, text: str, node: Any) -> _Block:
+        href = _href(node) if level and node is not None and _local(node) in _HEADINGS else None
+        block = _Block(level, text, self._owner[-1], href)
+        if not self.rich:
+            return block
+        block.node = node
+        block.hidden = self._hidden[-1] if self._hidden else None
+        block.caption = self._captions[-1] if self._captions else None
+        letters: dict[Any, int] = {}
+        total = 0
+        wordy = any(c.isalnum() for c in text)  # (a line of bullets and marks: count those)
+        for piece, anchor in zip(self._buffer, self._where, strict=True):
+            n = sum(1 for c in piece if (c.isalnum() if wordy else not c.isspace()))
+            total += n
+            if anchor is not None:
+                letters[anchor] = letters.get(anchor, 0) + n
+        if total and letters:
+            block.anchor = max(letters, key=letters.__getitem__)
+            block.linked = letters[block.anchor] / total
+            block.in_links = sum(letters.values()) / total
+        return block
 
 
 def _href(heading: Any) -> str | None:
@@ -980,8 +1138,10 @@ _LABEL_URL = re.compile(
 
 
 def _html(text: str) -> Container | None:
-    """An HTML page: its article elements (``<article>``, ``div.article`` …) or, failing
-    those, its headings with the paragraphs under them, one record each."""
+    """An HTML page: its chrome out, then read as a web page (an article page, or a page
+    of headline links: ``_web_page``), else by its article elements (``<article>``,
+    ``div.article`` …) or, failing those, its headings with the paragraphs under them,
+    one record each."""
     lhtml = _lxml("lxml.html")
     etree = _lxml("lxml.etree")
     try:
@@ -996,7 +1156,14 @@ def _html(text: str) -> Container | None:
     body = root.find("body")
     if body is None:
         body = root
+    tabs = _grab_tabs(body)
+    _strip_chrome(body, removed)
     articles = _article_elements(body)
+    page = _web_page(body, title, tabs, lists=len(articles) < 2)
+    if page is not None:
+        return dataclasses.replace(
+            page, furniture=(*furniture, *page.furniture), removed=(*removed, *page.removed)
+        )
     walk = _Walk(HTML, {el: i for i, el in enumerate(articles)})
     blocks = walk.run(body)
     removed.extend(walk.removed)
@@ -1190,6 +1357,637 @@ def _article_level(blocks: Sequence[_Block]) -> int:
     return deeper if bare else higher
 
 
+# --- web pages ------------------------------------------------------------------------------
+#
+# A web page of a paper's site is read as a careful editor reads it: an article page is one
+# record (its heading, the largest block of paragraphs under it, captions where the photos
+# are, its byline and date); a section index or an e-paper page view is a list of headline
+# links, each a record; navigation, menus, share and comment widgets, ads and footers are
+# the site's, not the paper's. Structure decides (the main heading, the block of prose, the
+# lists of links); class and id names are read only for generic words (nav, menu, caption,
+# author, date …).
+
+# Chrome: elements whose class or id says they are the site's navigation or widgets.
+_CHROME = frozenset(
+    """nav navbar navigation menu menus menubar submenu footer breadcrumb breadcrumbs crumb
+    crumbs share sharing social comment comments toolbar ad ads advert adverts advertisement
+    sponsor btn button""".split()
+)
+# Boxes beside the story (related stories, a sidebar): not its text; their teasers are
+# records of their own.
+_ASIDE = frozenset(("related", "sidebar", "recommend", "recommended"))
+_FORM_TAGS = frozenset(("select", "button", "textarea", "datalist"))
+_CONTENT_RUN = 60  # characters: a run of text this long is content, whatever the element's name
+_PROSE_MIN = 60  # letters of running text (outside links) that make a page an article page
+_INLINE = frozenset(
+    """p span font b strong em i u center small big sub sup blockquote label cite q abbr time
+    mark s strike ins del code tt nobr""".split()
+)
+_FIELD_WORDS = {
+    "author": frozenset(("author", "authors", "byline", "writer", "reporter")),
+    "date": frozenset(("date", "time", "pubdate", "datetime", "pubtime", "publish", "published")),
+    "section": frozenset(("column", "category", "channel")),
+}
+_FIELD_MAX = 40  # characters: a byline, date or column label is short
+_TITLE_PARTS = re.compile(r"\s+[-–—_|｜]{1,2}\s+|\s*[|｜]\s*")
+_TITLE_PARTS_TIGHT = re.compile(r"[-_]")
+_HOST_TAIL = re.compile(
+    r"\s+(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|cn|hk|tw|mo|sg|my)\S*$", re.IGNORECASE
+)
+_SITE_WORD = re.compile(r"[报報网網]|daily|news|times|post|journal|herald|press", re.IGNORECASE)
+# A headline list's entries that are the issue's page list (01 要闻, 第001版：头版, A01 要聞)
+# or the page's table of contents box (导读), not stories.
+_PAGE_LABEL = re.compile(r"^(?:第\s*[A-Za-z]?\d{1,3}\s*[版面]|[A-Za-z]?\d{1,3}\s*版|[A-Za-z]?\d{1,3}\s+\S)")
+_PAGE_NAME = re.compile(r"^(?:第\s*)?[A-Za-z]?\d{1,3}\s*版")  # a page's name: 01版：要闻
+_TOC_LABELS = frozenset("导读 導讀 目录 目錄 本版导读 本版導讀".split())
+# An e-paper page view's own page header: 第01版：要闻, 当前版：001版.
+_PAGE_HEADER = re.compile(r"^(?:第\s*[A-Za-z]?\d{1,3}\s*版|(?:当前|當前)版)\s*[:：]")
+_DECK_SEPARATOR = re.compile(r"~{3,}")  # a hidden deck's kicker~~~subtitle
+_HEADLINE_LETTERS = 6  # a headline list's entries have this many letters on average
+# A paywalled page's mark after the part of the story it shows: (節錄), （节选）.
+_EXCERPT_MARK = re.compile(r"^[（(]\s*(?:節錄|节录|摘錄|摘录|節選|节选)\s*[）)]$")
+_KICKER_MIN = 5  # letters: a kicker is a clause, a section label over a headline a word
+_LIST_ITEMS = frozenset(("li", "dt", "dd", "tr"))  # an entry of a list, by its markup
+_LEAD_MIN = 30  # letters: a teaser's lead under its headline is a sentence at least
+
+
+def _grab_tabs(body: Any) -> dict[Any, str]:
+    """Tabbed boxes: a link ``href="#x"`` with a short label names the panel ``id="x"``
+    (the label is the section of the stories in the panel)."""
+    ids: dict[str, Any] = {}
+    for node in body.iter():
+        if isinstance(node.tag, str) and node.get("id"):
+            ids.setdefault(str(node.get("id")), node)
+    labels: dict[Any, str] = {}
+    for a in body.iter("a"):
+        href = (a.get("href") or "").strip()
+        target = ids.get(href[1:]) if href.startswith("#") and len(href) > 1 else None
+        label = _collapse(a.text_content()) if target is not None else ""
+        if label and len(label) <= 20:
+            labels.setdefault(target, label)
+    return labels
+
+
+def _strip_chrome(body: Any, removed: list[tuple[str, str]]) -> None:
+    """Rule container-html: navigation, menus, breadcrumbs, share and comment widgets, ads
+    and footers (by the words of their class or id) and form controls are taken out, their
+    text kept in ``removed``; an element that holds the page's heading (h1) or a run of
+    text (a story's lead in a box) is content, whatever its name."""
+    doomed: list[Any] = []
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        local = _local(node)
+        if not local or local in _DROPPED:
+            continue
+        if local in _FORM_TAGS or (_tokens(node) & _CHROME and not _holds_content(node)):
+            doomed.append(node)
+            continue
+        stack.extend(reversed(node))
+    for node in doomed:
+        walk = _Walk(HTML)
+        walk.run(node)
+        removed.extend(walk.removed)
+        removed.extend((HTML, b.text) for b in walk.blocks)
+        node.drop_tree()
+
+
+def _holds_content(node: Any) -> bool:
+    for el in node.iter():
+        local = _local(el)
+        if local == "h1":
+            return True
+        text = el.text if local and local not in _DROPPED else None
+        tail = el.tail if el is not node else None
+        if any(t and len(_collapse(t)) >= _CONTENT_RUN for t in (text, tail)):
+            return True
+    return False
+
+
+def _title_parts(title: str | None) -> list[str]:
+    """A page title's parts: ``headline - site``, ``site-section``, ``a | b``."""
+    if not title:
+        return []
+    parts = [p.strip() for p in _TITLE_PARTS.split(title) if p.strip()]
+    if len(parts) < 2:
+        parts = [p.strip() for p in _TITLE_PARTS_TIGHT.split(title) if p.strip()]
+    return parts if len(parts) >= 2 else [title.strip()]
+
+
+def _main_heading(body: Any, title: str | None) -> Any:
+    """The page's own heading: the first h1 (else h2, h3) that says what the <title>
+    says (the whole title or a part of it); else the page's only h1."""
+    wanted = {_significant(p) for p in [title or "", *_title_parts(title)]} - {""}
+    heads = [
+        n
+        for n in body.iter("h1", "h2", "h3")
+        if _significant(n.text_content())
+        and not any(_local(a) in _DROPPED or _is_hidden(a) for a in (n, *n.iterancestors()))
+    ]
+    for level in ("h1", "h2", "h3"):
+        for node in heads:
+            if node.tag == level and _significant(node.text_content()) in wanted:
+                return node
+    h1s = [n for n in heads if n.tag == "h1"]
+    if len(h1s) == 1:
+        return h1s[0]
+    # Several h1 (a logo's, a section's) or none: the last one before the page's largest
+    # block of running text.
+    container = _prose_container(body, None)
+    if container is None:
+        return None
+    level = "h1" if h1s else "h2"
+    before: Any = None
+    for el in body.iter():
+        if el is container:
+            break
+        if el.tag == level and el in heads:
+            before = el
+    if before is None:
+        inside = [n for n in container.iter(level) if n in heads]
+        before = inside[0] if inside else None
+    if before is None or _common_ancestor(before, container) is body:
+        return None  # no heading of its own near the text
+    return before
+
+
+def _prose_container(body: Any, heading: Any) -> Any:
+    """The element that holds the most running text after the heading (anywhere, for
+    None): text outside links, headings, captions and hidden elements, counted where it
+    lies (a paragraph's text counts for the element the paragraph is in). None when
+    there is too little."""
+    order: dict[Any, int] = {}
+    for n, el in enumerate(body.iter()):
+        order[el] = n
+    last: dict[Any, int] = {}
+    for el in reversed(list(order)):
+        last[el] = max([order[el], *(last[c] for c in el)])
+    out: set[Any] = set()
+    for el in order:
+        local = _local(el)
+        if el not in out and (
+            local in ("a", "aside", *_HEADINGS, *_DROPPED, *_FORM_TAGS)
+            or (local and (_is_hidden(el) or _is_caption(el, local) or _tokens(el) & (_CHROME | _ASIDE)))
+        ):
+            out.update(el.iter())
+    start, end = (order[heading], last[heading]) if heading is not None else (-1, -1)
+    scores: dict[Any, int] = {}
+
+    def count(where: Any, text: str | None) -> None:
+        if not text or where in out:
+            return
+        letters = len(_significant(text))
+        if letters:
+            while _local(where) in _INLINE and where.getparent() is not None:
+                where = where.getparent()
+            scores[where] = scores.get(where, 0) + letters
+
+    for el, n in order.items():
+        if n > end and _local(el):
+            count(el, el.text)
+        if last[el] >= start and el is not body and el.getparent() is not None:
+            count(el.getparent(), el.tail)
+    if not scores:
+        return None
+    best = max(scores, key=scores.__getitem__)
+    return best if scores[best] >= _PROSE_MIN else None
+
+
+def _closer_h1(body: Any, heading: Any, container: Any) -> Any:
+    """The last h1 between the heading and the text under it, when there is one."""
+    closer = None
+    started = False
+    for el in body.iter():
+        if el is container:
+            break
+        if el is heading:
+            started = True
+        elif (
+            started
+            and el.tag == "h1"
+            and _significant(el.text_content())
+            and not _within(heading, el)
+            and not any(a.get("href") for a in el.iter("a"))
+        ):
+            closer = el
+    return closer
+
+
+def _common_ancestor(a: Any, b: Any) -> Any:
+    mine = {a, *a.iterancestors()}
+    node = b
+    while node is not None and node not in mine:
+        node = node.getparent()
+    return node if node is not None else a
+
+
+def _digest(region: Any, heading: Any) -> bool:
+    """A page of several stories under the heading, not one: the headings below it link
+    to stories, or name pages (01版：要闻)."""
+    after = False
+    linked = 0
+    for node in region.iter("h2", "h3", "h4", "h5", "h6", "h1"):
+        if node is heading:
+            after = True
+            continue
+        if not after:
+            continue
+        text = _collapse(node.text_content())
+        if _PAGE_NAME.match(text):
+            return True
+        if any(a.get("href") for a in node.iter("a")):
+            linked += 1
+    return linked >= 2
+
+
+def _take_fields(region: Any, heading: Any, container: Any) -> dict[str, str]:
+    """Byline, date and column label of the article: the first short element of each kind
+    in the article's part of the page (by a generic class or id word: author, byline,
+    date, time, column, category), taken out of its text."""
+    protected = {heading, container, *heading.iterancestors(), *container.iterancestors()}
+    heading_part = set(heading.iter())
+    found: dict[str, tuple[Any, str]] = {}
+    for el in region.iter():
+        local = _local(el)
+        if not local or el in protected or el in heading_part or local in _DROPPED:
+            continue
+        words = _tokens(el) | ({"time"} if local == "time" else set())
+        for kind, names in _FIELD_WORDS.items():
+            if kind in found or not words & names:
+                continue
+            if any(d is not el and _local(d) and _tokens(d) & names for d in el.iter()):
+                continue  # the innermost one is the field
+            text = _collapse(" ".join(el.itertext()))
+            if 0 < len(text) <= _FIELD_MAX:
+                found[kind] = (el, text)
+    for el, _ in found.values():
+        el.drop_tree()
+    return {kind: text for kind, (_, text) in found.items()}
+
+
+def _block_href(block: _Block) -> str | None:
+    """The address a block links to, when it is a link (a photo in a link, a line that is
+    its link's text); page-internal and script links are no address."""
+    if block.anchor is None or (block.level != _PHOTO and block.linked < 0.8):
+        return None
+    href = str(block.anchor.get("href") or "").strip()
+    if not href or href.startswith("#") or href.lower().startswith("javascript:"):
+        return None
+    return href
+
+
+def _teasers(blocks: Sequence[_Block]) -> list[tuple[int, int]]:
+    """Story teasers: a run of blocks that link to the same story, a headline and a lead
+    under it (and maybe its photo). A headline that is only a link is no teaser."""
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(blocks):
+        href = _block_href(blocks[i]) if blocks[i].hidden is None else None
+        if href is None:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(blocks) and blocks[j].hidden is None and _block_href(blocks[j]) == href:
+            j += 1
+        texts = [b for b in blocks[i:j] if b.level != _PHOTO]
+        if (
+            len(texts) >= 2
+            and len(_significant(texts[0].text)) <= 80
+            and any(len(_significant(b.text)) >= _LEAD_MIN for b in texts[1:])
+        ):
+            found.append((i, j))
+        i = j
+    return found
+
+
+def _teaser_record(group: Sequence[_Block], section: str | None) -> Record:
+    """A teaser: its first line the headline, the rest its text, its photos figures."""
+    title: str | None = None
+    paragraphs: list[str] = []
+    figures: list[tuple[int, bool]] = []
+    for block in group:
+        if block.level == _PHOTO:
+            figures.append((len(paragraphs), False))
+        elif title is None:
+            title = block.text
+        else:
+            paragraphs.append(block.text)
+    href = _block_href(group[0])
+    return Record(
+        title=title,
+        paragraphs=tuple(paragraphs),
+        section=section,
+        meta=(("link", href),) if href else (),
+        figures=tuple(figures),
+    )
+
+
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|webp|bmp|tiff?)(?:$|[?#])", re.IGNORECASE)
+
+
+def _links_to_page(photo: _Block) -> bool:
+    """A photo in a link to another page (a related story's thumbnail), not to the
+    picture itself."""
+    href = str(photo.anchor.get("href") or "").strip() if photo.anchor is not None else ""
+    return bool(href) and not href.startswith(("#", "javascript:")) and not _IMAGE_FILE.search(href)
+
+
+def _captioned(img: Any) -> bool:
+    """Whether a photo has a caption element next to it (in its figure, its link or its
+    box), looking no further up than an element that holds another photo."""
+    node = img
+    for _ in range(3):
+        node = node.getparent()
+        if node is None:
+            return False
+        near = [el for el in node.iter() if el is not img and _local(el)]
+        if any(_local(el) == "img" and _is_photo(el) for el in near):
+            return False  # a box of several photos: each one's caption is its own
+        if any(_is_caption(el, _local(el)) and _collapse(el.text_content()) for el in near):
+            return True
+    return False
+
+
+def _article_record(
+    blocks: Sequence[_Block],
+    region: Any,
+    heading: Any,
+    fields: dict[str, str],
+    skip: set[int],
+    removed: list[tuple[str, str]],
+) -> tuple[int, Record, set[int]]:
+    """The article of an article page: the heading its title; after it, in the article's
+    part of the page, every paragraph and subhead, each caption (a paragraph of its own,
+    a figure where the photo is) and each photo without one; links (上一則, a related
+    headline) and what precedes the heading (a section label, a toolbar) are not its."""
+    found = next((n for n, b in enumerate(blocks) if b.level > 0 and b.node is heading), None)
+    at = found if found is not None else 0  # (the heading always has its block: it has words)
+    inside = set(region.iter())
+    for node in list(inside):
+        if _local(node) == "aside" or _tokens(node) & _ASIDE:
+            inside.difference_update(node.iter())
+    paragraphs: list[str] = []
+    figures: list[tuple[int, bool]] = []
+    taken = {at} if found is not None else set()
+    caption: Any = None  # the caption element the last paragraph is
+    for n, block in enumerate(blocks):
+        if n in taken or n in skip or block.node not in inside or block.hidden is not None:
+            continue
+        if block.level == _PHOTO:
+            if _links_to_page(block):
+                continue
+            if not _captioned(block.node):
+                figures.append((len(paragraphs), False))
+                taken.add(n)
+            caption = None
+            continue
+        if n < at:
+            continue
+        if block.caption is not None:
+            if caption is block.caption:
+                paragraphs[-1] = f"{paragraphs[-1]} {block.text}"
+            else:
+                figures.append((len(paragraphs), True))
+                paragraphs.append(block.text)
+            caption = block.caption
+            taken.add(n)
+            continue
+        caption = None
+        if block.in_links >= 0.5:
+            continue
+        paragraphs.append(block.text)
+        taken.add(n)
+    meta: list[tuple[str, str]] = []
+    above = _deck_above(heading)
+    if above is not None:
+        deck = next((k for k, b in enumerate(blocks) if b.level > 0 and b.node is above), None)
+        if deck is not None and deck not in skip:
+            meta.append(("kicker", blocks[deck].text))
+            taken.add(deck)
+    if paragraphs and _EXCERPT_MARK.match(paragraphs[-1]) and (len(paragraphs) - 1, True) not in figures:
+        removed.append((HTML, paragraphs.pop()))  # a paywall's mark after the part it shows
+        figures = [(min(i, len(paragraphs)), captioned) for i, captioned in figures]
+    record = Record(
+        title=blocks[at].text if found is not None else _collapse(heading.text_content()),
+        paragraphs=tuple(paragraphs),
+        author=fields.get("author"),
+        date=fields.get("date"),
+        section=fields.get("section"),
+        meta=tuple(meta),
+        figures=tuple(figures),
+    )
+    return at, record, taken
+
+
+def _deck_above(heading: Any) -> Any:
+    """The kicker printed over the headline: a heading element right before the main
+    heading, its sibling with nothing between them (a headline stack ``<h3>引题</h3>
+    <h1>标题</h1>``), no link, a line of words (a two-word section label over the
+    headline is no kicker)."""
+    before = heading.getprevious()
+    while before is not None and not _local(before):  # (a comment between them)
+        if before.tail and before.tail.strip():
+            return None
+        before = before.getprevious()
+    if before is None or _local(before) not in _HEADINGS or _local(before) == "h1":
+        return None
+    if (before.tail and before.tail.strip()) or any(True for _ in before.iter("a")):
+        return None
+    letters = len(_significant(before.text_content()))
+    return before if _KICKER_MIN <= letters <= 60 else None
+
+
+def _text_with_breaks(node: Any) -> str:
+    """An element's text with a space where a <br> breaks it (a two-line headline)."""
+
+    def parts(el: Any) -> Iterator[str]:
+        yield el.text or ""
+        for child in el:
+            local = _local(child)
+            if local == "br":
+                yield " "
+            elif local and local not in _DROPPED:
+                yield from parts(child)
+            yield child.tail or ""
+
+    return _collapse("".join(parts(node)))
+
+
+def _within(node: Any, ancestor: Any) -> bool:
+    return node is ancestor or any(a is ancestor for a in node.iterancestors())
+
+
+def _headline_lists(
+    blocks: Sequence[_Block], skip: set[int], seen: set[str], removed: list[tuple[str, str]]
+) -> tuple[list[tuple[int, Record]], set[int], set[int]]:
+    """Headline links: each entry of a list of headlines is a record (with its section: the
+    heading over it, else the page's header; and its hidden kicker~~~subtitle deck). A
+    list is the links whose items are siblings; a list of page labels (the issue's other
+    pages), a list that repeats links already listed (a pop-up), and a table of contents
+    entry (导读) are not stories. Returns the records, the blocks taken, and the blocks
+    that are repeats (removed)."""
+    entries = [
+        n
+        for n, b in enumerate(blocks)
+        if n not in skip and b.level != _PHOTO and b.hidden is None and _block_href(b) is not None
+    ]
+    counts: dict[Any, int] = {}
+    for n in entries:
+        for node in (blocks[n].anchor, *blocks[n].anchor.iterancestors()):
+            counts[node] = counts.get(node, 0) + 1
+    lists: dict[Any, list[tuple[int, Any]]] = {}
+    for n in entries:
+        item = blocks[n].anchor
+        while (
+            _local(item) not in _LIST_ITEMS
+            and item.getparent() is not None
+            and counts.get(item.getparent(), 0) == 1
+        ):
+            item = item.getparent()
+        lists.setdefault(item.getparent(), []).append((n, item))
+    sections = _sections(blocks)
+    records: list[tuple[int, Record]] = []
+    taken: set[int] = set()
+    repeats: set[int] = set()
+    for members in sorted(lists.values(), key=lambda m: m[0][0]):
+        titles = [_text_with_breaks(blocks[n].anchor) for n, _ in members]
+        hrefs = [_block_href(blocks[n]) or "" for n, _ in members]
+        if sum(1 for h in hrefs if h in seen) * 5 >= len(hrefs) * 4:
+            repeats.update(n for n, _ in members)
+            continue  # the list again (a pop-up, a menu of the same stories)
+        letters = [len(_significant(t)) for t in titles]
+        if sum(letters) < _HEADLINE_LETTERS * len(letters):
+            continue  # short links: navigation (上一版, 首页)
+        if len(members) == 1 and _local(members[0][1]) not in _LIST_ITEMS:
+            continue  # a link alone, in no list
+        if sum(1 for t in titles if _PAGE_LABEL.match(t)) * 5 >= len(titles) * 3:
+            continue  # the issue's page list
+        for (n, item), title, href in zip(members, titles, hrefs, strict=True):
+            seen.add(href)
+            if _significant(title) in _TOC_LABELS:
+                continue
+            if _significant(title) != _significant(blocks[n].text):
+                removed.append((HTML, blocks[n].text))  # (words beside the link: kept)
+            meta: list[tuple[str, str]] = [("link", href)]
+            deck = blocks[n + 1] if n + 1 < len(blocks) else None
+            if (
+                deck is not None
+                and deck.hidden is not None
+                and _within(deck.hidden, item)
+                and _DECK_SEPARATOR.search(deck.text)
+            ):
+                kicker, subtitle = (p.strip() for p in _DECK_SEPARATOR.split(deck.text, maxsplit=1))
+                meta += [(k, v) for k, v in (("kicker", kicker), ("subtitle", subtitle)) if v]
+                removed.extend((HTML, sep) for sep in _DECK_SEPARATOR.findall(deck.text))
+                taken.add(n + 1)
+            records.append((n, Record(title=title, paragraphs=(), section=sections[n], meta=tuple(meta))))
+            taken.add(n)
+    return records, taken, repeats
+
+
+def _sections(blocks: Sequence[_Block]) -> list[str | None]:
+    """The section each block is under: the last heading before it that is no link, else
+    the page's own header (第01版：要闻)."""
+    out: list[str | None] = []
+    heading: str | None = None
+    page: str | None = None
+    for block in blocks:
+        if block.hidden is None and block.level != _PHOTO and block.in_links < 0.5:
+            if block.level > 0:
+                heading = block.text
+            elif page is None and _PAGE_HEADER.match(block.text):
+                page = block.text
+        out.append(heading or page)
+    return out
+
+
+def _site_name(title: str | None, names: Iterable[str]) -> str | None:
+    """The site or paper a page's <title> names besides the headline (``… - 東方日報``,
+    ``海南日报数字报-头版``): the part that is no headline of the page, a paper's or
+    site's name by its words (报, 網, daily …), without a trailing host name."""
+    parts = _title_parts(title)
+    if len(parts) < 2:
+        return None
+    known = {_significant(n) for n in names}
+    rest = [p for p in parts if _significant(p) not in known]
+    named = [p for p in rest if _SITE_WORD.search(_HOST_TAIL.sub("", p))]
+    pick = named[-1] if named else (rest[-1] if rest and len(rest) < len(parts) else None)
+    if pick is None:
+        return None
+    return _HOST_TAIL.sub("", pick).strip() or pick
+
+
+def _web_page(body: Any, title: str | None, tabs: dict[Any, str], *, lists: bool) -> Container | None:
+    """An article page (its main heading over a block of running text) or, with ``lists``,
+    a page of headline links and teasers; None for a page that is neither (a digest of
+    headings and paragraphs: read by its article elements or its headings)."""
+    removed: list[tuple[str, str]] = []
+    furniture: list[str] = []
+    heading = _main_heading(body, title)
+    region = container = None
+    fields: dict[str, str] = {}
+    if heading is not None:
+        container = _prose_container(body, heading)
+        closer = _closer_h1(body, heading, container) if container is not None else None
+        if closer is not None:  # (the <title>'s words were a logo's or a section's h1)
+            heading, container = closer, _prose_container(body, closer)
+        if container is not None:
+            region = _common_ancestor(heading, container)
+            if _digest(region, heading):
+                return None
+            fields = _take_fields(region, heading, container)
+    walk = _Walk(HTML, rich=True)
+    blocks = walk.run(body)
+    removed.extend(walk.removed)
+    spans = _teasers(blocks)
+    in_teaser = {n for i, j in spans for n in range(i, j)}
+    sections = _sections(blocks) if region is None else [None] * len(blocks)
+    items: list[tuple[int, Record]] = []
+    for i, j in spans:
+        label = next((tabs[a] for a in (blocks[i].node, *blocks[i].node.iterancestors()) if a in tabs), None)
+        items.append((i, _teaser_record(blocks[i:j], label or sections[i])))
+    used = set(in_teaser)
+    repeats: set[int] = set()
+    if region is not None:
+        at, record, taken = _article_record(blocks, region, heading, fields, in_teaser, removed)
+        items.append((at, record))
+        used |= taken
+    elif not lists:
+        return None
+    else:
+        seen = {href for i, _ in spans if (href := _block_href(blocks[i])) is not None}
+        listed, taken, repeats = _headline_lists(blocks, in_teaser, seen, removed)
+        if not listed and not spans:
+            return None
+        prose = sum(
+            len(_significant(b.text))
+            for n, b in enumerate(blocks)
+            if n not in in_teaser and b.level == 0 and b.hidden is None and b.in_links < 0.5
+        )
+        if prose > sum(len(_significant(r.title or "")) for _, r in listed):
+            return None  # more running text than headlines: a digest, read by its headings
+        items += listed
+        used |= taken
+    for n, block in enumerate(blocks):
+        if n in used or block.level == _PHOTO:
+            continue
+        if block.hidden is not None or n in repeats:
+            removed.append((HTML, block.text))
+        else:
+            furniture.append(block.text)
+    items.sort(key=lambda pair: pair[0])
+    records = tuple(record for _, record in items)
+    names = [r.title for r in records if r.title]
+    return Container(
+        format=HTML,
+        records=records,
+        title=title,
+        publication=_site_name(title, names),
+        furniture=tuple(furniture),
+        removed=tuple(removed),
+    )
+
+
 # --- RSS and Atom -----------------------------------------------------------------------------
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -1247,6 +2045,7 @@ def _rss(root: Any) -> Container:
             title = _tidy(text)
         elif local in ("pubdate", "lastbuilddate", "date") and date is None and text:
             date = text
+            meta.append((node.tag.rsplit("}", 1)[-1], text))  # (its words kept, as the item dates are)
         else:
             meta.extend(_xml_fields(node, local))
     records = []
@@ -1338,12 +2137,50 @@ def _rss_item(item: Any) -> tuple[Record | None, list[tuple[str, str]]]:
                 draft.meta.append((name, text))
         elif kind is not None and not _has_elements(node) and _plain(node).strip():
             draft.put(name, kind, _tidy(_plain(node)))
+        elif local in ("group", "content") and _is_media(node):
+            _media_photo(draft, node, name)
         else:
             draft.meta.extend(_xml_fields(node, name))
     record = draft.finish()
     if record is None:
         return None, draft.removed + _leftover(RSS, (kv for n in item for kv in _xml_fields(n, _local(n))))
     return record, draft.removed
+
+
+_MEDIA_NS = "http://search.yahoo.com/mrss/"
+_MEDIA_CAPTIONS = ("title", "description")  # Media RSS: the text shown with the picture
+
+
+def _is_media(node: Any) -> bool:
+    """A Media RSS picture: ``media:group`` holding an image ``media:content``, or such a
+    ``media:content`` itself (an image by its ``medium`` or ``type``)."""
+    tag = node.tag if isinstance(node.tag, str) else ""
+    if not tag.startswith("{" + _MEDIA_NS):
+        return False
+    contents = [node] if _local(node) == "content" else [c for c in node if _local(c) == "content"]
+    return any(
+        (c.get("medium") or "").lower() == "image" or (c.get("type") or "").lower().startswith("image/")
+        for c in contents
+    )
+
+
+def _media_photo(draft: _Draft, node: Any, name: str) -> None:
+    """Rule container-rss: a Media RSS picture is one photo of the item; its ``media:title``
+    (else ``media:description``) is the caption, a paragraph of its own after the text;
+    the picture's addresses and other fields stay metadata."""
+    captions = {
+        _local(c): _tidy(_plain(c))
+        for c in node.iter()
+        if _local(c) in _MEDIA_CAPTIONS and not _has_elements(c)
+    }
+    caption = next((captions[k] for k in _MEDIA_CAPTIONS if captions.get(k)), "")
+    used = False
+    for key, value in _xml_fields(node, name):
+        if caption and not used and key.rsplit(".", 1)[-1] in _MEDIA_CAPTIONS and _tidy(value) == caption:
+            used = True  # the caption is the record's text now
+            continue
+        draft.meta.append((key, value))
+    draft.photos.append(caption)
 
 
 def _xml_text(draft: _Draft, name: str, node: Any, kind: str | None) -> None:
@@ -1379,6 +2216,7 @@ def _atom(root: Any) -> Container:
             title = _atom_inline(node) or None
         elif local == "updated" and date is None and _plain(node).strip():
             date = _plain(node).strip()
+            meta.append((local, date))
         else:
             meta.extend(_atom_fields(node, local))
     records = []

@@ -136,11 +136,14 @@ def parse_people(text: str, *, default: Role, strict_names: bool) -> tuple[Contr
             continue
         if not NAME_RE.match(tok):
             desk = _DESK_ROLE.match(tok)
-            if desk is None or not desk.group("rest"):
+            if desk is None:
                 return None
-            # A desk before the role word, then the name: 中國組記者曾海琪.
+            # A desk or paper before the role word, then the name: 中國組記者曾海琪; or the
+            # names after it: 香港文匯報記者 顏晉傑 文森.
             role = _ROLE_OF[desk.group("role")]
             vouched = True
+            if not desk.group("rest"):
+                continue
             tok = desk.group("rest")
         elif tok in NOT_NAME_WORDS:
             return None
@@ -188,7 +191,7 @@ def match_credit_line(line: str) -> Credit | None:
         return _desk_credit(line) if "者" in line else None
     if line[0] in "〔【":
         m = RUN_IN_BYLINE_RE.match(line)
-        if m is None or m.end() != len(line):
+        if m is None or m.end() != len(line) or DATELINE_RE.match(line):  # 【文匯網訊】: a dateline
             return None
         credit = _byline(m.group("inner"))
         return Credit(line, credit.contributors) if credit else None
@@ -236,7 +239,7 @@ def match_run_in_byline(line: str) -> tuple[Credit, str] | None:
     if not line or line[0] not in "〔【":
         return None
     m = RUN_IN_BYLINE_RE.match(line)
-    if m is None:
+    if m is None or DATELINE_RE.match(line):
         return None
     credit = _byline(m.group("inner"))
     if credit is None:

@@ -440,7 +440,7 @@ def date_from_filename(name: str) -> dt.date | None:
         return None
 
 
-_FILENAME_DATE_PAGE_ITEM = re.compile(r"(?:19|20)\d{6}-(?P<page>\d{2})-\d{2}")
+_FILENAME_DATE_PAGE_ITEM = re.compile(r"(?:19|20)\d{6}-(?P<page>\d{2})-(?P<item>\d{2})")
 
 
 def page_from_filename(name: str) -> int | None:
@@ -453,18 +453,29 @@ def page_from_filename(name: str) -> int | None:
     return int(m.group("page"))
 
 
-def issue_id(slug: str, meta: IssueMeta, source_name: str, sha256: str) -> str:
+def issue_id(slug: str, meta: IssueMeta, source_name: str, sha256: str, *, per_file: bool = False) -> str:
     """The page's issue id: the metadata's ``id``, else one derived from the slug and the
-    date (or the file stem), bounded and not reserved (see the module's docstring)."""
+    date (or the file stem), bounded and not reserved (see the module's docstring).
+    ``per_file``: a dated dump's id names its file too (``{slug}-{date}-a-{stem}``): a
+    day's news comes as several dumps (an RSS file and its JSON twin, one Markdown file
+    per article), each an issue of its own."""
     if meta.id:
         return meta.id
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(source_name).stem.lower()).strip("-")
+    if not stem or not Path(source_name).stem.isascii():
+        stem = sha256[:12]
     if meta.date is not None:
         ident = f"{slug}-{meta.date.isoformat()}-{meta.edition or 'a'}"
         ident += f"-p{meta.page:04d}" if meta.page else ""
+        # A per-article file (YYYYMMDD-PP-NN) holds one item of the page: its number too,
+        # so a page's items are as many issues, not one id claimed by each of them.
+        item = _FILENAME_DATE_PAGE_ITEM.fullmatch(Path(source_name).stem)
+        if item is not None and page_from_filename(source_name) == meta.page:
+            ident += f"-n{item.group('item')}"
+        elif per_file:  # (the whole name: rmrb_20260704.json and .html are two dumps)
+            named = re.sub(r"[^a-z0-9]+", "-", Path(source_name).name.lower()).strip("-")
+            ident += f"-{named if named and Path(source_name).name.isascii() else stem}"
     else:
-        stem = re.sub(r"[^a-z0-9]+", "-", Path(source_name).stem.lower()).strip("-")
-        if not stem or not Path(source_name).stem.isascii():
-            stem = sha256[:12]
         ident = f"{slug}-{stem}"
     return _derived(ident)
 

@@ -343,6 +343,16 @@ def _read(
     if container is not None:
         fired(container.format)
     else:
+        opening = text.lstrip()[:1]
+        if opening in ("{", "[", "<") and not source.lower().endswith(_MARKDOWN_NAMES):
+            kind = "JSON" if opening != "<" else "markup (XML or HTML)"
+            diagnostics.append(
+                Diagnostic(
+                    "PO106", source,
+                    f"looks like {kind} but holds no articles pressout can unwrap (no title or text fields, "
+                    "or not RSS, Atom or an HTML page): read as page text",
+                )
+            )
         front, body, skipped, order, unheld = _front_matter(text)
         if front:  # (without front matter there is nothing to lay over the metadata)
             fired("front-matter")
@@ -418,7 +428,8 @@ def _read(
     language = _language(body if container is None else _record_text(container), paper)
 
     slug = meta.publication_slug or (papers.slug_for(meta.publication) if meta.publication else DEFAULT_SLUG)
-    iid = issue_id(slug, meta, source, sha256)
+    # A dump is not a page: its id names its file too (see issue_id).
+    iid = issue_id(slug, meta, source, sha256, per_file=container is not None or bool(front.get("title")))
     articles = _freeze(raw_articles, iid, metas)
     furniture = _furniture(raw_furniture, iid)
     if not articles:
@@ -506,11 +517,10 @@ _APPENDIX_MAX = 300  # characters: more is the article's own text (notes, a post
 def _appendix(body: str, removed: list[Removal]) -> tuple[str, list[str]]:
     """The text without its last thematic break, and the tail after it when it is short
     (else the tail stays the article's text)."""
-    last = None
-    for last in _THEMATIC_BREAK.finditer(body):
-        pass
-    if last is None:
+    breaks = list(_THEMATIC_BREAK.finditer(body))
+    if not breaks:
         return body, []
+    last = breaks[-1]
     tail = [line.strip() for line in body[last.end() :].split("\n") if line.strip()]
     fired("markdown-html")
     removed.append(Removal("markdown-html", last.group(0)))
@@ -524,6 +534,7 @@ def _cert(value: str | None) -> Literal["high", "medium", "low"] | None:
     return value if value in ("high", "medium", "low") else None  # type: ignore[return-value]
 
 
+_MARKDOWN_NAMES = (".md", ".markdown", ".mdown", ".mkd")
 _LANGUAGE_SAMPLE = 20_000  # characters of text the script is judged on
 
 

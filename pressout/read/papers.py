@@ -94,7 +94,7 @@ PAPERS: tuple[Paper, ...] = (
     Paper("星島日報", "singtao", "HK", ("星岛日报", "星島網", "星島頭條"), ("stheadline.com", "singtao.com", "std.stheadline.com")),
     Paper("東方日報", "orientaldaily", "HK", ("东方日报", "東網", "on.cc東網"), ("orientaldaily.on.cc", "on.cc")),
     Paper("大公報", "takungpao", "HK", ("大公报",), ("takungpao.com",)),
-    Paper("文匯報", "wenweipo", "HK", ("香港文匯報", "香港文匯網", "文匯網", "文汇网"), ("wenweipo.com",)),
+    Paper("香港文匯報", "wenweipo", "HK", ("文匯報", "香港文匯網", "文匯網", "文汇网"), ("wenweipo.com",)),
     Paper("香港經濟日報", "hket", "HK", ("香港经济日报",), ("hket.com",)),
     Paper("信報", "hkej", "HK", ("信報財經新聞", "信報網站"), ("hkej.com",)),
     Paper("蘋果日報", "appledaily", "HK", ("苹果日报",), ("hk.appledaily.com",)),

@@ -23,10 +23,10 @@ import re
 from collections import Counter
 from email.utils import parsedate_to_datetime
 
-from ..model import Credit, Diagnostic, Figure, Kind, Paragraph, Removal, Role, Subhead
+from ..model import Credit, Diagnostic, Figure, Kind, Note, Paragraph, Removal, Role, Subhead
 from .containers import Container, Record
-from .credits import match_author_line, match_credit_line, parse_people
-from .rules import EDITOR_BOX_RE
+from .credits import is_person_name, match_author_line, match_credit_line, parse_people
+from .rules import COLUMN_GENRE_ENDINGS, EDITOR_BOX_RE
 from .segment import RawArticle, looks_like_headline, segment, title_labels, units
 from .trace import fired
 
@@ -50,7 +50,9 @@ _SCAFFOLDING = (
 _SCAFFOLD_FIRST = re.compile(r"首次上稿|更新時間|\d|<!--|/?enpproperty|原文|抓取|爬取|字数|字數")
 _CRAWLER_NOTICE = frozenset(("系統通知", "系统通知", "system", "System", "SYSTEM"))  # a record's source
 _STAFF_TITLE = re.compile(r"^(?:本版|[一二三四五六七八九十百\d]+版)?(?:责编|責編|责任编辑|責任編輯)[：:]")
-_PAGE_SECTION = re.compile(r"^(?:第\s*)?(?P<page>[A-Za-z]?\d{1,3})\s*版|^(?P<page2>[A-Z]\d{1,3})\b")
+_PAGE_SECTION = re.compile(
+    r"^(?:(?:当前|當前)版\s*[:：]\s*)?(?:第\s*)?(?P<page>[A-Za-z]?\d{1,3})\s*版|^(?P<page2>[A-Z]\d{1,3})\b"
+)
 # Rule spaced-paragraph-break: Chinese prose puts no space after a full stop; in a
 # record's text a space after one (``…仪式。 上午10时…``) is where the web page's
 # paragraphs were joined (a digest joins its lead paragraphs with a space).
@@ -160,6 +162,7 @@ def read_records(
     days: Counter[dt.date | None] = Counter()
     pages: set[int | None] = set()
     last_header: str | None = None
+    sections: list[str | None] = []  # each article's record's section
     for record in container.records:
         title = (record.title or "").strip() or None
         if record.source and record.source.strip() in _CRAWLER_NOTICE:
@@ -197,7 +200,12 @@ def read_records(
             meta.append(("source", record.source))
         if record.editor:
             meta.append(("editor", record.editor))
-        paragraphs = [piece for p in record.paragraphs for piece in _paragraphs(_strip_scaffolding(p, out.removed))]
+        texts, photos = _photo_lines(record)
+        paragraphs = [
+            piece
+            for p in texts
+            for piece in ([p] if p in photos else _paragraphs(_strip_scaffolding(p, out.removed)))
+        ]
         head = [f"# {title}"] if title else []
         if title and len(paragraphs) > 1 and looks_like_headline(paragraphs[0]):
             # A headline-like line that opens the text, under the record's own title, is
@@ -213,6 +221,14 @@ def read_records(
             # is the record's headline, as the page conventions cleaned it.
             title = furniture.pop(0)[1]
         art = one_article(parts, title)
+        if photos:
+            _photos(art, photos)
+        kicker = next((v for k, v in record.meta if k == "kicker"), None)
+        subtitle = next((v for k, v in record.meta if k == "subtitle"), None)
+        if kicker and not art.kicker:
+            art.kicker = kicker
+        if subtitle and not art.subtitle:
+            art.subtitle = subtitle
         if art.title and art.title in _PHOTO_LABELS and not art.kicker and not art.subtitle:
             _photo_item(art, meta)
         elif title and art.title == title:  # (a title the record's field gave, not the conventions)
@@ -220,6 +236,8 @@ def read_records(
         for kind, words, _ in furniture:
             if kind == "banner":  # a record's own line (a summary cut after a short line): its text
                 art.add(Paragraph(words))
+            elif kind == "editor-box" and (editor := _editor_credit(words)) is not None:
+                art.closing.append(editor)  # a web article's 責任編輯 line: its editor, not a page's staff
             else:
                 out.furniture.append((kind, words, len(out.articles)))
         if record.author:
@@ -229,7 +247,9 @@ def read_records(
             elif credit is None or credit != art.byline:
                 meta.append(("author", record.author))
         out.articles.append(art)
-        out.metas.append(tuple(meta) + record.meta)
+        out.metas.append(tuple(meta) + tuple((k, v) for k, v in record.meta if k not in _DECK_KEYS))
+        sections.append(record.section)
+    _listed_columns(out.articles, sections)
     known = [d for d in days if d is not None]
     if container.date and record_day(container.date):
         out.day = record_day(container.date)
@@ -238,6 +258,112 @@ def read_records(
     if len(pages) == 1:
         out.page = next(iter(pages))
     return out
+
+
+_BRACKET_CREDIT = re.compile(r"[（(]([^（()）]{1,30}[攝摄](?:影)?)[）)]$")
+_DECK_KEYS = frozenset(("kicker", "subtitle"))  # a container's reading of a hidden deck
+
+
+def _photo_lines(record: Record) -> tuple[list[str], dict[str, str]]:
+    """The record's paragraphs with each photo (``Record.figures``) as a stand-in line of
+    its own where it is (a private-use line the conventions leave alone), and what each
+    stand-in stands for: the caption, or "" for a photo printed without one."""
+    if not record.figures:
+        return list(record.paragraphs), {}
+    photos: dict[str, str] = {}
+    captions: dict[int, str] = {}
+    before: dict[int, list[str]] = {}
+    for n, (i, captioned) in enumerate(record.figures):
+        line = f"\ue000{chr(0xE100 + n % 0x700)}。"
+        if captioned and i < len(record.paragraphs):
+            captions[i] = line
+            photos[line] = record.paragraphs[i]
+        elif not captioned:
+            before.setdefault(i, []).append(line)
+            photos[line] = ""
+    texts: list[str] = []
+    for i in range(len(record.paragraphs) + 1):
+        texts += before.get(i, [])
+        if i < len(record.paragraphs):
+            texts.append(captions.get(i, record.paragraphs[i]))
+    return texts, photos
+
+
+def _photos(art: RawArticle, photos: dict[str, str]) -> None:
+    """The stand-in lines back as figures: the caption, with its photo credit (…攝) when
+    it ends in one. A stand-in the conventions ran into a neighbouring line (the line
+    above it was unfinished) is cut out of it again."""
+    from .credits import match_photo_credit
+
+    body: list[Paragraph | Subhead | Figure | Note] = []
+    for block in art.body:
+        text = block.text if isinstance(block, (Paragraph, Subhead)) else ""
+        if not _STAND_IN.search(text):
+            body.append(block)
+            continue
+        for piece in _STAND_IN_SPLIT.split(text):
+            if piece in photos:
+                caption = photos[piece]
+                found = match_photo_credit(caption) if caption else None
+                bracket = _BRACKET_CREDIT.search(caption) if caption and found is None else None
+                if bracket:  # （黃雄攝）: the credit in brackets that closes a Hong Kong caption
+                    inner = match_photo_credit(bracket.group(1))
+                    if inner is not None and not inner[0]:
+                        found = (caption[: bracket.start()].rstrip(), Credit(bracket.group(0), inner[1].contributors))
+                body.append(Figure(found[0], found[1]) if found else Figure(caption))
+            elif piece.strip():
+                body.append(type(block)(piece.strip()) if isinstance(block, Subhead) else Paragraph(piece.strip()))
+    art.body[:] = body
+    art.has_text = art.has_text or any(isinstance(b, Figure) for b in body)
+
+
+_STAND_IN = re.compile("\ue000[\ue100-\ue7ff]。")
+_STAND_IN_SPLIT = re.compile("(\ue000[\ue100-\ue7ff]。)")
+
+
+# Rule column-label-listed: in a list of headlines (a section of an index page), a short
+# label and a colon opening a headline (坦言集：…, 政情：…) is the column the item runs
+# under when every headline of the section opens so, when the label opens two headlines
+# and is no one's name, or when it names a commentary (…評論). One headline with a colon
+# is a speaker's (外交部：…, 胡松炎：…) and keeps it.
+_LISTED_LABEL = re.compile(r"^(?P<label>[^\s：:，,。！？]{2,6})[：:]\s*(?P<rest>\S.*)$")
+_LISTED_MIN = 3  # headlines a section needs before its shape says anything
+
+
+def _listed_columns(articles: list[RawArticle], sections: list[str | None]) -> None:
+    groups: dict[str | None, list[RawArticle]] = {}
+    for art, section in zip(articles, sections, strict=True):
+        groups.setdefault(section, []).append(art)
+    for group in groups.values():
+        titled = [art for art in group if art.title and art.column is None and not art.body]
+        if len(titled) < _LISTED_MIN or len(titled) != len(group):
+            continue
+        found = [(art, _LISTED_LABEL.match(art.title or "")) for art in titled]
+        labels = Counter(m.group("label") for _, m in found if m)
+        everyone = all(m for _, m in found)
+        for art, m in found:
+            if m is None:
+                continue
+            label = m.group("label")
+            # The whole section's shape; a label that runs over two headlines and names
+            # no one (政情：… 政情：…); or a label of a commentary's kind (阿王評論：…).
+            if everyone or (labels[label] > 1 and not is_person_name(label)) or label.endswith(
+                COLUMN_GENRE_ENDINGS
+            ):
+                fired("column-label-listed")
+                art.column, art.title = label, m.group("rest")
+
+
+_EDITOR_LINE = re.compile(r"^(?:責任編輯|责任编辑|編輯|编辑|責編|责编)\s*[：:]\s*(?P<names>\S.{0,30})$")
+
+
+def _editor_credit(line: str) -> Credit | None:
+    """``責任編輯：劉雲`` at the foot of one article: that article's editor."""
+    m = _EDITOR_LINE.match(line.strip())
+    if m is None:
+        return None
+    people = parse_people(m.group("names"), default=Role.EDITOR, strict_names=False)
+    return Credit(line.strip(), people) if people else None
 
 
 def _keep_fields(record: Record, out: RecordsRead, rule: str) -> None:

@@ -96,6 +96,11 @@ RULES: tuple[Rule, ...] = (
         "In a dump record's text a space after a full stop (…仪式。 上午…) is a paragraph break: Chinese prose puts none there, so it marks where a web page's paragraphs were joined.",
     ),
     Rule(
+        "column-label-listed",
+        "headlines",
+        "In a dump's list of headlines (a section of an index page, headlines only), a short label and a colon opening a headline (坦言集：…) is the item's column when every headline of the section opens so, when the label opens two headlines and names no one (政情：…), or when it names a commentary (阿王評論：…); one headline with a colon is a speaker's (外交部：…) and keeps it.",
+    ),
+    Rule(
         "web-scaffolding",
         "decoding",
         "Web page scaffolding inside a dump's text (原文链接, 抓取时间, 字数, 首次上稿…更新時間, relative times, a CMS record leaked into the text) is taken out and kept in the issue's list of removed text.",
@@ -300,7 +305,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "dateline-traditional",
         "credits",
-        "Datelines as Taiwan and Hong Kong papers print them: 【本報訊】, 本報訊, 中央社記者甲台北10日電 (中央社記者甲 is the byline, printed first, and 台北10日電 the dateline), （中央社） on its own line after the text (a closing dateline); and 本报北京电 without a date.",
+        "Datelines as Taiwan and Hong Kong papers print them: 【本報訊】, 本報訊, a paper's own label (【明報專訊】, 【文匯網訊】), 中央社記者甲台北10日電 (中央社記者甲 is the byline, printed first, and 台北10日電 the dateline), （中央社） on its own line after the text (a closing dateline); and 本报北京电 without a date.",
         "interpretation",
     ),
     Rule(
@@ -517,6 +522,8 @@ AGENCIES = (
 AGENCIES_TRADITIONAL = ("中央社", "中央通訊社", "新華社", "中新社", "中通社")
 DATELINE_FORMS = (
     r"【本[报報][讯訊]】|本报讯|本報訊|本[报報][^\s，。（(]{0,10}?\d{1,2}月\d{1,2}日[电讯電訊]"
+    # a Hong Kong paper's own run-in label: 【明報專訊】, 【文匯網訊】, 【大公報訊】
+    r"|【[^\s【】，。]{1,8}?(?:專訊|专讯|網訊|网讯|報訊|报讯)】"
     # 本报北京电, 本报电 (no date): a bracket, a space or the end must follow
     r"|本报(?:[\u4e00-\u9fff]{2,6}?)?电(?=[\s（(]|$)"
     r"|(?:据)?(?:" + "|".join(AGENCIES) + r")[^\s，。（(]{0,10}?\d{1,2}月\d{1,2}日[电讯]"

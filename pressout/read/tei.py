@@ -314,11 +314,14 @@ def _block(el: Any, article_id: str) -> Block:
 def _credit(byline: Any) -> Credit:
     people = []
     for person in byline.iter(t("persName")):
-        try:
-            role = Role(person.get("role"))
-        except ValueError:
-            raise _Bad(f"unknown contributor role {person.get('role')!r}") from None
-        people.append(Contributor(_text(person), role))
+        # One printed name in two roles (（圖文：記者甲）: reporter and photographer) is one
+        # persName whose role lists both.
+        for word in (person.get("role") or "").split() or [""]:
+            try:
+                role = Role(word)
+            except ValueError:
+                raise _Bad(f"unknown contributor role {person.get('role')!r}") from None
+            people.append(Contributor(_text(person), role))
     return Credit(_text(byline), tuple(people))
 
 
