@@ -291,3 +291,49 @@ def test_a_web_articles_editor_line_credits_its_editor():
     assert [(c.name, c.role) for c in art.contributors] == [
         ("顏晉傑", Role.REPORTER), ("文森", Role.REPORTER), ("劉雲", Role.EDITOR),
     ]
+
+
+@rule("markdown-export")
+def test_a_crawlers_markdown_export_is_unwrapped():
+    md = (
+        "# 杭州日报 2024年3月5日\n\n## 目录\n- [城市大脑再升级](#a1)\n- [口袋公园](#a2)\n\n## A01 要闻\n\n"
+        "### 城市大脑再升级_杭州日报\n\n> **作者**: 记者 王小明 通讯员 李华 | **字数**: 1200\n\n## 正文\n\n"
+        "本报讯 昨天，城市大脑3.0版本正式上线。\n\n## A02 城事\n\n### 口袋公园_杭州日报\n\n"
+        "> **作者**: 记者 张三 | **字数**: 800\n\n## 正文\n\n本报讯 西湖边又多了一处口袋公园。\n"
+    )
+    issue = read_text(md, source="export.md")
+    assert (issue.publication, issue.date) == ("杭州日报", dt.date(2024, 3, 5))
+    assert [(a.title, a.dateline) for a in issue.articles] == [("城市大脑再升级", "本报讯"), ("口袋公园", "本报讯")]
+    assert [(c.name, c.role) for c in issue.articles[0].contributors] == [
+        ("王小明", Role.REPORTER), ("李华", Role.CORRESPONDENT),
+    ]
+    assert [(f.kind, f.text) for f in issue.furniture if f.kind == "page-header"] == [
+        ("page-header", "A01 要闻"), ("page-header", "A02 城事"),
+    ]
+    kept = [r.text for r in issue.removed if r.rule == "markdown-export"]
+    assert "## 正文" in kept and "_杭州日报" in kept and "字数: 1200" in kept and "## 目录" in kept
+
+
+def test_an_archives_masthead_line_heads_the_page():
+    page = "申報 日期：1949年5月1日 版次/卷期：02 版\n\n本埠新聞\n\n本報訊 昨日市面平靜。\n"
+    issue = read_text(page, source="a.txt")
+    assert (issue.publication, issue.date, issue.page) == ("申報", dt.date(1949, 5, 1), 2)
+    assert [a.title for a in issue.articles] == ["本埠新聞"]
+    assert [(f.kind, f.text) for f in issue.furniture] == [("page-header", "申報 日期：1949年5月1日 版次/卷期：02 版")]
+
+
+@rule("repeated-headline")
+def test_a_body_that_repeats_its_headline():
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["title", "content"])
+    writer.writerow(["标题二", "标题二 正文二，说了一件事。"])
+    writer.writerow(["标题三", "正文三。"])
+    issue = read_text(buf.getvalue(), source="x.csv", meta=IssueMeta(publication="某报"))
+    assert [(a.title, [p.text for p in a.paragraphs]) for a in issue.articles] == [
+        ("标题二", ["正文二，说了一件事。"]), ("标题三", ["正文三。"]),
+    ]
+    assert [(r.rule, r.text) for r in issue.removed if r.rule == "repeated-headline"] == [("repeated-headline", "标题二")]

@@ -10,6 +10,7 @@ with a one-line message for a page they cannot read, and never anything else for
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections import Counter
@@ -384,7 +385,10 @@ def _read(
         if meta.page is None and got.page is not None:
             meta = meta.over(IssueMeta(page=got.page))
     else:
-        body, captions = _markdown_html(body, removed) if front or "<fig" in body else (body, [])
+        markdown = bool(front) or source.lower().endswith(_MARKDOWN_NAMES) or _MD_HEADING_LINE.search(body) is not None
+        if markdown:
+            body = _markdown_export(body, removed)
+        body, captions = _markdown_html(body, removed) if markdown or "<fig" in body else (body, [])
         appendix: list[str] = []
         if front.get("title"):  # one article: what follows its closing rule may be the site's
             body, appendix = _appendix(body, removed)
@@ -404,6 +408,10 @@ def _read(
         if captions:
             _figures(raw_articles, captions)
         raw_furniture.extend(("banner", widen_punctuation(normalize_spaces(t)), len(raw_articles)) for t in appendix)
+    if meta.date is None and container is None:
+        masthead = _masthead_date(body)
+        if masthead is not None:
+            meta = meta.over(IssueMeta(date=masthead, date_cert="high"))
     if meta.date is None:
         mentioned = [m.group(0) for m in _FULL_DATE.finditer(body)]
         hint = f" (the text mentions {mentioned[-1]})" if mentioned else ""
@@ -450,6 +458,70 @@ def _read(
         rules_applied=tuple(sorted(applied, key=_RULE_ORDER.__getitem__)),
         diagnostics=tuple(diagnostics),
     )
+
+
+# Rule markdown-export: what a crawler's Markdown export prints around the paper's text.
+_MD_HEADING_LINE = re.compile(r"^#{1,6} \S", re.MULTILINE)
+_SECTION_WORD = re.compile(r"^(?:#{1,6}\s*|\*\*)?(?:正文|全文|原文|内容|內容|文章内容|文章內容)(?:\*\*)?\s*[:：]?$")
+_TOC_HEADING = re.compile(r"^(?:#{1,6}\s*)?(?:目录|目錄|本期目录|本期目錄|导读|導讀)\s*$")
+_LIST_LINK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]\n]*\]\([^)\s]*\)\s*$")
+_META_QUOTE = re.compile(r"^>\s*\*\*(?:作者|记者|記者|字数|字數|来源|來源|发布时间|發布時間|日期|版面|版次)\*\*\s*[:：]")
+_META_FIELD = re.compile(r"\*\*(?P<key>[^*]{1,8})\*\*\s*[:：]\s*(?P<value>[^|]*)")
+_PAPER_SUFFIX = re.compile(r"^(?P<head>#{1,6}\s+.+?)\s*[_＿|｜]\s*(?P<paper>[^\s_＿|｜]{2,12}[报報])\s*$")
+
+
+def _markdown_export(body: str, removed: list[Removal]) -> str:
+    """Rule markdown-export: a crawler's Markdown export, unwrapped line by line: a section
+    word heading (``## 正文``) and a table of contents (``## 目录`` and its list of links)
+    are scaffolding; a metadata blockquote (``> **作者**: 记者 甲 | **字数**: 1200``) gives
+    the author as a credit line under the headline and its other fields to ``removed``;
+    a headline's ``_报名`` suffix (``### 标题_杭州日报``) is the site's, not the headline's.
+    Only lines that start with ``#``, ``>``, ``*``, a list marker or ``正文``-like words are
+    looked at (the rest is the paper's text)."""
+    out: list[str] = []
+    in_toc = False
+    for line in body.split("\n"):
+        stripped = line.strip()
+        first = stripped[:1]
+        if not stripped or first not in "#>*-+0123456789正全原内內文":
+            if stripped:
+                in_toc = False  # (a blank line inside the table of contents keeps it open)
+            out.append(line)
+            continue
+        if _TOC_HEADING.match(stripped):
+            in_toc = True
+            removed.append(Removal("markdown-export", stripped))
+            fired("markdown-export")
+            continue
+        if in_toc and _LIST_LINK.match(stripped):
+            removed.append(Removal("markdown-export", stripped))
+            continue
+        in_toc = False
+        if _SECTION_WORD.match(stripped):
+            removed.append(Removal("markdown-export", stripped))
+            fired("markdown-export")
+            continue
+        if first == ">" and _META_QUOTE.match(stripped):
+            fired("markdown-export")
+            kept = []
+            for field in _META_FIELD.finditer(stripped):
+                key, value = field.group("key"), field.group("value").strip()
+                if key in ("作者", "记者", "記者") and value:
+                    kept.append(value if value.startswith(("记者", "記者", "文")) or key == "作者" else f"{key} {value}")
+                    removed.append(Removal("markdown-export", f"{key}:"))
+                else:
+                    removed.append(Removal("markdown-export", f"{key}: {value}"))
+            out.extend(kept)
+            continue
+        if first == "#":
+            m = _PAPER_SUFFIX.match(stripped)
+            if m:
+                removed.append(Removal("markdown-export", f"_{m.group('paper')}"))
+                fired("markdown-export")
+                out.append(m.group("head"))
+                continue
+        out.append(line)
+    return "\n".join(out)
 
 
 # Rule markdown-html: HTML blocks and inline links inside a Markdown dump.
@@ -529,6 +601,21 @@ def _appendix(body: str, removed: list[Removal]) -> tuple[str, list[str]]:
     return body[: last.start()], tail
 
 
+def _masthead_date(body: str) -> dt.date | None:
+    """Rule publication-from-text: the date a masthead line prints (the page's first line,
+    naming a known paper: ``# 杭州日报 2024年3月5日``, ``申報 日期：1949年5月1日``)."""
+    first = next((line.strip().lstrip("#>* ").strip() for line in body.split("\n", 5)[:5] if line.strip()), "")
+    if not first or len(first) > 60 or papers.find_in_text(first, boundary=True) is None:
+        return None
+    m = _FULL_DATE.search(first)
+    if m is None:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
 def _cert(value: str | None) -> Literal["high", "medium", "low"] | None:
     """The metadata's date certainty (checked where it was read: high, medium or low)."""
     return value if value in ("high", "medium", "low") else None  # type: ignore[return-value]
@@ -587,7 +674,7 @@ def _publication(
     titles = [container.title] if container is not None and container.title else []
     for line in body.split("\n", 8)[:8] if container is None else ():
         if line.strip():
-            titles.append(line.strip())
+            titles.append(line.strip().lstrip("#>* ").strip())  # (a Markdown masthead: # 杭州日报 …)
     for title in titles:
         paper = papers.find_in_text(title, boundary=container is None)
         if paper is not None:

@@ -201,6 +201,14 @@ def read_records(
         if record.editor:
             meta.append(("editor", record.editor))
         texts, photos = _photo_lines(record)
+        if title and texts and texts[0].startswith(title) and len(texts[0]) > len(title):
+            # Rule repeated-headline: a text that opens by repeating the record's title
+            # (a CMS that puts the headline into the body field too): once is enough.
+            rest = texts[0][len(title) :].lstrip(" \u3000\n")
+            if rest:
+                fired("repeated-headline")
+                out.removed.append(Removal("repeated-headline", title))
+                texts[0] = rest
         paragraphs = [
             piece
             for p in texts

@@ -101,6 +101,11 @@ RULES: tuple[Rule, ...] = (
         "In a dump's list of headlines (a section of an index page, headlines only), a short label and a colon opening a headline (坦言集：…) is the item's column when every headline of the section opens so, when the label opens two headlines and names no one (政情：…), or when it names a commentary (阿王評論：…); one headline with a colon is a speaker's (外交部：…) and keeps it.",
     ),
     Rule(
+        "repeated-headline",
+        "items",
+        "A dump record whose text opens by repeating its own title (the CMS put the headline into the body field too) keeps the title once; the repeat is kept in the removed list.",
+    ),
+    Rule(
         "web-scaffolding",
         "decoding",
         "Web page scaffolding inside a dump's text (原文链接, 抓取时间, 字数, 首次上稿…更新時間, relative times, a CMS record leaked into the text) is taken out and kept in the issue's list of removed text.",
@@ -153,6 +158,12 @@ RULES: tuple[Rule, ...] = (
         "markdown-heading",
         "cleaning",
         "Markdown heading markers (#, ##, ###) are removed; their level decides kicker, headline, subtitle and subhead.",
+        "silent",
+    ),
+    Rule(
+        "markdown-export",
+        "cleaning",
+        "A crawler's Markdown export is unwrapped: a section word heading (## 正文) and a table of contents (## 目录 and its links) are scaffolding, a metadata blockquote (> **作者**: … | **字数**: …) gives the author as a credit line and keeps its other fields in the removed list, and a headline's _报名 suffix is dropped (kept there too).",
         "silent",
     ),
     Rule(
@@ -378,7 +389,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "page-header",
         "items",
-        "A page header line (Page 2, 第3版, A03 要闻, A03版：要闻, 01版：要闻, ## A03 …) is page furniture between items; a paragraph broken across it is rejoined, and the article it interrupts goes on after it.",
+        "A page header line (Page 2, 第3版, A03 要闻, A03版：要闻, 01版：要闻, ## A03 …, an archive's masthead line 申報 日期：… 版次/卷期：02 版) is page furniture between items; a paragraph broken across it is rejoined, and the article it interrupts goes on after it.",
         "interpretation",
     ),
     Rule(
@@ -667,6 +678,11 @@ PAGE_HEADER_RE = re.compile(
     r"|\d{1,3} ?版)$"
 )
 PAGE_HEADER_FIRST = frozenset("Pp第ABCDEF0123456789")
+# An archive's masthead line that heads each page: "申報 日期：1949年5月1日 版次/卷期：02 版".
+MASTHEAD_HEADER_RE = re.compile(
+    r"^\S{2,12}\s+日期\s*[：:]\s*\S{4,20}"
+    r"(?:\s+(?:版次|版面|版號|版号)(?:/卷期)?\s*[：:]\s*(?:第\s*)?(?P<page>[A-Fa-f]?\d{1,3})\s*版?)?$"
+)
 PAGE_HEADER_MAX = 30  # characters: a longer line is no page header
 # Rule file-header: "# 1880 - 1 - 4902399" (year, issue, archive id) on the first line.
 FILE_HEADER_RE = re.compile(r"^\d{4} ?- ?\d{1,4} ?- ?\d{3,}$")

@@ -69,6 +69,7 @@ from .rules import (
     KICKER_ENDINGS,
     LEADING_COLUMN_RE,
     LEADING_DATE,
+    MASTHEAD_HEADER_RE,
     NOT_COLUMN_BRACKET_RE,
     NOTICE_CLOSING_RE,
     NOTICE_WORDS,
@@ -543,7 +544,9 @@ def units(
             else:
                 add_body(line, text, None)  # (no dateline, as above)
             continue
-        if first in PAGE_HEADER_FIRST and len(text) <= PAGE_HEADER_MAX and PAGE_HEADER_RE.match(text):
+        if (first in PAGE_HEADER_FIRST and len(text) <= PAGE_HEADER_MAX and PAGE_HEADER_RE.match(text)) or (
+            "日期" in text and len(text) <= 2 * PAGE_HEADER_MAX and MASTHEAD_HEADER_RE.match(text)
+        ):
             header = Unit("page-header", line, "#" * level + " " + text if level else text, gap)
             if para is not None:
                 held.append(header)  # the paragraph goes on after it
@@ -784,6 +787,10 @@ _HEADER_PAGE = re.compile(r"(\d{1,3})")
 def header_page(header: str) -> int | None:
     """The page a page header names: ``Page 2`` → 2, ``第3版`` → 3, ``A03 要闻`` → 3,
     ``01版：要闻`` → 1 (the first number in it)."""
+    masthead = MASTHEAD_HEADER_RE.match(header)
+    if masthead is not None:  # (its date's numbers are no page)
+        page = masthead.group("page")
+        return int(re.sub(r"\D", "", page)) if page else None
     m = _HEADER_PAGE.search(header)
     return int(m.group(1)) if m else None
 
@@ -943,7 +950,7 @@ class _Assembler:
         """Rule page-header: furniture where it stands, which neither ends the open
         article nor takes a waiting column label (the page goes on after it)."""
         if unit.kind == "page-header":  # (a file header names no page)
-            self.furniture.append(("page-header", unit.text, len(self.articles)))
+            self.furniture.append(("page-header", unit.text.lstrip("# "), len(self.articles)))
             self.page_headers.append(unit.text.lstrip("# "))
         else:
             self.furniture.append(("banner", unit.text, len(self.articles)))
