@@ -12,6 +12,7 @@ WARNINGS: dict[str, str] = {
     "PO104": "front matter lines the reader does not use (unknown keys); the warning holds them",
     "PO105": "the publication is unknown: nothing in the file, its metadata, issues.toml or pressout.toml names the paper",
     "PO106": "the file looks like JSON or markup but holds nothing pressout can unwrap into articles; it is read as page text",
+    "PO107": "text of the dump that is not the paper's (scaffolding: crawl times, labels, page chrome) was taken out; the warning counts it by rule, the TEI header and the model's removed list hold it",
     "PO201": "no articles were found on the page",
     "PO210": "a paragraph ends mid-sentence right before a new dateline (text may be missing)",
     "PO220": "a credit stands before any article, or right after page furniture; it is kept as page furniture",

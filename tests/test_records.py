@@ -161,6 +161,8 @@ def test_web_scaffolding_is_taken_out_and_kept():
         ("web-scaffolding", "56分鐘前"),
     ]
     assert "web-scaffolding" in issue.rules_applied
+    [note] = [d for d in issue.diagnostics if d.code == "PO107"]
+    assert "web-scaffolding ×2" in note.message
 
 
 # --- Markdown dumps -----------------------------------------------------------------------

@@ -167,9 +167,35 @@ FRONT_MATTER_UNUSED = "front matter lines not used (kept here): "  # PO104's mes
 
 # Front matter keys that describe the article (kept in its ``meta``, no warning).
 FRONT_MATTER_DESCRIPTIVE = frozenset(
-    ("title", "author", "authors", "tags", "categories", "category", "url", "original_url", "link",
-     "source", "last_updated", "updated", "slug", "id", "summary", "description", "section", "column",
-     "media", "paper", "newspaper", "lang", "language", "layout", "draft", "images", "image")
+    (
+        "title",
+        "author",
+        "authors",
+        "tags",
+        "categories",
+        "category",
+        "url",
+        "original_url",
+        "link",
+        "source",
+        "last_updated",
+        "updated",
+        "slug",
+        "id",
+        "summary",
+        "description",
+        "section",
+        "column",
+        "media",
+        "paper",
+        "newspaper",
+        "lang",
+        "language",
+        "layout",
+        "draft",
+        "images",
+        "image",
+    )
 )
 _LIST_ITEM = re.compile(r"^\s+-\s*(.*)$")
 
@@ -215,8 +241,12 @@ def _front_matter(text: str) -> tuple[dict[str, str], str, int, list[tuple[str, 
         pairs[name] = value.strip().strip("'\"")
         order.append((name, pairs[name]))
         lines.setdefault(name, []).append(raw)
-    unheld = [raw for key, raws in lines.items() if key not in FRONT_MATTER_DESCRIPTIVE
-              for raw in (raws if key not in FRONT_MATTER_KEYS else raws[:-1])]
+    unheld = [
+        raw
+        for key, raws in lines.items()
+        if key not in FRONT_MATTER_DESCRIPTIVE
+        for raw in (raws if key not in FRONT_MATTER_KEYS else raws[:-1])
+    ]
     if len(pairs.get("date", "")) > 10:
         unheld.append(lines["date"][-1])
     skipped = text.count("\n", 0, end + 5)
@@ -349,7 +379,8 @@ def _read(
             kind = "JSON" if opening != "<" else "markup (XML or HTML)"
             diagnostics.append(
                 Diagnostic(
-                    "PO106", source,
+                    "PO106",
+                    source,
                     f"looks like {kind} but holds no articles pressout can unwrap (no title or text fields, "
                     "or not RSS, Atom or an HTML page): read as page text",
                 )
@@ -376,7 +407,9 @@ def _read(
 
         got = read_records(container, source=source, diagnostics=diagnostics)
         raw_articles, raw_furniture, metas = got.articles, got.furniture, got.metas
-        removed.extend(Removal(container.format, words) for words in (container.title, *container.furniture) if words)
+        removed.extend(
+            Removal(container.format, words) for words in (container.title, *container.furniture) if words
+        )
         removed.extend(Removal(rule, words) for rule, words in container.removed)
         removed.extend(Removal(container.format, f"{name}: {value}") for name, value in container.meta)
         removed.extend(got.removed)
@@ -385,7 +418,11 @@ def _read(
         if meta.page is None and got.page is not None:
             meta = meta.over(IssueMeta(page=got.page))
     else:
-        markdown = bool(front) or source.lower().endswith(_MARKDOWN_NAMES) or _MD_HEADING_LINE.search(body) is not None
+        markdown = (
+            bool(front)
+            or source.lower().endswith(_MARKDOWN_NAMES)
+            or _MD_HEADING_LINE.search(body) is not None
+        )
         if markdown:
             body = _markdown_export(body, removed)
         body, captions = _markdown_html(body, removed) if markdown or "<fig" in body else (body, [])
@@ -407,7 +444,9 @@ def _read(
             removed.extend(more)
         if captions:
             _figures(raw_articles, captions)
-        raw_furniture.extend(("banner", widen_punctuation(normalize_spaces(t)), len(raw_articles)) for t in appendix)
+        raw_furniture.extend(
+            ("banner", widen_punctuation(normalize_spaces(t)), len(raw_articles)) for t in appendix
+        )
     if meta.date is None and container is None:
         masthead = _masthead_date(body)
         if masthead is not None:
@@ -429,7 +468,9 @@ def _read(
             meta = meta.over(IssueMeta(publication=named))
         else:
             diagnostics.append(
-                Diagnostic("PO105", source, f"publication unknown: give it in {SIDECAR_NAME} or pressout.toml")
+                Diagnostic(
+                    "PO105", source, f"publication unknown: give it in {SIDECAR_NAME} or pressout.toml"
+                )
             )
     elif meta.publication:
         paper = papers.from_field(meta.publication)
@@ -440,6 +481,19 @@ def _read(
     iid = issue_id(slug, meta, source, sha256, per_file=container is not None or bool(front.get("title")))
     articles = _freeze(raw_articles, iid, metas)
     furniture = _furniture(raw_furniture, iid)
+    if removed:
+        counts = Counter(r.rule for r in removed)
+        listed = ", ".join(
+            f"{rule} ×{n}"
+            for rule, n in sorted(counts.items(), key=lambda rc: _RULE_ORDER.get(rc[0], len(_RULE_ORDER)))
+        )
+        diagnostics.append(
+            Diagnostic(
+                "PO107",
+                source,
+                f"{len(removed)} passages of dump scaffolding taken out (kept in the TEI header): {listed}",
+            )
+        )
     if not articles:
         diagnostics.append(Diagnostic("PO201", source, "no articles found on the page"))
     return Issue(
@@ -462,10 +516,14 @@ def _read(
 
 # Rule markdown-export: what a crawler's Markdown export prints around the paper's text.
 _MD_HEADING_LINE = re.compile(r"^#{1,6} \S", re.MULTILINE)
-_SECTION_WORD = re.compile(r"^(?:#{1,6}\s*|\*\*)?(?:正文|全文|原文|内容|內容|文章内容|文章內容)(?:\*\*)?\s*[:：]?$")
+_SECTION_WORD = re.compile(
+    r"^(?:#{1,6}\s*|\*\*)?(?:正文|全文|原文|内容|內容|文章内容|文章內容)(?:\*\*)?\s*[:：]?$"
+)
 _TOC_HEADING = re.compile(r"^(?:#{1,6}\s*)?(?:目录|目錄|本期目录|本期目錄|导读|導讀)\s*$")
 _LIST_LINK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]\n]*\]\([^)\s]*\)\s*$")
-_META_QUOTE = re.compile(r"^>\s*\*\*(?:作者|记者|記者|字数|字數|来源|來源|发布时间|發布時間|日期|版面|版次)\*\*\s*[:：]")
+_META_QUOTE = re.compile(
+    r"^>\s*\*\*(?:作者|记者|記者|字数|字數|来源|來源|发布时间|發布時間|日期|版面|版次)\*\*\s*[:：]"
+)
 _META_FIELD = re.compile(r"\*\*(?P<key>[^*]{1,8})\*\*\s*[:：]\s*(?P<value>[^|]*)")
 _PAPER_SUFFIX = re.compile(r"^(?P<head>#{1,6}\s+.+?)\s*[_＿|｜]\s*(?P<paper>[^\s_＿|｜]{2,12}[报報])\s*$")
 
@@ -507,7 +565,11 @@ def _markdown_export(body: str, removed: list[Removal]) -> str:
             for field in _META_FIELD.finditer(stripped):
                 key, value = field.group("key"), field.group("value").strip()
                 if key in ("作者", "记者", "記者") and value:
-                    kept.append(value if value.startswith(("记者", "記者", "文")) or key == "作者" else f"{key} {value}")
+                    kept.append(
+                        value
+                        if value.startswith(("记者", "記者", "文")) or key == "作者"
+                        else f"{key} {value}"
+                    )
                     removed.append(Removal("markdown-export", f"{key}:"))
                 else:
                     removed.append(Removal("markdown-export", f"{key}: {value}"))
@@ -582,7 +644,9 @@ def _figures(articles: list[RawArticle], captions: list[str]) -> None:
 
 # Rule markdown-html: after a thematic break (---) that closes a one-article Markdown file,
 # a short tail is the site's appendix (a subscription appeal, a related link): furniture.
-_THEMATIC_BREAK = re.compile(r"^[ ]{0,3}(?:-[ ]*){3,}$|^[ ]{0,3}(?:\*[ ]*){3,}$|^[ ]{0,3}(?:_[ ]*){3,}$", re.MULTILINE)
+_THEMATIC_BREAK = re.compile(
+    r"^[ ]{0,3}(?:-[ ]*){3,}$|^[ ]{0,3}(?:\*[ ]*){3,}$|^[ ]{0,3}(?:_[ ]*){3,}$", re.MULTILINE
+)
 _APPENDIX_MAX = 300  # characters: more is the article's own text (notes, a postscript)
 
 
@@ -604,7 +668,9 @@ def _appendix(body: str, removed: list[Removal]) -> tuple[str, list[str]]:
 def _masthead_date(body: str) -> dt.date | None:
     """Rule publication-from-text: the date a masthead line prints (the page's first line,
     naming a known paper: ``# 杭州日报 2024年3月5日``, ``申報 日期：1949年5月1日``)."""
-    first = next((line.strip().lstrip("#>* ").strip() for line in body.split("\n", 5)[:5] if line.strip()), "")
+    first = next(
+        (line.strip().lstrip("#>* ").strip() for line in body.split("\n", 5)[:5] if line.strip()), ""
+    )
     if not first or len(first) > 60 or papers.find_in_text(first, boundary=True) is None:
         return None
     m = _FULL_DATE.search(first)

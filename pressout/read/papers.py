@@ -81,7 +81,9 @@ PAPERS: tuple[Paper, ...] = (
     Paper("福建日报", "fjrb", "CN", (), ("fjrb.fjdaily.com", "fjdaily.com")),
     Paper("海南日报", "hnrb", "CN", (), ("hnrb.hinews.cn", "hinews.cn")),
     # Taiwan
-    Paper("中國時報", "chinatimes", "TW", ("中時", "中時新聞網", "中時電子報", "中国时报"), ("chinatimes.com",)),
+    Paper(
+        "中國時報", "chinatimes", "TW", ("中時", "中時新聞網", "中時電子報", "中国时报"), ("chinatimes.com",)
+    ),
     Paper("聯合報", "udn", "TW", ("聯合新聞網", "联合报", "udn"), ("udn.com",)),
     Paper("自由時報", "ltn", "TW", ("自由", "自由時報電子報", "自由时报"), ("ltn.com.tw",)),
     Paper("工商時報", "ctee", "TW", (), ("ctee.com.tw",)),
@@ -91,8 +93,16 @@ PAPERS: tuple[Paper, ...] = (
     Paper("蘋果日報（台灣）", "twappledaily", "TW", (), ("tw.appledaily.com",)),
     # Hong Kong and Macau
     Paper("明報", "mingpao", "HK", ("明报", "明報新聞網", "每日明報"), ("mingpao.com",)),
-    Paper("星島日報", "singtao", "HK", ("星岛日报", "星島網", "星島頭條"), ("stheadline.com", "singtao.com", "std.stheadline.com")),
-    Paper("東方日報", "orientaldaily", "HK", ("东方日报", "東網", "on.cc東網"), ("orientaldaily.on.cc", "on.cc")),
+    Paper(
+        "星島日報",
+        "singtao",
+        "HK",
+        ("星岛日报", "星島網", "星島頭條"),
+        ("stheadline.com", "singtao.com", "std.stheadline.com"),
+    ),
+    Paper(
+        "東方日報", "orientaldaily", "HK", ("东方日报", "東網", "on.cc東網"), ("orientaldaily.on.cc", "on.cc")
+    ),
     Paper("大公報", "takungpao", "HK", ("大公报",), ("takungpao.com",)),
     Paper("香港文匯報", "wenweipo", "HK", ("文匯報", "香港文匯網", "文匯網", "文汇网"), ("wenweipo.com",)),
     Paper("香港經濟日報", "hket", "HK", ("香港经济日报",), ("hket.com",)),

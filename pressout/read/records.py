@@ -35,7 +35,9 @@ __all__ = ["RecordsRead", "author_credit", "one_article", "read_records", "recor
 # Rule web-scaffolding: what a web page or a crawler prints around the story.
 _SCAFFOLDING = (
     # 自由時報: "首次上稿 8-21 22:29更新時間 8-22 06:43" before the text
-    re.compile(r"首次上稿\s*\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}\s*(?:更新時間\s*\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2})?"),
+    re.compile(
+        r"首次上稿\s*\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}\s*(?:更新時間\s*\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2})?"
+    ),
     re.compile(r"更新時間\s*\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}"),
     # a relative time alone on its line ("56分鐘前", "3小时前"), or run in after a cut
     # summary's dots ("…陳宇安在..5小時前")
@@ -44,7 +46,9 @@ _SCAFFOLDING = (
     re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?::\d+)?\s+\d+.*?/enpproperty-->"),
     re.compile(r"<!--\s*enpproperty.*?-->|/?enpproperty-->"),
     # crawler labels: 原文链接 / 抓取时间 / 字数 with their values
-    re.compile(r"(?:原文链接|原文連結|抓取时间|抓取時間|爬取时间)[:：]\s*\S+(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"),
+    re.compile(
+        r"(?:原文链接|原文連結|抓取时间|抓取時間|爬取时间)[:：]\s*\S+(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+    ),
     re.compile(r"(?:字数|字數)[:：]\s*\d+"),
 )
 _SCAFFOLD_FIRST = re.compile(r"首次上稿|更新時間|\d|<!--|/?enpproperty|原文|抓取|爬取|字数|字數")
@@ -103,7 +107,9 @@ def _strip_scaffolding(text: str, removed: list[Removal]) -> str:
 
 
 # Rule photo-item (records): a CMS files a news photo under a label, not a headline.
-_PHOTO_LABELS = frozenset(("图片报道", "图片新闻", "新闻图片", "摄影报道", "圖片報導", "圖片新聞", "新聞圖片", "攝影報導"))
+_PHOTO_LABELS = frozenset(
+    ("图片报道", "图片新闻", "新闻图片", "摄影报道", "圖片報導", "圖片新聞", "新聞圖片", "攝影報導")
+)
 
 
 def _photo_item(art: RawArticle, meta: list[tuple[str, str]]) -> None:
@@ -221,10 +227,18 @@ def read_records(
             head.append(f"## {paragraphs.pop(0)}")
         text = "\n".join(head + paragraphs)
         lines, _ = page_lines(text, first_line)
-        seg = segment(units(lines, diagnostics, source), blank_separated=False, diagnostics=diagnostics, source=source)
+        seg = segment(
+            units(lines, diagnostics, source), blank_separated=False, diagnostics=diagnostics, source=source
+        )
         parts = seg.articles or [RawArticle(kind=Kind.ARTICLE, line=first_line)]
         furniture = list(seg.furniture)
-        if title and parts[0].title is None and furniture and furniture[0][0] == "banner" and furniture[0][2] == 0:
+        if (
+            title
+            and parts[0].title is None
+            and furniture
+            and furniture[0][0] == "banner"
+            and furniture[0][2] == 0
+        ):
             # The title with no text under it (a headline list) was read as a banner: it
             # is the record's headline, as the page conventions cleaned it.
             title = furniture.pop(0)[1]
@@ -317,10 +331,15 @@ def _photos(art: RawArticle, photos: dict[str, str]) -> None:
                 if bracket:  # （黃雄攝）: the credit in brackets that closes a Hong Kong caption
                     inner = match_photo_credit(bracket.group(1))
                     if inner is not None and not inner[0]:
-                        found = (caption[: bracket.start()].rstrip(), Credit(bracket.group(0), inner[1].contributors))
+                        found = (
+                            caption[: bracket.start()].rstrip(),
+                            Credit(bracket.group(0), inner[1].contributors),
+                        )
                 body.append(Figure(found[0], found[1]) if found else Figure(caption))
             elif piece.strip():
-                body.append(type(block)(piece.strip()) if isinstance(block, Subhead) else Paragraph(piece.strip()))
+                body.append(
+                    type(block)(piece.strip()) if isinstance(block, Subhead) else Paragraph(piece.strip())
+                )
     art.body[:] = body
     art.has_text = art.has_text or any(isinstance(b, Figure) for b in body)
 
@@ -355,8 +374,10 @@ def _listed_columns(articles: list[RawArticle], sections: list[str | None]) -> N
             label = m.group("label")
             # The whole section's shape; a label that runs over two headlines and names
             # no one (政情：… 政情：…); or a label of a commentary's kind (阿王評論：…).
-            if everyone or (labels[label] > 1 and not is_person_name(label)) or label.endswith(
-                COLUMN_GENRE_ENDINGS
+            if (
+                everyone
+                or (labels[label] > 1 and not is_person_name(label))
+                or label.endswith(COLUMN_GENRE_ENDINGS)
             ):
                 fired("column-label-listed")
                 art.column, art.title = label, m.group("rest")
