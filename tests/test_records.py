@@ -339,3 +339,22 @@ def test_a_body_that_repeats_its_headline():
         ("标题二", ["正文二，说了一件事。"]), ("标题三", ["正文三。"]),
     ]
     assert [(r.rule, r.text) for r in issue.removed if r.rule == "repeated-headline"] == [("repeated-headline", "标题二")]
+
+
+@rule("tab-joined-stack")
+def test_a_tab_joined_headline_stack():
+    from pressout.read import read_bytes
+
+    stack = "在全国抗击新冠肺炎疫情表彰大会上\t习近平发表重要讲话\t强调伟大抗疫精神"
+    body = "\u3000\u3000新华社北京9月8日电\u3000全国抗击新冠肺炎疫情表彰大会8日上午在北京人民大会堂隆重举行。\r\n"
+    page = read_bytes(f"{stack}\r\n\r\n{body}".encode(), source="a.txt", meta=IssueMeta(publication="人民日报"))
+    crawl = read_text(f"标题：{stack}\n日期：2020-09-09\n内容：\n{body}", source="b.txt")
+    for issue in (page, crawl):
+        [art] = issue.articles
+        assert (art.kicker, art.title, art.subtitle) == (
+            "在全国抗击新冠肺炎疫情表彰大会上", "习近平发表重要讲话", "强调伟大抗疫精神",
+        )
+        assert art.dateline == "新华社北京9月8日电" and "tab-joined-stack" in issue.rules_applied
+    # two parts, or a part that is a sentence: not a stack
+    [art] = read_text("甲乙丙丁\t戊己庚辛\n\n正文。\n", source="c.txt", meta=IssueMeta(publication="某报")).articles
+    assert art.kicker is None

@@ -429,6 +429,8 @@ def _read(
         appendix: list[str] = []
         if front.get("title"):  # one article: what follows its closing rule may be the site's
             body, appendix = _appendix(body, removed)
+        if "\t" in body[:400]:
+            body = _tab_joined_stack(body)
         lines, separated = page_lines(body, first_line=1 + skipped)
         # Rule blank-line-ends-paragraph: on a page that marks paragraphs by their U+3000
         # indent, not by blank lines, an indent-only line is an empty paragraph: a break.
@@ -663,6 +665,34 @@ def _appendix(body: str, removed: list[Removal]) -> tuple[str, list[str]]:
     if not tail or sum(map(len, tail)) > _APPENDIX_MAX:  # the rule alone goes: no subhead "---"
         return body[: last.start()] + body[last.end() :], []
     return body[: last.start()], tail
+
+
+def tab_stack(line: str) -> tuple[str, str, str] | None:
+    """Rule tab-joined-stack: a headline line whose crawler joined the stack's three lines
+    with tabs (引题, 标题, 副题: ``在…大会上\t习近平发表重要讲话\t强调…``): the three parts, or
+    None when the line is not that (two parts, a part that ends a sentence, a long part)."""
+    parts = [p.strip() for p in line.split("\t")]
+    if (
+        len(parts) != 3
+        or not all(parts)
+        or any(len(p) > HEADLINE_MAX or p[-1] in "。！？!?；;" for p in parts)
+    ):
+        return None
+    return parts[0], parts[1], parts[2]
+
+
+def _tab_joined_stack(body: str) -> str:
+    """The page's first line, if it is a tab-joined stack, as its three lines."""
+    start = len(body) - len(body.lstrip("\n"))
+    end = body.find("\n", start)
+    first = body[start : end if end >= 0 else len(body)]
+    stack = tab_stack(first)
+    if stack is None:
+        return body
+    fired("tab-joined-stack")
+    # As heading levels (the headline above its kicker and subtitle), which the stack reads.
+    lines = f"## {stack[0]}\n# {stack[1]}\n## {stack[2]}"
+    return body[:start] + lines + body[len(body) if end < 0 else end :]
 
 
 def _masthead_date(body: str) -> dt.date | None:

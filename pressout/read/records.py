@@ -162,7 +162,7 @@ def one_article(parts: list[RawArticle], title: str | None) -> RawArticle:
 def read_records(
     container: Container, *, source: str, diagnostics: list[Diagnostic], first_line: int = 1
 ) -> RecordsRead:
-    from .page import page_lines  # (page imports this module lazily: no cycle at import)
+    from .page import page_lines, tab_stack  # (page imports this module lazily: no cycle at import)
 
     out = RecordsRead()
     days: Counter[dt.date | None] = Counter()
@@ -221,6 +221,11 @@ def read_records(
             for piece in ([p] if p in photos else _paragraphs(_strip_scaffolding(p, out.removed)))
         ]
         head = [f"# {title}"] if title else []
+        stack = tab_stack(title) if title and "\t" in title else None
+        if stack is not None:  # rule tab-joined-stack: 引题 / 标题 / 副题 in one title field
+            fired("tab-joined-stack")
+            title = stack[1]
+            head = [f"## {stack[0]}", f"# {stack[1]}", f"## {stack[2]}"]
         if title and len(paragraphs) > 1 and looks_like_headline(paragraphs[0]):
             # A headline-like line that opens the text, under the record's own title, is
             # its subtitle (副题): a heading level below the title, as the stack reads it.
