@@ -358,3 +358,12 @@ def test_a_tab_joined_headline_stack():
     # two parts, or a part that is a sentence: not a stack
     [art] = read_text("甲乙丙丁\t戊己庚辛\n\n正文。\n", source="c.txt", meta=IssueMeta(publication="某报")).articles
     assert art.kicker is None
+
+
+@rule("dash-signature")
+def test_a_dash_signature_closes_its_article():
+    issue = read_text("致读者\n\n　　本报今起推出新栏目。欢迎来稿。\n\n　　——编 者\n", source="a.txt", meta=IssueMeta(publication="人民日报"))
+    [art] = issue.articles
+    assert [c.text for c in art.closing] == ["——编 者"] and not issue.furniture
+    signed = read_text("短评\n\n　　这是一篇评论。\n\n　　——张伟\n", source="a.txt", meta=IssueMeta(publication="人民日报"))
+    assert [(c.name, c.role) for c in signed.articles[0].contributors] == [("张伟", Role.AUTHOR)]

@@ -798,7 +798,8 @@ def _markup(text: str) -> Container | None:
         return _feed(text, RSS)
     if name == "feed":
         return _feed(text, ATOM)
-    if _DOCTYPE_HTML.search(head) or name in _DOCUMENT_TAGS:
+    # (and it closes an element: ``<script>。`` alone is text with a stray tag in it)
+    if _DOCTYPE_HTML.search(head) or (name in _DOCUMENT_TAGS and "</" in text):
         return _html(text)
     return None  # (a page that opens with inline markup, <b>…</b>, is text that has some)
 

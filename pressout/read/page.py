@@ -438,6 +438,8 @@ def _read(
         found = units(lines, diagnostics, source, blank_ends=blank_ends)
         seg = segment(found, blank_separated=separated, diagnostics=diagnostics, source=source)
         raw_articles, raw_furniture = seg.articles, seg.furniture
+        if raw_furniture and raw_articles:
+            raw_furniture = _dash_signatures(raw_articles, raw_furniture)
         pages = {header_page(header) for header in seg.page_headers}
         if meta.page is None and len(pages) == 1 and None not in pages:
             meta = meta.over(IssueMeta(page=pages.pop()))  # a dump of one page, with its header
@@ -693,6 +695,33 @@ def _tab_joined_stack(body: str) -> str:
     # As heading levels (the headline above its kicker and subtitle), which the stack reads.
     lines = f"## {stack[0]}\n# {stack[1]}\n## {stack[2]}"
     return body[:start] + lines + body[len(body) if end < 0 else end :]
+
+
+# Rule dash-signature: a short dash-led line right after an article's text signs it
+# (——编 者, ——本报评论员, ——张三): the article's closing credit, not a headline or a banner.
+_DASH_SIGNATURE = re.compile(
+    r"^(?:——|--|—)\s*(?P<who>[^\s，。！？,.!?]{1,10}(?:\s[^\s，。！？,.!?]{1,10})?)$"
+)
+
+
+def _dash_signatures(
+    articles: list[RawArticle], furniture: list[tuple[str, str, int]]
+) -> list[tuple[str, str, int]]:
+    from ..model import Contributor, Credit, Role
+    from .credits import is_person_name
+
+    kept = []
+    for kind, text, position in furniture:
+        m = _DASH_SIGNATURE.match(text) if kind == "banner" and 0 < position <= len(articles) else None
+        art = articles[position - 1] if m else None
+        if m is None or art is None or not art.has_text:
+            kept.append((kind, text, position))
+            continue
+        fired("dash-signature")
+        who = m.group("who").replace(" ", "")
+        people = (Contributor(who, Role.AUTHOR),) if is_person_name(who) and who in text else ()
+        art.closing.append(Credit(text, people))
+    return kept
 
 
 def _masthead_date(body: str) -> dt.date | None:

@@ -166,6 +166,11 @@ RULES: tuple[Rule, ...] = (
         "A headline line (or a record's title) whose crawler joined the stack's three lines with tabs (引题\\t标题\\t副题) is read as the three lines: kicker, headline, subtitle.",
     ),
     Rule(
+        "dash-signature",
+        "credits",
+        "A short dash-led line right after an article's text (——编 者, ——本报评论员, ——张三) signs the article: its closing credit (a person when it names one), not a headline or a banner.",
+    ),
+    Rule(
         "markdown-export",
         "cleaning",
         "A crawler's Markdown export is unwrapped: a section word heading (## 正文) and a table of contents (## 目录 and its links) are scaffolding, a metadata blockquote (> **作者**: … | **字数**: …) gives the author as a credit line and keeps its other fields in the removed list, and a headline's _报名 suffix is dropped (kept there too).",
