@@ -112,7 +112,7 @@ def unwrap(text: str, source: str) -> Container | None:
 # --- recognising the format ---------------------------------------------------------------
 
 _LEAD = re.compile(r"[\s\ufeff]*")
-_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")  # read by the page reader, not unwrapped
 
 
 def _unwrap(text: str, source: str) -> Container | None:
@@ -123,7 +123,7 @@ def _unwrap(text: str, source: str) -> Container | None:
     if start >= len(text):
         return None
     hint = str(source).lower()
-    if hint.endswith(_MARKDOWN_SUFFIXES):
+    if hint.endswith(MARKDOWN_SUFFIXES):
         return None  # Markdown is the page reader's, whatever its first line looks like
     first = text[start]
     if first == "<":

@@ -461,9 +461,7 @@ def issue_id(slug: str, meta: IssueMeta, source_name: str, sha256: str, *, per_f
     per article), each an issue of its own."""
     if meta.id:
         return meta.id
-    stem = re.sub(r"[^a-z0-9]+", "-", Path(source_name).stem.lower()).strip("-")
-    if not stem or not Path(source_name).stem.isascii():
-        stem = sha256[:12]
+    stem = _ascii_slug(Path(source_name).stem) or sha256[:12]
     if meta.date is not None:
         ident = f"{slug}-{meta.date.isoformat()}-{meta.edition or 'a'}"
         ident += f"-p{meta.page:04d}" if meta.page else ""
@@ -473,11 +471,16 @@ def issue_id(slug: str, meta: IssueMeta, source_name: str, sha256: str, *, per_f
         if item is not None and page_from_filename(source_name) == meta.page:
             ident += f"-n{item.group('item')}"
         elif per_file:  # (the whole name: rmrb_20260704.json and .html are two dumps)
-            named = re.sub(r"[^a-z0-9]+", "-", Path(source_name).name.lower()).strip("-")
-            ident += f"-{named if named and Path(source_name).name.isascii() else stem}"
+            ident += f"-{_ascii_slug(Path(source_name).name) or stem}"
     else:
         ident = f"{slug}-{stem}"
     return _derived(ident)
+
+
+def _ascii_slug(name: str) -> str:
+    """``name`` lower-cased with each run of other characters than ``a-z0-9`` as ``-``;
+    "" when the name is not ASCII (its slug would say nothing) or leaves nothing."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") if name.isascii() else ""
 
 
 _HASHED = 10  # hex digits of the hash that ends a cut id

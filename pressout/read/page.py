@@ -31,7 +31,7 @@ from ..model import (
 )
 from . import papers
 from .clean import fullwidth_punctuation, normalize_spaces, widen_punctuation
-from .containers import Container, unwrap
+from .containers import MARKDOWN_SUFFIXES, Container, unwrap
 from .credits import match_photo_credit
 from .decode import MAX_PAGE_BYTES, Decoded, decode_page, read_source
 from .meta import (
@@ -375,7 +375,7 @@ def _read(
         fired(container.format)
     else:
         opening = text.lstrip()[:1]
-        if opening in ("{", "[", "<") and not source.lower().endswith(_MARKDOWN_NAMES):
+        if opening in ("{", "[", "<") and not source.lower().endswith(MARKDOWN_SUFFIXES):
             kind = "JSON" if opening != "<" else "markup (XML or HTML)"
             diagnostics.append(
                 Diagnostic(
@@ -420,7 +420,7 @@ def _read(
     else:
         markdown = (
             bool(front)
-            or source.lower().endswith(_MARKDOWN_NAMES)
+            or source.lower().endswith(MARKDOWN_SUFFIXES)
             or _MD_HEADING_LINE.search(body) is not None
         )
         if markdown:
@@ -746,7 +746,6 @@ def _cert(value: str | None) -> Literal["high", "medium", "low"] | None:
     return value if value in ("high", "medium", "low") else None  # type: ignore[return-value]
 
 
-_MARKDOWN_NAMES = (".md", ".markdown", ".mdown", ".mkd")
 _LANGUAGE_SAMPLE = 20_000  # characters of text the script is judged on
 
 
