@@ -32,8 +32,8 @@ _EXPORTS = {
     "InputError": "pressout.errors",
     "ConfigError": "pressout.errors",
     "OutputError": "pressout.errors",
-    "build": "pressout.pipeline",
-    "BuildReport": "pressout.pipeline",
+    "build": "pressout.build",
+    "BuildReport": "pressout.build",
     "read_page": "pressout.read",
     "read_text": "pressout.read",
     "issue_to_dict": "pressout.jsonio",
@@ -57,6 +57,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .build import BuildReport, build
     from .errors import ConfigError, InputError, OutputError, PressoutError
     from .jsonio import issue_from_dict, issue_to_dict
     from .model import (
@@ -73,5 +74,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Role,
         Subhead,
     )
-    from .pipeline import BuildReport, build
     from .read import read_page, read_text

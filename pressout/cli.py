@@ -135,7 +135,7 @@ def outline(issue: Issue) -> str:
 
 def _read_all(files: tuple[str, ...], encoding: str | None, errors: str) -> list[Issue]:
     """Read every page (or TEI archive) named; the first bad one stops the command."""
-    from .pipeline import find_pages
+    from .build import find_pages
 
     issues: list[Issue] = []
     for path in find_pages(files):
@@ -149,8 +149,8 @@ def _read_all(files: tuple[str, ...], encoding: str | None, errors: str) -> list
 
 
 def _out_dir(out: str) -> Path:
+    from .build.files import _check_output
     from .errors import OutputError
-    from .pipeline import _check_output
 
     path = Path(out)
     _check_output(path)
@@ -235,8 +235,11 @@ def tei(files: tuple[str, ...], out: str, keep_breaks: bool, corpus: bool, encod
     folder = _out_dir(out)
     for issue in issues:
         click.echo(str(write_tei(issue, folder / f"{issue.id}.xml", keep_breaks=keep_breaks)))
-    if corpus:
-        click.echo(str(write_corpus(issues, folder / "corpus.xml", keep_breaks=keep_breaks)))
+    if corpus:  # in the corpus order of every corpus (the build's too): date, then page
+        from .export.registry import corpus_order
+
+        ordered = sorted(issues, key=corpus_order)
+        click.echo(str(write_corpus(ordered, folder / "corpus.xml", keep_breaks=keep_breaks)))
 
 
 @cli.command()
@@ -252,21 +255,25 @@ def tei(files: tuple[str, ...], out: str, keep_breaks: bool, corpus: bool, encod
 @click.option("--force-output", is_flag=True,
               help="Build into a folder that holds other files too (they are kept, never deleted).")
 @click.option("--wait", is_flag=True, help="If another build is writing the output folder, wait for it.")
+@click.option("--executor", default=None, metavar="URL",
+              help="Run the work on a Dask cluster: dask://HOST:PORT (pip install 'pressout[dask]'; the "
+                   "pages and the output on a file system the workers share).")
 @ENCODING
 @ERRORS
 def build(sources: tuple[str, ...], out: str | None, jobs: int | None, force: bool, config_path: str | None,
-          quiet: bool, verbose: bool, as_json: bool, force_output: bool, wait: bool, encoding: str | None,
-          errors: str) -> None:
+          quiet: bool, verbose: bool, as_json: bool, force_output: bool, wait: bool, executor: str | None,
+          encoding: str | None, errors: str) -> None:
     """Build everything: EPUBs, feeds, web edition and TEI archive (default: seeds/ → dist/)."""
+    from .build.run import build as run_build
     from .config import load_config
-    from .pipeline import build as run_build
 
     config = load_config(config_path, required=config_path is not None)
     progress = None if quiet else _Progress(verbose=verbose)
     try:
         with _terminate_as_interrupt():
             report = run_build(sources, out, config=config, jobs=jobs, force=force, encoding=encoding,
-                               errors=errors, progress=progress, force_output=force_output, wait=wait)
+                               errors=errors, progress=progress, force_output=force_output, wait=wait,
+                               executor=executor)
     finally:
         if progress is not None:
             progress.close()
@@ -369,8 +376,8 @@ def init(path: str, force: bool) -> None:
 @click.option("--ace", default=None, help="Path to Ace's ace-cli.")
 @click.option("--tei-schema", default=None, help="Path to tei_all.rng.")
 @click.option("--atom-schema", default=None, help="Path to the Atom RELAX NG schema (RFC 4287).")
-@click.option("--skip", multiple=True, type=click.Choice(["epubcheck", "ace", "tei", "atom", "feeds"]),
-              help="Leave a check out (repeatable).")
+@click.option("--skip", multiple=True, metavar="CHECK",
+              help="Leave a check out (repeatable): epubcheck, ace, tei, atom, feeds, or a registered format's.")
 @click.option("-v", "--verbose", is_flag=True, help="List every problem, not only the first ten.")
 def validate(directory: str, epubcheck_jar: str | None, ace: str | None, tei_schema: str | None,
              atom_schema: str | None, skip: tuple[str, ...], verbose: bool) -> None:
@@ -400,6 +407,22 @@ def validate(directory: str, epubcheck_jar: str | None, ace: str | None, tei_sch
 
 
 @cli.command()
+def formats() -> None:
+    """List the output formats (built-in and registered): the files each makes and its checks."""
+    from .config import Config
+    from .export.registry import Settings, exporters
+
+    settings = Settings(Config(vertical=True))
+    for exporter in exporters():
+        made = [*exporter.issue_files(settings)]
+        if exporter.concatenated:
+            made.append(exporter.concatenated)
+        made += [f"{folder}/…" for folder in exporter.folders]
+        checks = ", ".join(v.name for v in exporter.validators()) or "none"
+        click.echo(f"{exporter.name:<8} {' '.join(made) or '(archive files only)'}  [checks: {checks}]")
+
+
+@cli.command()
 @click.argument("directory", default="dist", type=click.Path(path_type=str, readable=False))
 @click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="Do not log requests.")
@@ -409,7 +432,7 @@ def serve(directory: str, port: int, quiet: bool) -> None:
 
     server = make_server(directory, port, quiet=quiet)
     host, bound = server.server_address[:2]
-    click.echo(f"serving {directory} on http://{host}:{bound}/ (Ctrl-C to stop)", err=True)
+    click.echo(f"serving {directory} on http://{host!s}:{bound}/ (Ctrl-C to stop)", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

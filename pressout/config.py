@@ -354,7 +354,13 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
             what = f"[{table}] must be a table" if keys is not None else f"key {table!r} is outside a table"
             raise ConfigError(f"{what}{hint}; allowed tables: {tables}", path=path)
         if keys is None:
-            raise ConfigError(f"unknown table [{_name(table)}]; allowed: {tables}", path=path)
+            from .export.registry import registered_sections  # a format's own table
+
+            own = registered_sections().get(table)
+            if own is None:
+                raise ConfigError(f"unknown table [{_name(table)}]; allowed: {tables}", path=path)
+            values.setdefault("extra", {})[table] = _format_table(table, content, own, path)
+            continue
         for key, value in content.items():
             spec = keys.get(key)
             if spec is None:
@@ -382,6 +388,24 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
 
 
 _PATHS = ("sources", "output", "styles", "tei_schema", "atom_schema")
+
+
+def _format_table(table: str, content: dict[str, Any], keys: Any, path: Path) -> dict[str, Any]:
+    """The table of a registered output format (``Exporter.keys``: key -> (check, allowed)),
+    checked as the built-in tables are."""
+    checked: dict[str, Any] = {}
+    for key, value in content.items():
+        spec = keys.get(key)
+        if spec is None:
+            raise ConfigError(f"[{table}] unknown key {key!r}; allowed: {', '.join(keys)}", path=path)
+        problem = _value_problem(table, key, value)
+        if problem:
+            raise ConfigError(problem, path=path)
+        check, allowed = spec
+        if not check(value):
+            raise ConfigError(f"[{table}] {key} = {_shown(value)} is not allowed; use {allowed}", path=path)
+        checked[key] = value
+    return checked
 
 
 def _relative_to(folder: Path, value: str | tuple[str, ...]) -> str | tuple[str, ...]:

@@ -10,6 +10,11 @@ the fields of its source record as ``[name, value]`` pairs in source order; the 
 ``removed``, the source's scaffolding as ``{"rule", "text"}`` objects), and read as empty
 when absent: a page without them gives the JSON it always gave, and a cache file written
 before they existed still loads. ``publication`` is ``""`` when nothing names the paper.
+
+``format_version`` (``FORMAT_VERSION``, first in every document) says which contract the
+JSON follows: it is raised when a key changes meaning or goes away (adding a key does not
+raise it). ``issue_from_dict`` refuses a newer version than it knows (an InputError), and
+reads a document without one as version 1.
 """
 
 from __future__ import annotations
@@ -35,11 +40,14 @@ from .model import (
     Subhead,
 )
 
-__all__ = ["issue_from_dict", "issue_to_dict"]
+__all__ = ["FORMAT_VERSION", "issue_from_dict", "issue_to_dict"]
+
+FORMAT_VERSION = 1
 
 
 def issue_to_dict(issue: Issue) -> dict[str, Any]:
     out: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
         "source": issue.source,
         "id": issue.id,
         "publication": issue.publication,
@@ -115,6 +123,12 @@ def _block_to_dict(block: Block) -> dict[str, Any]:
 
 
 def issue_from_dict(data: dict[str, Any]) -> Issue:
+    version = data.get("format_version", 1)
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        from .errors import InputError
+
+        raise InputError(f"model JSON format_version {version!r} is newer than this pressout reads "
+                         f"({FORMAT_VERSION}); upgrade pressout")
     return Issue(
         source=data["source"],
         id=data["id"],

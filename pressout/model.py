@@ -22,11 +22,13 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal, TypeAlias
+from typing import Any, Literal, Protocol, TypeAlias
 
 __all__ = [
     "DISPLAY_TITLE_NONE",
     "Article",
+    "ArticleHead",
+    "ArticleLike",
     "Block",
     "Contributor",
     "Credit",
@@ -34,6 +36,8 @@ __all__ = [
     "Figure",
     "Furniture",
     "Issue",
+    "IssueHead",
+    "IssueLike",
     "Kind",
     "Mark",
     "Note",
@@ -308,6 +312,101 @@ class Issue:
 
 
 PUBLICATION_UNKNOWN = "报刊不详"  # shown for a page whose paper nothing names
+
+
+# --- an issue without its text ----------------------------------------------------------
+
+
+class ArticleLike(Protocol):
+    """What an archive-wide output needs of an article: its id and the title it shows."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def display_title(self) -> str: ...
+
+
+class IssueLike(Protocol):
+    """What an archive-wide output (the front and year pages, the feeds' plan, the editions
+    feed, the corpus header) needs of an issue: satisfied by ``Issue`` and by ``IssueHead``,
+    so that such outputs of a build of any size are made from heads, never from text."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def date(self) -> _dt.date | None: ...
+
+    @property
+    def page(self) -> int | None: ...
+
+    @property
+    def publication(self) -> str: ...
+
+    @property
+    def publication_slug(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def articles(self) -> tuple[ArticleLike, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleHead:
+    id: str
+    display_title: str  # as every output shows it (``pressout.export.html.headline``: never blank)
+
+
+@dataclass(frozen=True, slots=True)
+class IssueHead:
+    """An issue without its text: what the build keeps of every issue (``issues.json``) and
+    hands to the archive-wide outputs, so that a build of any size holds every issue's head
+    and no issue's text.
+
+    ``sizes`` are the sizes of the issue's own output files that other outputs show (its
+    EPUBs: the web pages and the editions feed give their sizes), by path in the output
+    folder. ``key`` is the page key it was built with: what its text was."""
+
+    id: str
+    source: str
+    date: _dt.date | None
+    page: int | None
+    publication: str
+    publication_slug: str
+    title: str
+    articles: tuple[ArticleHead, ...]
+    language: str = "zh-CN"
+    sizes: tuple[tuple[str, int], ...] = ()
+    key: str = ""
+
+    @property
+    def masthead(self) -> str:
+        return self.publication or PUBLICATION_UNKNOWN
+
+    def size(self, path: str) -> int | None:
+        """The size of its output file ``path`` (None: not one of ``sizes``)."""
+        return next((size for name, size in self.sizes if name == path), None)
+
+    def to_json(self) -> list[Any]:
+        return [self.id, self.source, self.date.isoformat() if self.date else None, self.page, self.publication,
+                self.publication_slug, self.title, [[a.id, a.display_title] for a in self.articles],
+                self.language, [list(pair) for pair in self.sizes]]
+
+    @classmethod
+    def from_json(cls, data: list[Any], key: str = "") -> IssueHead:
+        ident, source, date, page, publication, slug, title, articles, language, sizes = data
+        return cls(ident, source, _dt.date.fromisoformat(date) if date else None, page, publication, slug, title,
+                   tuple(ArticleHead(a, t) for a, t in articles), language,
+                   tuple((name, size) for name, size in sizes), key)
 
 # --- display titles ---------------------------------------------------------------
 

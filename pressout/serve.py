@@ -18,12 +18,13 @@ at all.
 from __future__ import annotations
 
 import functools
+import io
 import os
 import re
 import sys
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote
 
 from .errors import InputError, OutputError
@@ -62,7 +63,7 @@ class _Handler(SimpleHTTPRequestHandler):
     def guess_type(self, path: str | os.PathLike[str]) -> str:
         return media_type(os.path.relpath(os.fspath(path), self.directory).replace(os.sep, "/"))
 
-    def send_head(self):  # type: ignore[override]
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
         # Decode first: /%2Epressout/ is /.pressout/ to translate_path, so it must be to us.
         path = unquote(self.path.split("?", 1)[0].split("#", 1)[0])
         if re.search(_CONTROL, path):

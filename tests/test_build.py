@@ -332,12 +332,16 @@ def test_big_pages_finish_in_linear_time(tmp_path: Path) -> None:
     assert articles["mb20"] >= 9 * articles["mb2"]  # the whole page was read, not a part of it
 
 
-def test_build_is_a_function_of_the_package():
-    """``pressout.build(...)`` is the pipeline, even after the CLI imported its module."""
+def test_build_is_a_function_of_the_package(tmp_path: Path) -> None:
+    """``pressout.build(...)`` builds, even after the package ``pressout.build`` was imported
+    (which makes the name the package's: the package is callable)."""
     import pressout
-    import pressout.cli  # noqa: F401  (imports pressout.pipeline)
+    import pressout.build.run  # noqa: F401
+    import pressout.cli  # noqa: F401
 
-    assert callable(pressout.build) and pressout.build.__module__ == "pressout.pipeline"
+    assert callable(pressout.build)
+    report = pressout.build([copy_seeds(tmp_path / "seeds")], tmp_path / "dist", jobs=1)
+    assert isinstance(report, pressout.BuildReport) and report.issues == 5
     assert "build" in pressout.__all__ and "BuildReport" in pressout.__all__
 
 
@@ -369,7 +373,7 @@ def test_a_run_of_incremental_builds_equals_clean_builds(tmp_path: Path, monkeyp
     a file of the output must never be changed in place (the generations share files)."""
     from dataclasses import replace as with_
 
-    from pressout import pipeline
+    from pressout.build import run as pipeline
 
     updates: list[int] = []  # builds that brought the spare up to date
     update = pipeline._Build.update
@@ -435,7 +439,7 @@ def test_first_build_leaves_a_spare_of_links(tmp_path: Path) -> None:
     """The first build of a folder has no previous output to keep as the spare: it makes one
     of hard links to its own output (the same files, not copies), so the next build, which
     adds a page, brings the spare up to date instead of linking every file anew."""
-    from pressout import pipeline
+    from pressout.build.cache import Generation
 
     seeds = copy_seeds(tmp_path / "seeds")
     dist = tmp_path / "dist"
@@ -444,7 +448,7 @@ def test_first_build_leaves_a_spare_of_links(tmp_path: Path) -> None:
             if not rel.startswith(f"{CACHE}/spare/") and rel != f"{CACHE}/lock"}  # each has its own lock
     spare = {rel: ino for rel, (ino, _) in stats(dist / CACHE / "spare").items()}
     assert spare == live
-    assert pipeline._Generation.load(dist / CACHE / "spare").manifest == json.loads(
+    assert Generation.load(dist / CACHE / "spare").manifest == json.loads(
         (dist / CACHE / "manifest.json").read_bytes())
 
 
@@ -453,7 +457,7 @@ def test_pages_known_by_their_stamp_are_not_read(tmp_path: Path, monkeypatch: py
     not read again to learn its digest (git's index does the same); a file changed since is,
     even when its size and modification time were put back as they were (its ctime moved);
     and a file changed within the settling time gets no stamp at all (``racy git``)."""
-    from pressout import pipeline
+    from pressout.build import sources as pipeline
 
     seeds = copy_seeds(tmp_path / "seeds")
     dist = tmp_path / "dist"
@@ -520,11 +524,13 @@ def test_a_library_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: P
 def test_a_page_that_fails_half_way_leaves_nothing_parked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A page whose outputs fail after some of them are parked (here: its second web page)
     is a failure with the message, and takes its parked files and folder away with it (the
-    parked outputs of all pages share one folder; see ``pressout.pipeline._run_task``)."""
-    from pressout import pipeline
+    parked outputs of all pages share one folder; see ``pressout.build.work.run_task``)."""
+    from pressout.build import work
+    from pressout.config import Config
     from pressout.errors import OutputError
     from pressout.export import site
     from pressout.export.feed import SiteOptions
+    from pressout.export.registry import Settings, exporters
 
     real_pages = site.issue_pages
 
@@ -537,9 +543,10 @@ def test_a_page_that_fails_half_way_leaves_nothing_parked(tmp_path: Path, monkey
     parked = staging / CACHE / "parked"
     parked.mkdir(parents=True)
     (parked / "6.other-page.epub").write_bytes(b"another page's")
-    task = pipeline._Task(str(SEEDS / "000_c8ae31b64c1052c2.txt"), "key", None, None, "strict", "zh-CN", None, None,
-                          False, False, options=SiteOptions(), staging=str(staging), parked=f"{parked}/7.")
-    done = pipeline._run_task(task)
+    task = work.Task(str(SEEDS / "000_c8ae31b64c1052c2.txt"), "key", None, None, "strict",
+                     settings=Settings(Config(), {}, SiteOptions()), formats=exporters(), staging=str(staging),
+                     parked=f"{parked}/7.")
+    done = work.run_task(task)
     assert done.error is not None and "the article page cannot be made" in done.error
     assert [p.name for p in parked.iterdir()] == ["6.other-page.epub"]
 
@@ -547,7 +554,7 @@ def test_a_page_that_fails_half_way_leaves_nothing_parked(tmp_path: Path, monkey
 def test_the_manifest_is_written_in_pieces_as_json_dumps_writes_it(tmp_path: Path) -> None:
     """The manifest and the heads are written an item at a time (``_write_json``), with
     the bytes ``json.dumps(..., ensure_ascii=False)`` gives for the same data."""
-    from pressout import pipeline
+    from pressout.build import files as pipeline
 
     data = {"format": 4, "pages": {"太原 日报.txt": ["key", [["tyrb-1", "太原日报"]], False], "b": {"x": None}},
             "empty": {}, "list": [1, "二", {"三": 3.5}], "none": None, "quote": 'a"\\b\u2028',

@@ -18,11 +18,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from waiting import DEADLINE, Watched, wait_for  # tests/ is on sys.path
 
 from pressout.cli import main
 from pressout.pipeline import output_files
@@ -36,7 +36,7 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 # --- helpers -----------------------------------------------------------------------------
 
 
-def pressout(*args: object, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def pressout(*args: object, cwd: Path, timeout: float = DEADLINE) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pressout.cli", *map(str, args)],
         cwd=cwd, capture_output=True, text=True, encoding="utf-8", timeout=timeout,
@@ -310,7 +310,7 @@ def test_output_not_writable(project: Path, dist: Path, monkeypatch: pytest.Monk
     a subprocess. As root (who may write anywhere) the permission check is simulated
     in-process: ``os.access`` answers no, as it would for another user."""
     if IS_ROOT:
-        import pressout.pipeline as build_module
+        import pressout.build.files as build_module
 
         monkeypatch.setattr(build_module.os, "access", lambda path, mode: False)
         monkeypatch.chdir(project)
@@ -333,7 +333,7 @@ def test_disk_full_while_writing(project: Path, dist: Path, monkeypatch: pytest.
     """A write that fails midway (here: ENOSPC on the first EPUB, simulated by patching
     the ``open`` the build writes a page's outputs with) is an output error naming the
     file, and the earlier build stays."""
-    from pressout import pipeline
+    from pressout.build import work as pipeline
 
     def full_disk_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
         if "w" in mode and ".staging-" in str(file) and str(file).endswith(".epub"):
@@ -411,36 +411,38 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@pytest.mark.parametrize("sig, code, jobs, delay", [(signal.SIGINT, 130, 1, 0.3), (signal.SIGTERM, 143, 2, 0.3),
-                                                    (signal.SIGTERM, 143, 2, 0.0)],
+@pytest.mark.parametrize("sig, code, jobs, when", [(signal.SIGINT, 130, 1, "reading"),
+                                                   (signal.SIGTERM, 143, 2, "reading"),
+                                                   (signal.SIGTERM, 143, 2, "starting")],
                          ids=["sigint", "sigterm", "sigterm-at-start"])
 def test_interrupted_build_keeps_previous_output(many: Path, sig: signal.Signals, code: int, jobs: int,
-                                                 delay: float) -> None:
+                                                 when: str) -> None:
     """Ctrl-C (SIGINT) or ``kill`` (SIGTERM, to the main process only) in the middle of a
     full rebuild, or as the worker processes start: the earlier dist/ is untouched and
-    usable, no staging folder is left behind, and no worker process outlives the build."""
+    usable, no staging folder is left behind, and no worker process outlives the build.
+
+    The signal is sent once the build shows it is where the test wants it, never after a
+    fixed time: in the middle, once it has said it read the first of the 40 pages (``-v``
+    prints every page); as the workers start, as soon as its staging folder is there."""
     before = tree(many / "dist")
-    proc = subprocess.Popen([sys.executable, "-m", "pressout.cli", "build", "pages", "--force", "-j", str(jobs)],
-                            cwd=many, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not any(".dist.staging-" in p.name for p in many.iterdir()):
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "no staging folder appeared"
-        time.sleep(0.005)
-    time.sleep(delay)
-    assert proc.poll() is None, "the build finished before it could be interrupted"
-    proc.send_signal(sig)
-    workers = _children(proc.pid)
-    out, err = proc.communicate(timeout=120)
+    with Watched([sys.executable, "-m", "pressout.cli", "build", "pages", "--force", "-j", str(jobs), "-v"],
+                 cwd=many) as proc:
+        if when == "reading":
+            proc.wait_for_line(lambda line: line.startswith("read 1/40 "), "the build said it read no page")
+        else:
+            wait_for(lambda: proc.poll() is not None or any(".dist.staging-" in p.name for p in many.iterdir()),
+                     "no staging folder appeared", interval=0.005)
+        assert proc.poll() is None, ("the build finished before it could be interrupted", proc.err)
+        workers = _children(proc.pid)
+        proc.send_signal(sig)
+        workers |= _children(proc.pid)  # any forked as the signal came
+        out, err = proc.finish()
     assert proc.returncode == code, err
     assert "Traceback" not in err and "pressout: interrupted" in err
     assert out == ""
     assert tree(many / "dist") == before
     assert leftovers(many) == []
-    deadline = time.monotonic() + 30
-    while any(_alive(w) for w in workers):
-        assert time.monotonic() < deadline, "worker processes were left running"
-        time.sleep(0.05)
+    wait_for(lambda: not any(_alive(w) for w in workers), "worker processes were left running")
     assert pressout("build", "pages", "-q", cwd=many).returncode == 0  # still usable: nothing to do
 
 
@@ -466,10 +468,7 @@ def test_interrupt_while_the_workers_start(many: Path, monkeypatch: pytest.Monke
     try:
         code, _, err = run_main(["build", "pages", "--force", "-j", "2", "-q"], capsys)
         assert code == 130 and "pressout: interrupted" in err
-        deadline = time.monotonic() + 30
-        while _children(os.getpid()) - ours:
-            assert time.monotonic() < deadline, "worker processes were left running"
-            time.sleep(0.05)
+        wait_for(lambda: not _children(os.getpid()) - ours, "worker processes were left running")
     finally:  # a failure must not leave workers behind to hang the test session
         for pid in _children(os.getpid()) - ours:
             os.kill(pid, signal.SIGKILL)
@@ -533,7 +532,7 @@ def test_ctrl_c_during_the_swap(many: Path, monkeypatch: pytest.MonkeyPatch,
             sent.append(1)
             os.kill(os.getpid(), signal.SIGINT)  # Python raises it at once, unless held back
 
-    import pressout.pipeline as build_module
+    import pressout.build.files as build_module
 
     monkeypatch.setattr(build_module.os, "replace", replace)
     monkeypatch.chdir(many)

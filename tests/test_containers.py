@@ -468,9 +468,9 @@ def test_billion_laughs_and_external_entities_stay_unexpanded():
         .replace("item>", "entry>")
         .replace("description>", "content>"),
     ):
-        began = time.perf_counter()
+        began = time.process_time()  # CPU time: what expanding would cost, which a loaded machine does not inflate
         c = unwrap(feed, "bomb.xml")
-        assert time.perf_counter() - began < 2
+        assert time.process_time() - began < 2
         if c is not None:
             total = sum(len(s) for s in strings(c))
             assert total < 5000, total
@@ -1123,9 +1123,9 @@ def test_truncated_json_is_page_text():
 
 def test_plain_text_is_fast():
     pages = [read(p) for p in PAGES]
-    began = time.perf_counter()
+    began = time.process_time()  # CPU time: the work, not the other processes sharing the cores
     for _ in range(50):
         for page in pages:
             unwrap(page, "page.txt")
-    per_page = (time.perf_counter() - began) / (50 * len(pages))
+    per_page = (time.process_time() - began) / (50 * len(pages))
     assert per_page < 0.001, per_page  # far below the reader's 1 ms a page

@@ -22,6 +22,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from conftest import require_tool
+from waiting import DEADLINE
 
 from pressout.export.feed import SiteOptions, article_page, article_tag, order_issues, write_feeds
 from pressout.export.site import write_site
@@ -93,7 +94,7 @@ def _newsboat(tmp_path: Path, url: str) -> tuple[str, list[sqlite3.Row]]:
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=DEADLINE,
         check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -139,7 +140,7 @@ def test_chromium_opens_the_article_a_feed_entry_links_to(served, tmp_path: Path
         [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", entry.link],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=DEADLINE,
         check=False,
     )
     dom = done.stdout

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from samples import sample_issue, web_issue
 from test_tei import issues_from_web_dumps
@@ -39,7 +41,7 @@ def test_without_source_fields_or_removed_text_the_json_is_as_it_was() -> None:
     assert "removed" not in data
     assert not any("meta" in article for article in data["articles"])
     assert list(data) == [
-        "source", "id", "publication", "date", "language", "articles", "publication_slug", "date_cert",
+        "format_version", "source", "id", "publication", "date", "language", "articles", "publication_slug", "date_cert",
         "page", "sha256", "furniture", "rules_applied",
     ]
 
@@ -61,3 +63,17 @@ def test_a_cache_file_from_before_reads_as_empty() -> None:
 @given(issue=issues_from_web_dumps())
 def test_generated_models_from_web_dumps_round_trip(issue: Issue) -> None:
     assert there_and_back(issue) == issue
+
+
+def test_the_json_says_its_format_version_and_a_newer_one_is_refused() -> None:
+    from pressout.errors import InputError
+    from pressout.jsonio import FORMAT_VERSION, issue_from_dict, issue_to_dict
+    from pressout.read import read_page
+
+    issue = read_page(str(Path(__file__).resolve().parent.parent / "seeds" / "000_c8ae31b64c1052c2.txt"))
+    data = issue_to_dict(issue)
+    assert next(iter(data)) == "format_version" and data["format_version"] == FORMAT_VERSION == 1
+    without = {k: v for k, v in data.items() if k != "format_version"}
+    assert issue_from_dict(without) == issue  # written before there was a version: version 1
+    with pytest.raises(InputError, match="format_version 2 is newer"):
+        issue_from_dict({**data, "format_version": 2})

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from waiting import DEADLINE  # tests/ is on sys.path
 
 ARTICLE_KEYS = {
     "id",
@@ -25,7 +26,7 @@ ARTICLE_KEYS = {
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pressout", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "pressout", *args], capture_output=True, text=True, timeout=DEADLINE
     )
 
 

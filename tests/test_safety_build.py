@@ -17,20 +17,20 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from waiting import DEADLINE, wait_for  # tests/ is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def pressout(*args: object, cwd: Path, timeout: float = 300,
+def pressout(*args: object, cwd: Path, timeout: float = DEADLINE,
              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pressout.cli", *map(str, args)], cwd=cwd, capture_output=True,
                           text=True, encoding="utf-8", timeout=timeout, env=env)
@@ -219,11 +219,12 @@ def test_a_lock_left_by_a_killed_build_is_taken_over(project: Path) -> None:
     """A lock dies with its process: the lock file a killed build leaves is no obstacle."""
     assert pressout("build", "seeds", "-q", cwd=project).returncode == 0
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import fcntl, os, sys, time\n"
+        "import fcntl, os, sys\n"
         "fd = os.open('dist/.pressout/lock', os.O_RDWR)\n"
         "fcntl.flock(fd, fcntl.LOCK_EX)\n"
         "print('locked', flush=True)\n"
-        "time.sleep(600)\n")], cwd=project, stdout=subprocess.PIPE, text=True)
+        "sys.stdin.read()\n")],  # holds the lock until it is killed (or its stdin closed), however long that takes
+        cwd=project, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
         busy = pressout("build", "seeds", "--force", cwd=project)
@@ -332,14 +333,6 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 120) -> None:
-    """Wait for a condition, not a clock: the deadline is only there to end a hung test."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.02)
-
-
 def _start_build(folder: Path) -> subprocess.Popen[str]:
     proc = subprocess.Popen([sys.executable, "-m", "pressout.cli", "build", "pages", "--force", "-j", "2"],
                             cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -354,8 +347,8 @@ def test_sigkill_of_the_build_leaves_no_worker(many: Path) -> None:
         proc = _start_build(many)
         workers = _descendants(proc.pid)
         proc.kill()
-        proc.communicate(timeout=60)  # workers left alive would hold its pipes open
-        wait_for(lambda w=workers: not any(_alive(pid) for pid in w), "worker processes outlived the build", 60)
+        proc.communicate(timeout=DEADLINE)  # workers left alive would hold its pipes open
+        wait_for(lambda w=workers: not any(_alive(pid) for pid in w), "worker processes outlived the build")
     result = pressout("build", "pages", "-q", cwd=many)  # and the next build cleans up after it
     assert result.returncode == 0, result.stderr
     assert working_folders(many) == []
@@ -371,11 +364,11 @@ def test_a_signal_to_the_process_group_prints_one_line(many: Path, sig: signal.S
         proc = _start_build(many)
         workers = _descendants(proc.pid)
         os.killpg(proc.pid, sig)
-        out, err = proc.communicate(timeout=300)
+        out, err = proc.communicate(timeout=DEADLINE)
         assert proc.returncode == code, err
         assert err.strip().splitlines()[-1] == "pressout: interrupted" and "Traceback" not in err, err
         assert "KeyboardInterrupt" not in err and err.count("pressout: interrupted") == 1, err
-        wait_for(lambda w=workers: not any(_alive(pid) for pid in w), "worker processes were left running", 60)
+        wait_for(lambda w=workers: not any(_alive(pid) for pid in w), "worker processes were left running")
         assert tree(many / "dist") == before and working_folders(many) == []
 
 
@@ -404,7 +397,7 @@ def test_sources_that_are_not_page_files(project: Path, kind: str) -> None:
         source = project / "big.txt"
         source.write_text("本报讯 " + "很长的一段。" * 20000, encoding="utf-8")
         (project / "pressout.toml").write_text("[build]\nmax_page_bytes = 102400\n", encoding="utf-8")
-    result = pressout("build", source, "seeds", "-o", "out", cwd=project, timeout=60)
+    result = pressout("build", source, "seeds", "-o", "out", cwd=project)  # a FIFO opened would hang it
     line = error_line(result, 1)
     assert str(source.name) in line
     assert {"fifo": "FIFO", "device": "device", "too big": "larger than"}[kind] in line

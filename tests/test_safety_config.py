@@ -24,6 +24,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from waiting import DEADLINE, Watched  # tests/ is on sys.path
 
 from pressout.config import (
     CONFIG_NAME,
@@ -58,7 +59,7 @@ A_PAGE = SEEDS / "004_e799359604fa2b7c.txt"
 
 def pressout(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pressout.cli", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+                          capture_output=True, text=True, encoding="utf-8", timeout=DEADLINE)
 
 
 def config_error(tmp_path: Path, content: str) -> str:
@@ -440,7 +441,7 @@ def serve_and_ask(root: Path, paths: list[str], *, quiet: bool) -> list[tuple[in
     try:
         port = server.server_address[1]
         for path in paths:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE)
             try:
                 connection.putrequest("GET", path, skip_host=False, skip_accept_encoding=True)
                 connection.endheaders()
@@ -504,23 +505,23 @@ def test_a_failing_request_is_one_line(served: Path, capfd: pytest.CaptureFixtur
 
 def test_serve_command_with_q_prints_no_traceback(served: Path) -> None:
     root = served
-    proc = subprocess.Popen([sys.executable, "-m", "pressout.cli", "serve", root, "--port", "0", "-q"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stderr.readline()
-        assert line.startswith(f"serving {root} on http://127.0.0.1:"), line
-        port = int(line.split(" on ", 1)[1].split(" ", 1)[0].rstrip("/").rsplit(":", 1)[1])
-        for path in ("/%00", "/index.html%00", "/%ff", "/..%2fsecret.txt"):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.putrequest("GET", path)
-            connection.endheaders()
-            response = connection.getresponse()
-            assert response.status in (400, 404) and b"SECRET" not in response.read()
-            connection.close()
-    finally:
-        proc.send_signal(2)  # SIGINT, as Ctrl-C
-        out, err = proc.communicate(timeout=30)
-    assert err == "" and out == "", err
+    with Watched([sys.executable, "-m", "pressout.cli", "serve", root, "--port", "0", "-q"]) as proc:
+        try:
+            # It listens before it says so: once the line is there, the port answers.
+            line = proc.wait_for_line(lambda line: True, "the server said nothing")
+            assert line.startswith(f"serving {root} on http://127.0.0.1:"), line
+            port = int(line.split(" on ", 1)[1].split(" ", 1)[0].rstrip("/").rsplit(":", 1)[1])
+            for path in ("/%00", "/index.html%00", "/%ff", "/..%2fsecret.txt"):
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE)
+                connection.putrequest("GET", path)
+                connection.endheaders()
+                response = connection.getresponse()
+                assert response.status in (400, 404) and b"SECRET" not in response.read()
+                connection.close()
+        finally:
+            proc.send_signal(2)  # SIGINT, as Ctrl-C
+            out, err = proc.finish()
+    assert err == line and out == "", err  # nothing after the line saying where it listens
     assert proc.returncode == 0
 
 

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_reader import _significant, article_in_page_order, model_text_in_page_order
+from waiting import DEADLINE, wait_for  # tests/ is on sys.path
 
 import pressout.model
 from pressout.errors import InputError
@@ -222,9 +223,20 @@ def _refusal(call, path) -> str:
     return _message(err.value, path)
 
 
+def _opened_for_reading(fifo: Path) -> bool:
+    """Whether something has the FIFO open for reading: only then can its write end be
+    opened without waiting (else ENXIO). Opening it frees a reader that waits for a writer."""
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:
+        return False
+    return True
+
+
 def _in_thread(call, fifo: Path) -> BaseException | None:
-    """``call(fifo)`` in a thread; should it open the FIFO and wait for a writer, the test
-    opens the write end to free it, and fails."""
+    """``call(fifo)`` in a thread, while the test watches the FIFO (not a clock): should the
+    call open it for reading, the test sees the reader, opens the write end (which frees a
+    reader waiting for a writer), and fails."""
     outcome: list[BaseException | None] = []
 
     def attempt() -> None:
@@ -237,14 +249,12 @@ def _in_thread(call, fifo: Path) -> BaseException | None:
 
     worker = threading.Thread(target=attempt, daemon=True)
     worker.start()
-    worker.join(10)
-    if worker.is_alive():
-        try:
-            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        except OSError:
-            pass
-        worker.join(10)
-        pytest.fail(f"{call.__name__} opened the FIFO and waited for a writer")
+    opened = wait_for(lambda: "opened" if _opened_for_reading(fifo) else "done" if outcome else None,
+                      f"{call.__name__} neither opened the FIFO nor returned", interval=0.001)
+    if opened == "opened":
+        worker.join(DEADLINE)
+        pytest.fail(f"{call.__name__} opened the FIFO to read it")
+    worker.join()
     return outcome[0]
 
 

@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 
 import pytest
 from lxml import html
+from waiting import DEADLINE, Watched  # tests/ is on sys.path
 
 from pressout.errors import InputError
 from pressout.serve import make_server
@@ -64,7 +65,7 @@ def base(site: Path) -> Iterator[str]:
 
 def get(url: str) -> tuple[int, str, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with urllib.request.urlopen(url, timeout=DEADLINE) as response:
             return response.status, response.headers["Content-Type"], response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get("Content-Type", ""), error.read()
@@ -110,17 +111,17 @@ def test_refuses_the_build_cache(site: Path, base: str, path: str) -> None:
 
 def test_serve_command(site: Path) -> None:
     """The real command: it says where it listens (on stderr), serves, and stops on Ctrl-C."""
-    proc = subprocess.Popen([sys.executable, "-m", "pressout.cli", "serve", site, "--port", "0", "-q"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stderr.readline()
-        assert line.startswith(f"serving {site} on http://127.0.0.1:"), line
-        url = line.split(" on ", 1)[1].split(" ", 1)[0]
-        status, content_type, _ = get(url + "atom.xml")
-        assert status == 200 and content_type == "application/atom+xml; charset=utf-8"
-    finally:
-        proc.send_signal(2)  # SIGINT, as Ctrl-C
-        out, err = proc.communicate(timeout=30)
+    with Watched([sys.executable, "-m", "pressout.cli", "serve", site, "--port", "0", "-q"]) as proc:
+        try:
+            # It listens before it says so: once the line is there, the port answers.
+            line = proc.wait_for_line(lambda line: True, "the server said nothing")
+            assert line.startswith(f"serving {site} on http://127.0.0.1:"), line
+            url = line.split(" on ", 1)[1].split(" ", 1)[0]
+            status, content_type, _ = get(url + "atom.xml")
+            assert status == 200 and content_type == "application/atom+xml; charset=utf-8"
+        finally:
+            proc.send_signal(2)  # SIGINT, as Ctrl-C
+            out, err = proc.finish()
     assert proc.returncode == 0 and "Traceback" not in err and out == ""
 
 
@@ -151,7 +152,7 @@ def chromium(url: str, profile: Path, *extra: str) -> str:
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
          *extra, "--dump-dom", url],
-        capture_output=True, text=True, encoding="utf-8", timeout=180,
+        capture_output=True, text=True, encoding="utf-8", timeout=DEADLINE,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout

@@ -359,7 +359,7 @@ def _zip_time(modified: dt.datetime) -> tuple[int, int, int, int, int, int]:
     # the dates a zip entry can hold (1980-01-01 to 2107-12-31): a book dated outside them
     # gets the nearest one (its true date is in the package document).
     t = modified.timetuple()[:6]
-    return min(max(t, _EARLIEST_ZIP_TIME), _LATEST_ZIP_TIME)  # type: ignore[return-value]
+    return min(max(t, _EARLIEST_ZIP_TIME), _LATEST_ZIP_TIME)
 
 
 # One parser for the process (pressout builds in processes, never threads): making one
@@ -372,9 +372,10 @@ def _parse(data: bytes) -> etree._Element:
 
 
 def _serialize(root: etree._Element, doctype: str | None = None) -> bytes:
-    return etree.tostring(
-        root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True, doctype=doctype
-    )
+    tree = root.getroottree()
+    if doctype is None:  # (lxml's own default; its stubs only take a str)
+        return etree.tostring(tree, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    return etree.tostring(tree, xml_declaration=True, encoding="utf-8", pretty_print=True, doctype=doctype)
 
 
 def _fix_opf(data: bytes, book: Book) -> bytes:
@@ -404,6 +405,8 @@ def _fix_ncx(data: bytes, book: Book) -> bytes:
         return 1 + max((depth(c) for c in el.findall("n:navPoint", ns)), default=0)
 
     nav_map = root.find("n:navMap", ns)
+    if nav_map is None:
+        raise BookError("ebooklib wrote no NCX navMap")
     max_depth = max((depth(p) for p in nav_map.findall("n:navPoint", ns)), default=1)
     for meta in root.findall("n:head/n:meta", ns):
         if meta.get("name") == "dtb:depth":
@@ -412,7 +415,8 @@ def _fix_ncx(data: bytes, book: Book) -> bytes:
     # order per target, so they share it.
     order: dict[str, int] = {}
     for point in points:
-        src = point.find("n:content", ns).get("src", "")
+        content = point.find("n:content", ns)
+        src = "" if content is None else content.get("src", "")
         if not src:
             raise BookError(f"NCX entry {point.get('id')} has no target")
         point.set("playOrder", str(order.setdefault(src, len(order) + 1)))

@@ -161,6 +161,7 @@ def atom_document(head: Head, entries: Sequence[Entry], *, checked: bool = False
     for element, entry in zip(entry_elements, entries, strict=True):
         # feedgen dropped rel and type from the page link too; say what it is.
         page = element.find(f"{{{ATOM_NS}}}link")
+        assert page is not None, entry.id
         page.set("rel", "alternate")
         page.set("type", "text/html")
         if entry.language is not None and entry.language != head.language:
@@ -238,11 +239,13 @@ def _rss_dates(channel: etree._Element, head: Head, entries: Sequence[Entry]) ->
 
     def put(parent: etree._Element, names: tuple[str, ...], value: dt.datetime) -> None:
         text = rfc822_date(value)
-        elements = [parent.find(name) for name in names]
-        for element in elements:
+        elements: list[etree._Element] = []
+        for name in names:
+            element = parent.find(name)
             assert element is not None, names
             if text is not None:
                 element.text = text
+            elements.append(element)
         if text is None:
             date = etree.Element(f"{{{DC_NS}}}date", nsmap={"dc": DC_NS})
             date.text = value.isoformat()

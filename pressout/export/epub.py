@@ -32,16 +32,22 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import OutputError
-from ..model import Article, Issue, Kind
+from ..model import Article, Issue, IssueHead, Kind
 from ..timestamps import issue_instant
 from . import _ebooklib as eb
+from ._paths import file_target
 from .css import stylesheet
 from .html import escape, headline, render_article, source_url
+from .registry import Exporter, Settings, Validator
+
+if TYPE_CHECKING:
+    from .feed import EpubFile
 
 __all__ = ["epub_bytes", "epub_name", "write_epub"]
 
@@ -61,9 +67,25 @@ class _Item:
     id: str  # manifest id
 
 
+# The one place the EPUBs' names are written (see pressout.export.registry).
+EPUB_FILE = "epub/{id}.epub"
+VERTICAL_FILE = "epub/{id}-vertical.epub"
+
+
 def epub_name(issue: Issue, *, vertical: bool = False) -> str:
     """The file name for an issue's EPUB: ``{id}.epub`` or ``{id}-vertical.epub``."""
-    return f"{issue.id}-vertical.epub" if vertical else f"{issue.id}.epub"
+    return (VERTICAL_FILE if vertical else EPUB_FILE).format(id=issue.id).removeprefix("epub/")
+
+
+def epub_file_of(ident: str, sizes: Mapping[str, int] | IssueHead) -> EpubFile:
+    """An issue's EPUB as the web pages and the editions feed show it, from the sizes of its
+    files (``IssueHead.sizes``, or what a build made for it: path in the output -> size)."""
+    from .feed import EpubFile
+
+    if not isinstance(sizes, Mapping):
+        sizes = dict(sizes.sizes)
+    main, vertical = EPUB_FILE.format(id=ident), VERTICAL_FILE.format(id=ident)
+    return EpubFile(Path(main), sizes[main], sizes.get(vertical))
 
 
 def epub_bytes(issue: Issue, *, vertical: bool = False, styles: Mapping[str, bytes] | None = None) -> bytes:
@@ -85,15 +107,18 @@ def write_epub(
     vertical: bool = False,
     styles: Mapping[str, bytes] | None = None,
 ) -> Path:
-    """Write the issue's EPUB to ``path`` (or into ``path`` if it is a folder); return the file.
+    """Write the issue's EPUB and return the file written.
+
+    ``path`` is a folder when it ends with a slash (``"out/"``) or is an existing directory:
+    the book is written into it as ``epub_name(issue, vertical=vertical)``, and the folder
+    is made (with the folders above it) if it is missing. Any other ``path`` is the file
+    itself, whose folder must exist (else an OutputError).
 
     The book is written to a temporary file next to the target and renamed over it only
     when complete, so a failure leaves no file (and never a half-written one) behind.
     """
-    target = Path(path)
-    if target.is_dir():
-        target = target / epub_name(issue, vertical=vertical)
     data = epub_bytes(issue, vertical=vertical, styles=styles)
+    target = file_target(path, epub_name(issue, vertical=vertical))
     _atomic_write(target, data)
     return target
 
@@ -251,3 +276,27 @@ def _date_line(date: dt.date | None) -> str:
     if date is None:
         return "日期不详"
     return f"{date.year}年{date.month}月{date.day}日　星期{_WEEKDAYS[date.weekday()]}"
+
+
+class EpubExporter(Exporter):
+    """``epub/{id}.epub`` per issue, and ``epub/{id}-vertical.epub`` with ``[epub] vertical``."""
+
+    name = "epub"
+    sized = True
+
+    def issue_files(self, settings: Settings) -> tuple[str, ...]:
+        return (EPUB_FILE, VERTICAL_FILE) if settings.config.vertical else (EPUB_FILE,)
+
+    def issue_outputs(self, issue: Issue, settings: Settings, made: Mapping[str, int],
+                      bound: str = "") -> Iterator[tuple[str, bytes]]:
+        for template in self.issue_files(settings):
+            yield (template.format(id=issue.id),
+                   epub_bytes(issue, vertical=template == VERTICAL_FILE, styles=settings.styles))
+
+    def validators(self) -> tuple[Validator, ...]:
+        from ..validate import ace_check, epubcheck_check
+
+        return (Validator("epubcheck", epubcheck_check), Validator("ace", ace_check))
+
+
+EXPORTER = EpubExporter()

@@ -55,17 +55,30 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from .. import __version__
 from ..config import utc_offset_timezone
 from ..errors import ConfigError, OutputError
-from ..model import PUBLICATION_UNKNOWN, Article, Figure, Issue, Kind, Paragraph, Role
+from ..model import (
+    PUBLICATION_UNKNOWN,
+    Article,
+    ArticleLike,
+    Figure,
+    Issue,
+    IssueHead,
+    IssueLike,
+    Kind,
+    Paragraph,
+    Role,
+)
 from ..timestamps import BEIJING, DEFAULT_UTC_OFFSET, UNKNOWN_DATE, issue_instant, parse_utc_offset
 from . import _feedgen
 from ._feedgen import Category, Enclosure, Entry, Head
+from ._paths import ensure_folder
 from .html import escape, headline, render_article, source_url
+from .registry import ArchiveJob, Exporter, Settings, Validator
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -223,12 +236,17 @@ def masthead(issue: Issue) -> str:
 _URL_SAFE = re.compile(r"[A-Za-z0-9_.~/-]*")
 
 
-def issue_page(issue: Issue) -> str:
-    return f"issues/{issue.id}/index.html"
+# An issue's web pages: the one place their names are written (see pressout.export.registry).
+ISSUE_PAGE = "issues/{id}/index.html"
+ARTICLE_PAGE = "issues/{id}/{article}.html"
 
 
-def article_page(issue: Issue, article: Article) -> str:
-    return f"issues/{issue.id}/{article.id}.html"
+def issue_page(issue: IssueLike) -> str:
+    return ISSUE_PAGE.format(id=issue.id)
+
+
+def article_page(issue: IssueLike, article: ArticleLike) -> str:
+    return ARTICLE_PAGE.format(id=issue.id, article=article.id)
 
 
 def epub_page(epub: Path) -> str:
@@ -488,7 +506,10 @@ def _dumps(value: object, indent: str = "") -> str:
 _encode_string = json.encoder.encode_basestring  # the C encoder when available, as json.dumps uses
 
 
-def _pages(entries: Sequence[Entry], size: int) -> tuple[list[Entry], list[list[Entry]]]:
+_T = TypeVar("_T")
+
+
+def _pages(entries: Sequence[_T], size: int) -> tuple[list[_T], list[list[_T]]]:
     """The subscription page (newest ``size``) and the archive pages, oldest first."""
     older = list(entries[size:])[::-1]  # oldest first
     chunks = [older[i : i + size] for i in range(0, len(older), size)]
@@ -696,7 +717,8 @@ def write_feeds(
     options: SiteOptions | None = None,
     epubs: Mapping[str, Path | EpubFile] | None = None,
 ) -> list[Path]:
-    """Write every feed into ``out_dir`` (the web root); returns the files written.
+    """Write every feed into the folder ``out_dir`` (the web root), which is made (with the
+    folders above it) if it is missing; returns the files written.
 
     ``epubs`` maps issue ids to the EPUB files the build publishes under ``epub/``; the
     editions feeds are written only when it is given, and then every issue needs one.
@@ -707,10 +729,11 @@ def write_feeds(
 
 def write_files(out_dir: str | os.PathLike[str], files: Mapping[str, bytes]) -> list[Path]:
     """Write ``files`` (path in ``out_dir`` -> bytes), each atomically (temp file + rename).
+    The folder ``out_dir`` is made (with the folders above it) if it is missing.
 
     A reader or web server never sees a half-written file, only the old or the new one.
     """
-    root = Path(out_dir)
+    root = ensure_folder(out_dir)
     written: list[Path] = []
     for rel, data in files.items():
         target = root / rel
@@ -730,3 +753,48 @@ def write_files(out_dir: str | os.PathLike[str], files: Mapping[str, bytes]) -> 
                 Path(tmp).unlink(missing_ok=True)
         written.append(target)
     return written
+
+
+class FeedsExporter(Exporter):
+    """The subscription feeds and their archives (Atom, RSS, JSON Feed; the articles and the
+    editions): one archive job per feed page (``FeedPage``), made again only when its plan
+    changes (archive pages fill from the oldest, so a full one never does)."""
+
+    name = "feeds"
+    folders = ("archive",)
+
+    def archive_jobs(self, heads: Sequence[IssueHead], settings: Settings) -> Iterator[ArchiveJob]:
+        import hashlib
+
+        from .epub import epub_file_of
+
+        epubs = {head.id: epub_file_of(head.id, head) for head in heads}
+        for page in feed_pages(heads, settings.options, epubs):  # type: ignore[arg-type]
+            # What the documents are made from: their heads and the entries' sources (an
+            # article by its issue's page key and its instant; an edition entry's look
+            # follows from its issue's key, its EPUB's size and its instant).
+            if page.family == "articles":
+                items = [(h.key, h.id, a.id, when.isoformat()) for h, a, when in page.items]
+                needs = tuple(dict.fromkeys(h.id for h, _, _ in page.items))
+            else:
+                items = [(h.key, h.id, size, when.isoformat()) for h, _, size, when in page.items]
+                needs = ()
+            digest = hashlib.sha256(repr((page.docs, items)).encode("utf-8")).hexdigest()
+            yield ArchiveJob(tuple(rel for _, rel, _ in page.docs), digest, needs, page)
+
+    def run_job(self, job: ArchiveJob, models: Mapping[str, Issue], settings: Settings) -> Iterator[tuple[str, bytes]]:
+        page: FeedPage = job.work
+        items: Iterable[Any] = page.items  # an edition entry needs no more of its issue than the head
+        if page.family == "articles":
+            articles = {a.id: a for issue in models.values() for a in issue.articles}
+            items = [(models[head.id], articles[a.id], when) for head, a, when in page.items]
+        for _, rel, data in render_page(settings.options, page, page_entries(settings.options, page, items)):
+            yield rel, data
+
+    def validators(self) -> tuple[Validator, ...]:
+        from ..validate import atom_check, feeds_check
+
+        return (Validator("atom", atom_check), Validator("feeds", feeds_check))
+
+
+EXPORTER = FeedsExporter()

@@ -44,16 +44,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import OutputError
-from ..model import Issue
+from ..model import Issue, IssueHead, IssueLike
 from ._feedgen import check_text
 from .css import stylesheet
 from .feed import (
+    ARTICLE_PAGE,
     FEEDS,
+    ISSUE_PAGE,
     KIND_LABELS,
     EpubFile,
     SiteOptions,
@@ -69,6 +71,7 @@ from .feed import (
     write_files,
 )
 from .html import byline_text, escape, headline, render_article, source_url
+from .registry import Exporter, Settings
 
 __all__ = ["STYLES", "build_site", "issue_pages", "iter_site", "write_site", "year_page"]
 
@@ -276,7 +279,7 @@ class _Site:
                 rows.append(f'<li><a href="{_href(page, 0)}">日期不详</a>'
                             f'<span class="count">{_counts(year_days)}</span></li>')
                 continue
-            months = sorted({date.month for date, _ in year_days}, reverse=True)
+            months = sorted({date.month for date, _ in year_days if date is not None}, reverse=True)
             links = " ".join(f'<a href="{_href(page, 0)}#m{m:02d}">{m}月</a>' for m in months)
             rows.append(f'<li><a href="{_href(page, 0)}">{year}年</a><span class="count">{_counts(year_days)}</span>'
                         f'\n<span class="months">{links}</span></li>')
@@ -457,9 +460,46 @@ def write_site(
     options: SiteOptions | None = None,
     epubs: Mapping[str, Path | EpubFile] | None = None,
 ) -> list[Path]:
-    """Write the web edition into ``out_dir`` (the web root); returns the files written.
+    """Write the web edition into the folder ``out_dir`` (the web root), which is made (with
+    the folders above it) if it is missing; returns the files written.
 
     ``epubs`` maps issue ids to the EPUB files the build publishes under ``epub/``; without
     it the pages offer no download. Nothing is written unless every page could be made.
     """
     return write_files(out_dir, build_site(issues, options, epubs))
+
+
+class SiteExporter(Exporter):
+    """The web edition: each issue's pages (title-bound: they name the site's title, the
+    common publication of all issues, or ``[site] title``), and the front page, the year
+    pages and the style sheets (``[build] styles`` replace shipped ones of the same name)."""
+
+    name = "site"
+    title_bound = True
+    folders = (YEARS, "styles")
+
+    def issue_files(self, settings: Settings) -> tuple[str, ...]:
+        return (ISSUE_PAGE, ARTICLE_PAGE)
+
+    def issue_outputs(self, issue: Issue, settings: Settings, made: Mapping[str, int],
+                      bound: str = "") -> Iterator[tuple[str, bytes]]:
+        from .epub import epub_file_of
+
+        title = bound or self.bound([issue], settings)
+        yield from issue_pages(issue, title, settings.options, {issue.id: epub_file_of(issue.id, made)})
+
+    def bound(self, issues: Sequence[IssueLike], settings: Settings) -> str:
+        return str(settings.options.site_title(issues))
+
+    def archive_files(self, heads: Sequence[IssueHead], settings: Settings) -> Iterator[tuple[str, bytes]]:
+        from .epub import epub_file_of
+
+        epubs = {head.id: epub_file_of(head.id, head) for head in heads}
+        for rel, blob in iter_site(heads, settings.options, epubs, per_issue=False):  # type: ignore[arg-type]
+            if not (rel.startswith("styles/") and rel.removeprefix("styles/") in settings.styles):
+                yield rel, blob
+        for name, css in settings.styles.items():  # [build] styles: the desk's own style sheets
+            yield f"styles/{name}", css
+
+
+EXPORTER = SiteExporter()

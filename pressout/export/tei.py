@@ -76,7 +76,7 @@ from __future__ import annotations
 import io
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -87,8 +87,10 @@ from lxml import etree
 from .. import __version__
 from ..errors import InputError, OutputError
 from ..model import Article, Credit, Figure, Furniture, Issue, Kind, Note, Paragraph, Removal, Subhead
-from ..read.rules import RULES
+from ..read.rules import RULES, Rule
 from ..timestamps import issue_instant
+from ._paths import file_target
+from .registry import Exporter, Settings, Validator
 
 __all__ = [
     "APP_ID",
@@ -224,13 +226,20 @@ def _standalone(issue: Issue, *, keep_breaks: bool) -> tuple[bytes, bool]:
 
 
 def write_tei(issue: Issue, path: str | os.PathLike[str], *, keep_breaks: bool = True) -> Path:
-    """Write one issue's TEI document to ``path`` atomically; returns the path."""
+    """Write one issue's TEI document atomically; returns the file written.
+
+    ``path`` is a folder when it ends with a slash (``"out/"``) or is an existing directory:
+    the document is written into it as ``{issue.id}.xml``. Any other ``path`` is the file
+    itself. Missing folders (and the folders above them) are made.
+    """
     data = tei_bytes(issue, keep_breaks=keep_breaks)
-    return _atomic_write(Path(path), lambda out: out.write(data))
+    return _atomic_write(file_target(path, f"{issue.id}.xml"), lambda out: out.write(data))
 
 
 def write_corpus(issues: Iterable[Issue], path: str | os.PathLike[str], *, keep_breaks: bool = True) -> Path:
-    """Write a ``teiCorpus`` of the issues to ``path`` atomically, one issue at a time.
+    """Write a ``teiCorpus`` of the issues to ``path`` atomically, one issue at a time, in
+    the order given (the build and ``pressout tei`` give ``registry.corpus_order``: by date,
+    then page).
 
     ``issues`` may be a generator: each issue is written before the next is asked for, so
     memory does not grow with the number of issues, except for the set of issue ids that
@@ -344,7 +353,7 @@ class _Writer:
     def block(
         self,
         name: str,
-        attrs: dict[str, str | None] | None = None,
+        attrs: Mapping[str, str | None] | None = None,
         *,
         nsmap: dict[str | None, str] | None = None,
         **kw: str | None,
@@ -353,17 +362,17 @@ class _Writer:
         self._newline()
         return _Block(self, self.xf.element(t(name), _attrs(attrs, kw), nsmap=nsmap))
 
-    def mixed(self, name: str, attrs: dict[str, str | None] | None = None, **kw: str | None) -> Any:
+    def mixed(self, name: str, attrs: Mapping[str, str | None] | None = None, **kw: str | None) -> Any:
         """Mixed content on its own line: nothing is added inside it."""
         self._newline()
         return self.xf.element(t(name), _attrs(attrs, kw))
 
-    def inline(self, name: str, attrs: dict[str, str | None] | None = None, **kw: str | None) -> Any:
+    def inline(self, name: str, attrs: Mapping[str, str | None] | None = None, **kw: str | None) -> Any:
         """An element inside mixed content."""
         return self.xf.element(t(name), _attrs(attrs, kw))
 
     def leaf(
-        self, name: str, text: str | None, attrs: dict[str, str | None] | None = None, **kw: str | None
+        self, name: str, text: str | None, attrs: Mapping[str, str | None] | None = None, **kw: str | None
     ) -> None:
         with self.mixed(name, attrs, **kw):
             self.text(text)
@@ -397,7 +406,7 @@ class _Block:
         return self.element.__exit__(*exc)
 
 
-def _attrs(attrs: dict[str, str | None] | None, kw: dict[str, str | None]) -> dict[str, str]:
+def _attrs(attrs: Mapping[str, str | None] | None, kw: Mapping[str, str | None]) -> dict[str, str]:
     """Attributes without the ones that are None (left out, not written empty)."""
     merged = {**(attrs or {}), **kw}
     return {k: v for k, v in merged.items() if v is not None}
@@ -487,7 +496,7 @@ def _bibl(w: _Writer, issue: Issue) -> None:
     """The source: paper, date, page, language, file and its hash (mixed content: no indent)."""
 
     def item(name: str, text: str | None, **attrs: str | None) -> None:
-        with w.inline(name, **attrs):
+        with w.inline(name, attrs):
             w.text(text)
 
     # A paper nothing names shows the masthead all outputs show, marked as no name.
@@ -544,16 +553,16 @@ def _encoding_desc(w: _Writer, *, standalone: bool, rules: tuple[str, ...] | Non
                 "proofread against page images.",
             )
         with w.block("editorialDecl"):
-            groups: dict[str, list[Any]] = {}
+            groups: dict[str, list[Rule]] = {}
             applied = None if rules is None else set(rules)
             for rule in RULES:
                 if applied is None or rule.name in applied:
                     groups.setdefault(rule.record, []).append(rule)
-            for record, rules in groups.items():
+            for record, members in groups.items():
                 name, attrs = _RECORDS[record]
                 with w.block(name, attrs):
-                    for rule in rules:
-                        w.leaf("p", rule.description, n=rule.name)
+                    for member in members:
+                        w.leaf("p", member.description, n=member.name)
             for name, attrs, rule_name, prose in _ENCODING_RULES:
                 if name == "hyphenation":
                     prose += _BREAKS_KEPT if keep_breaks else _BREAKS_DROPPED
@@ -753,7 +762,43 @@ def _emit(w: _Writer, text: str, span: _Span) -> None:
                 with w.inline("reg", resp=f"#{APP_ID}", type=repair.reason or None):
                     _emit(w, text, child)
         else:
-            with w.inline("cb", **{"break": "no"}):
+            with w.inline("cb", {"break": "no"}):
                 pass
         at = child.end
     w.text(text[at : span.end])
+
+
+# The one place the TEI files' names are written (see pressout.export.registry).
+TEI_FILE = "tei/{id}.xml"
+CORPUS_FILE = "tei/corpus.xml"
+
+
+class TeiExporter(Exporter):
+    """``tei/{id}.xml`` per issue, and ``tei/corpus.xml``: the concatenation of the issues'
+    fragments between ``corpus_head`` and ``CORPUS_END`` (see the module docstring)."""
+
+    name = "tei"
+    concatenated = CORPUS_FILE
+
+    def issue_files(self, settings: Settings) -> tuple[str, ...]:
+        return (TEI_FILE,)
+
+    def issue_outputs(self, issue: Issue, settings: Settings, made: Mapping[str, int],
+                      bound: str = "") -> Iterator[tuple[str, bytes]]:
+        document, fragment = tei_documents(issue, keep_breaks=settings.config.keep_breaks)
+        yield TEI_FILE.format(id=issue.id), document
+        yield CORPUS_FILE, fragment
+
+    def fragment(self, issue: Issue, settings: Settings) -> bytes:
+        return corpus_fragment(issue, keep_breaks=settings.config.keep_breaks)
+
+    def concatenation_ends(self, first: Any, settings: Settings) -> tuple[bytes, bytes]:
+        return corpus_head(first, keep_breaks=settings.config.keep_breaks), CORPUS_END
+
+    def validators(self) -> tuple[Validator, ...]:
+        from ..validate import tei_check
+
+        return (Validator("tei", tei_check),)
+
+
+EXPORTER = TeiExporter()

@@ -266,8 +266,7 @@ def convert_markup(text: str) -> Inline:
             arg = m.group("arg") or m.group("digit")
             out.append(base + arg)
             length += len(base) + len(arg)
-            style = "subscript" if m.group("op") == "_" else "superscript"
-            marks.append(Mark(start + len(base), length, style))
+            marks.append(Mark(start + len(base), length, "subscript" if m.group("op") == "_" else "superscript"))
             repairs.append(Repair(start, length, m.group(0), "latex-scripts"))
         at = m.end()
     if not marks:

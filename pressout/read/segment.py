@@ -24,7 +24,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from ..model import (
     Contributor,
@@ -372,7 +372,7 @@ def units(
             out.extend(held)
             held.clear()
 
-    def add_body(line: Line, text: str, dl: _Dateline | None | bool = False) -> None:
+    def add_body(line: Line, text: str, dl: _Dateline | None | Literal[False] = False) -> None:
         """Add a body line to the open paragraph or start one; split a trailing credit.
 
         ``dl`` is the line's ``match_dateline`` when the caller has it (False: not known)."""
@@ -976,7 +976,7 @@ class _Assembler:
     def open(self) -> RawArticle | None:
         return self.current if self.current is not None and not self.current.closed else None
 
-    def start(self, kind: Kind, line: int, **fields) -> RawArticle:
+    def start(self, kind: Kind, line: int, **fields: Any) -> RawArticle:
         if self.current is not None:
             self.current.closed = True
         self.current = RawArticle(kind=kind, line=line, column=self.column or self.box, **fields)
