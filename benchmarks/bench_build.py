@@ -15,7 +15,7 @@ layouts, and an ``issues.toml``), then, each in a fresh child process:
   workers share with the parent twice, and the sum of PSS, which does not);
 * an unchanged rebuild, and incremental rebuilds after adding one page, then another (the
   daily case: the first brings up to date the spare of links the full build left, the
-  next the previous generation, see ``pressout.pipeline``);
+  next the previous generation, see ``pressout.build``);
 * reading alone (``read_page`` in one process, one core, up to ``--read-pages`` pages).
 
 Stage times come from timing wrappers put around the stage functions in the child before
@@ -91,12 +91,13 @@ KERNEL_SHARE = 0.2
 def _instrument(stats_dir: Path) -> None:
     """Wrap the stage functions (before the worker pool forks) so that every process
     adds up where its time goes; workers write their totals to ``stats_dir/{pid}.json``."""
+    import pressout.build.run as run_mod
+    import pressout.build.work as work_mod
     import pressout.export.epub as epub_mod
     import pressout.export.feed as feed_mod
     import pressout.export.site as site_mod
     import pressout.export.tei as tei_mod
     import pressout.jsonio as jsonio_mod
-    import pressout.pipeline as build_mod
     import pressout.read as read_pkg
     from pressout.read import read_page  # noqa: F401  (resolves the lazy attribute)
 
@@ -149,7 +150,7 @@ def _instrument(stats_dir: Path) -> None:
     # web edition: each issue's pages (in the workers), the index (in the parent)
     site_mod.issue_pages = timed_iter("site", site_mod.issue_pages)
     site_mod.iter_site = timed_iter("site", site_mod.iter_site)
-    build_mod._Build.write_corpus = timed("corpus", build_mod._Build.write_corpus)
+    run_mod._Build.write_concatenations = timed("corpus", run_mod._Build.write_concatenations)
 
     parent = os.getpid()
 
@@ -169,8 +170,9 @@ def _instrument(stats_dir: Path) -> None:
         wrapper.__module__, wrapper.__qualname__ = run.__module__, run.__qualname__
         return wrapper
 
-    build_mod._run_task = counted("task", build_mod._run_task)
-    build_mod._run_job = counted("job", build_mod._run_job)
+    # patched where the build calls them and where a worker finds them by name (pickling)
+    work_mod.run_task = run_mod.run_task = counted("task", work_mod.run_task)
+    work_mod.run_job = run_mod.run_job = counted("job", work_mod.run_job)
     _instrument.totals = totals  # type: ignore[attr-defined]
 
 
@@ -178,7 +180,7 @@ def child_build(source: str, out: str, jobs: int, force: bool, stats: str) -> No
     stats_dir = Path(stats)
     stats_dir.mkdir(parents=True, exist_ok=True)
     import_start = time.perf_counter()
-    from pressout.pipeline import build
+    from pressout.build import build
 
     _instrument(stats_dir)
     imported = time.perf_counter() - import_start
@@ -191,7 +193,8 @@ def child_build(source: str, out: str, jobs: int, force: bool, stats: str) -> No
 
     cpu0 = time.process_time()
     start = time.perf_counter()
-    report = build([source], out, jobs=jobs, force=force, progress=progress)
+    executor = os.environ.get("PRESSOUT_BENCH_EXECUTOR")  # --dask: a LocalCluster's scheduler
+    report = build([source], out, jobs=jobs, force=force, progress=progress, executor=executor)
     seconds = time.perf_counter() - start
     parent_cpu = time.process_time() - cpu0
     workers: dict[str, list[float]] = {}
@@ -502,6 +505,8 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     for _ in range(args.repeat):
         entry["full"].append(build("full build", force=True))
     best = min(entry["full"], key=lambda r: r["seconds"])
+    if args.dask and n in args.dask_sizes:
+        entry["dask"] = dask_build(lambda: build("full build, Dask executor", force=True), args.jobs)
     entry["best"] = best
     report = best["report"]
     entry["pages_per_s"] = n / best["seconds"]
@@ -513,7 +518,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         entry["add_first"] = build("add one page (first rebuild after the full build)", force=False)
         # The daily case: the build before it left a previous generation to bring up to
         # date (.pressout/spare); the first incremental build after a full one has none and
-        # makes a new tree of hard links (see pressout.pipeline).
+        # makes a new tree of hard links (see pressout.build).
         add_page(source, n + 1, seed=args.seed)
         entry["add_one"] = build("add one page (the next day)", force=False)
     if not args.no_read:
@@ -524,6 +529,20 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     if not args.keep:
         _set_aside(out, work)
     return entry
+
+
+def dask_build(run: Any, jobs: int) -> dict[str, Any]:
+    """A full build whose work runs on a Dask LocalCluster of ``jobs`` worker processes
+    (started before the build is timed, as a cluster is already running)."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=40) as cluster:
+        CHILD_ENV["PRESSOUT_BENCH_EXECUTOR"] = cluster.scheduler_address
+        try:
+            return run()
+        finally:
+            CHILD_ENV.pop("PRESSOUT_BENCH_EXECUTOR", None)
 
 
 def _set_aside(path: Path, work: Path) -> None:
@@ -576,13 +595,21 @@ def table(results: dict[str, Any]) -> str:
             f"{per['model_io']:>5.1f} {per['other']:>5.1f}"
         )
     rows.append("")
-    rows.append("phases (wall s): pages = read+EPUB+TEI in workers; feeds+site; corpus+finish;"
-                " and the CPU seconds of the whole build, and of it the kernel's")
+    rows.append("phases (wall s): pages = read+EPUB+TEI in workers; feeds+site; corpus+finish (their share"
+                " of the build: the reduce side); and the CPU seconds of the whole build, and of it the kernel's")
     for e in results["sizes"]:
         s = e["best"]["stages_cpu_s"]
+        reduce = s["phase_feeds_site_wall"] + s["phase_corpus_finish_wall"]
         rows.append(f"  N={e['n']:<6} pages {s['phase_pages_wall']:7.2f}   feeds+site {s['phase_feeds_site_wall']:7.2f}"
-                    f"   corpus+finish {s['phase_corpus_finish_wall']:7.2f}   CPU {s['total_cpu']:7.2f}"
+                    f"   corpus+finish {s['phase_corpus_finish_wall']:7.2f}"
+                    f"   (reduce {100 * reduce / e['best']['seconds']:4.1f}%)   CPU {s['total_cpu']:7.2f}"
                     f"   kernel {s['system_cpu']:6.2f}")
+    for e in results["sizes"]:
+        if "dask" in e:
+            d = e["dask"]
+            rows.append(f"  N={e['n']:<6} Dask executor (LocalCluster, {results['jobs']} worker processes): "
+                        f"{d['seconds']:.2f} s ({e['n'] / d['seconds']:.1f} pages/s) against the local pool's "
+                        f"{e['best']['seconds']:.2f} s")
     slow = [e["n"] for e in results["sizes"] if e["n"] >= 100
             and e["best"]["stages_cpu_s"]["system_cpu"] > KERNEL_SHARE * e["best"]["stages_cpu_s"]["total_cpu"]]
     if slow:
@@ -666,12 +693,16 @@ def main() -> None:
     parser.add_argument("--read-pages", type=int, default=1000, help="pages for the reading-alone run")
     parser.add_argument("--seed", type=int, default=20240607)
     parser.add_argument("--no-incremental", action="store_true")
+    parser.add_argument("--dask", action="store_true",
+                        help="also a full build on a Dask LocalCluster (pip install 'pressout[dask]')")
+    parser.add_argument("--dask-sizes", default="1000", help="the N with a Dask row (comma-separated)")
     parser.add_argument("--no-read", action="store_true")
     parser.add_argument("--work", help="folder for archives and outputs (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep archives and outputs")
     parser.add_argument("--json", default=str(HERE / "out" / "bench_build.json"))
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.dask_sizes = [int(n) for n in args.dask_sizes.split(",")]
     if args.child:
         mode, *rest = args.child
         if mode == "build":

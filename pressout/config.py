@@ -362,18 +362,8 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
             values.setdefault("extra", {})[table] = _format_table(table, content, own, path)
             continue
         for key, value in content.items():
-            spec = keys.get(key)
-            if spec is None:
-                raise ConfigError(f"[{table}] unknown key {key!r}; allowed: {', '.join(keys)}", path=path)
-            problem = _value_problem(table, key, value)
-            if problem:
-                raise ConfigError(problem, path=path)
-            attr, check, allowed = spec
-            verdict = check(value)
-            if isinstance(verdict, str) or not verdict:
-                why = f": {verdict}" if isinstance(verdict, str) else ""
-                raise ConfigError(f"[{table}] {key} = {_shown(value)} is not allowed{why}; use {allowed}",
-                                  path=path)
+            attr, check, allowed = _spec(table, key, keys, path)
+            _check_value(table, key, value, check, allowed, path)
             values[attr] = tuple(value) if isinstance(value, list) else value
     if "language" in values:
         values["language"] = _LANGUAGE_TAGS[values["language"].lower()]
@@ -395,17 +385,30 @@ def _format_table(table: str, content: dict[str, Any], keys: Any, path: Path) ->
     checked as the built-in tables are."""
     checked: dict[str, Any] = {}
     for key, value in content.items():
-        spec = keys.get(key)
-        if spec is None:
-            raise ConfigError(f"[{table}] unknown key {key!r}; allowed: {', '.join(keys)}", path=path)
-        problem = _value_problem(table, key, value)
-        if problem:
-            raise ConfigError(problem, path=path)
-        check, allowed = spec
-        if not check(value):
-            raise ConfigError(f"[{table}] {key} = {_shown(value)} is not allowed; use {allowed}", path=path)
+        check, allowed = _spec(table, key, keys, path)
+        _check_value(table, key, value, check, allowed, path)
         checked[key] = value
     return checked
+
+
+def _spec(table: str, key: str, keys: Any, path: Path) -> Any:
+    spec = keys.get(key)
+    if spec is None:
+        raise ConfigError(f"[{table}] unknown key {key!r}; allowed: {', '.join(keys)}", path=path)
+    return spec
+
+
+def _check_value(table: str, key: str, value: Any, check: Callable[[Any], bool | str], allowed: str,
+                 path: Path) -> None:
+    """A value of ``[table] key``: one line, not too long, and as its rule says (``check``
+    gives True, or False or why not)."""
+    problem = _value_problem(table, key, value)
+    if problem:
+        raise ConfigError(problem, path=path)
+    verdict = check(value)
+    if isinstance(verdict, str) or not verdict:
+        why = f": {verdict}" if isinstance(verdict, str) else ""
+        raise ConfigError(f"[{table}] {key} = {_shown(value)} is not allowed{why}; use {allowed}", path=path)
 
 
 def _relative_to(folder: Path, value: str | tuple[str, ...]) -> str | tuple[str, ...]:

@@ -82,19 +82,16 @@ def test_readme_has_examples() -> None:
     assert set(NOT_RUN) <= named, f"NOT_RUN names commands the README no longer shows: {set(NOT_RUN) - named}"
 
 
+def _run(args: list[str], work: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=work, env=environment(), capture_output=True, text=True, encoding="utf-8",
+                          timeout=300)
+
+
 @pytest.mark.parametrize("code", PYTHON_BLOCKS, ids=[f"python-{n}" for n in range(1, len(PYTHON_BLOCKS) + 1)])
 def test_python_block_runs(code: str, tmp_path: Path) -> None:
     work = workdir(tmp_path)
     (work / "example.py").write_text(code, encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, "example.py"],
-        cwd=work,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-    )
+    run = _run([sys.executable, "example.py"], work)
     assert run.returncode == 0, f"README example exited {run.returncode}:\n{code}\n--- stderr:\n{run.stderr}"
 
 
@@ -103,13 +100,5 @@ def test_command_line_runs(line: str, tmp_path: Path) -> None:
     work = workdir(tmp_path)
     # Through the shell, for its globs (seeds/*.txt); `pressout` is this Python's module.
     command = f"{shlex.quote(sys.executable)} -m pressout{line.removeprefix('pressout')}"
-    run = subprocess.run(
-        ["bash", "-c", command],
-        cwd=work,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-    )
+    run = _run(["bash", "-c", command], work)
     assert run.returncode == 0, f"`{line}` exited {run.returncode}:\n--- stderr:\n{run.stderr}"

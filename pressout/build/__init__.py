@@ -24,16 +24,17 @@ Guarantees:
 * **Never half-written.** A build writes into a staging folder beside the output and puts
   the finished output in place with renames; an error, a crash or Ctrl-C leaves the
   previous output as it was.
-* **Incremental.** A page whose bytes, metadata, configuration and pressout version are
-  unchanged is not read again, and nothing made from it alone is made again: its EPUBs,
-  TEI file, web pages and corpus fragment are the previous build's. The front page, the
+* **Incremental.** A page whose bytes, metadata, configuration and pressout code (a digest
+  of its files: ``cache.code_digest``) are unchanged is not read again, and nothing made
+  from it alone is made again: its EPUBs, TEI file, web pages, corpus fragment and feed
+  pieces are the previous build's. The front page, the
   year pages and the corpus are assembled anew (the corpus from the issues' fragments, see
   ``pressout.export.tei``); a feed document is made again only when its entries or links
   change (archive pages fill from the oldest, so a full one never does), an issue's web
   pages only when the site's title changes. When nothing at all changed, nothing is
   written. ``force=True`` rebuilds everything.
 * **Parallel and deterministic.** Pages are read and their own outputs (EPUBs, TEI file,
-  web pages, corpus fragment) made in ``jobs`` worker processes (or on a Dask cluster:
+  web pages, corpus fragment, the feed entries of its articles) made in ``jobs`` worker processes (or on a Dask cluster:
   ``executor``, see ``pressout.build.executor``), which then make the feed documents; the
   result is byte-identical for every number of jobs and every executor.
 * **One bad page is not the end.** A page that cannot be read is reported; the others are

@@ -37,6 +37,7 @@ MANIFEST = "manifest.json"  # what each page, feed document and global file was 
 HEADS = "issues.json"  # the issues' heads (IssueHead), and where their fragments are
 SPARE = "spare"  # .pressout/spare: the previous generation (see pressout.build)
 MODELS = f"{CACHE_DIR}/models"  # one issue's model as JSON: {MODELS}/{id}.json
+PIECES = f"{CACHE_DIR}/pieces"  # a format's pieces of an issue: {PIECES}/{format}/{id}
 # The format of the manifest, issues.json and the models (5: the formats' registry,
 # layouts and IssueHead). Part of every page's key too.
 CACHE_FORMAT = 5
@@ -80,14 +81,15 @@ def read_json(path: Path) -> dict[str, Any] | None:
 
 # --- layouts: the formats' file names for one issue ------------------------------------------
 
-# A layout: [templates of the issue's own files, templates of its title-bound files]
-# (``pressout.export.registry.Exporter.issue_files``, in the formats' order).
+# A layout: [templates of the issue's own files, templates of its title-bound files, the
+# formats that keep pieces] (``pressout.export.registry.Exporter``, in the formats' order).
 Layout = list[list[str]]
 
 
 def own_files(layout: Layout, ident: str, articles: list[str] | tuple[str, ...]) -> list[str]:
-    """The files an issue made from itself alone, and its cached model."""
-    return [*expand(layout[0], ident, articles), f"{MODELS}/{ident}.json"]
+    """The files an issue made from itself alone, its cached model and its pieces."""
+    return [*expand(layout[0], ident, articles), f"{MODELS}/{ident}.json",
+            *(f"{PIECES}/{name}/{ident}" for name in layout[2])]
 
 
 def bound_files(layout: Layout, ident: str, articles: list[str] | tuple[str, ...]) -> list[str]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
@@ -115,21 +115,18 @@ class Workers:
             self.pool = pool
             pool.submit(int).result()
 
-    def map(self, function: Callable[[Any], Any], items: Sequence[Any], window: int = 64) -> Iterator[Any]:
+    def map(self, function: Callable[[Any], Any], items: Iterable[Any], window: int = 64) -> Iterator[Any]:
         """``function`` of each item, in the items' order (so the output does not depend on
         ``jobs``), with at most ``window`` items submitted ahead: a slow item holds back
-        the results that finished after it, not the memory of all of them."""
-        if self.pool is None or len(items) <= 1:
-            for item in items:
-                if not gc.isenabled():
-                    gc.freeze()  # what the build holds, out of the collector's sight
-                result = function(item)
-                if not gc.isenabled():
-                    gc.collect()  # the cycles the job made (see _collector_paused)
-                yield result
-            return
+        the results that finished after it, not the memory of all of them. ``items`` may be
+        a generator: it is drawn from as the window moves (the feeds' plan is made so, while
+        the first of its jobs run)."""
+        if self.pool is None or (isinstance(items, Sequence) and len(items) <= 1):
+            return self._here(function, items)
         from collections import deque
 
+        # The first window is submitted now, not when the first result is asked for: the
+        # caller has work of its own to do meanwhile (the front and year pages).
         pending: deque[Any] = deque()
         queue = iter(items)
         for item in queue:
@@ -138,11 +135,25 @@ class Workers:
             pending.append(self.pool.submit(function, item))
             if len(pending) >= window:
                 break
+        return self._results(function, pending, queue)
+
+    def _results(self, function: Callable[[Any], Any], pending: Any, queue: Iterator[Any]) -> Iterator[Any]:
         while pending:
             result = pending.popleft().result()
             item = next(queue, None)
             if item is not None:
                 pending.append(self.pool.submit(function, item))
+            yield result
+
+    @staticmethod
+    def _here(function: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        """The work in this process, an item at a time as the results are asked for."""
+        for item in items:
+            if not gc.isenabled():
+                gc.freeze()  # what the build holds, out of the collector's sight
+            result = function(item)
+            if not gc.isenabled():
+                gc.collect()  # the cycles the job made (see _collector_paused)
             yield result
 
     def close(self) -> None:

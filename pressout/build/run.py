@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import posixpath
 import shutil
@@ -24,6 +25,7 @@ from .cache import (
     HEADS,
     MANIFEST,
     MODELS,
+    PIECES,
     SPARE,
     SPOOL,
     Generation,
@@ -320,7 +322,8 @@ class _Build:
         self.bound_formats = tuple(f for f in self.formats if f.title_bound)
         self.concatenations = {f.concatenated: f for f in self.formats if f.concatenated}
         self.layout: Layout = [[t for f in self.formats if not f.title_bound for t in f.issue_files(self.settings)],
-                               [t for f in self.bound_formats for t in f.issue_files(self.settings)]]
+                               [t for f in self.bound_formats for t in f.issue_files(self.settings)],
+                               [f.name for f in self.formats if f.pieces]]
         # What the previous build offers for reuse (nothing when forced).
         self.previous = None if force else live
         self.spare: Generation | None = None
@@ -336,6 +339,7 @@ class _Build:
         from ..model import Diagnostic
 
         folders = {CACHE_DIR, MODELS, f"{CACHE_DIR}/parked", *(os.path.dirname(p) for p in self.concatenations),
+                   *(f"{PIECES}/{name}" for name in self.layout[2]),
                    *(folder for f in self.formats for folder in f.folders)}
         for template in (*self.layout[0], *self.layout[1]):  # the formats' folders (not an issue's own)
             parts = template.split("/")[:-1]
@@ -491,19 +495,20 @@ class _Build:
         bounds = tuple(f.bound(heads, settings) for f in self.bound_formats)
         joined = "\n".join(bounds)
         jobs: list[Any] = []
-        folders = {True: str(staging / MODELS), False: str(self.out / MODELS)}
+        roots = {True: str(staging), False: str(self.out)}
         models: dict[str, str] = {}
+        self.roots: dict[str, str] = {}  # issue id -> the generation that holds its files
         for page in pages:
-            model_dir = folders[page.new]
+            root = roots[page.new]
             for n, head in enumerate(page.heads):
-                models[head.id] = f"{model_dir}/{head.id}.json"
+                self.roots[head.id] = root
+                models[head.id] = f"{root}/{MODELS}/{head.id}.json"
                 if page.bounds[n] != joined:
                     self.remove_bound(staging, page.layout, head)
                     jobs.append(BoundWork(self.bound_formats, bounds, models[head.id], head.sizes, settings,
                                           str(staging)))
                     page.bounds[n] = joined
                     page.site_new.add(head.id)
-        jobs += self.plan_jobs(heads, models)
         previous = self.previous_fragments()
         for page in pages:
             for head in [] if page.new else page.heads:
@@ -514,39 +519,52 @@ class _Build:
                         self.fragments[path][head.id] = ("live", part[1], part[2])
                 elif self.concatenations:
                     jobs.append(FragmentWork(tuple(self.concatenations.values()), models[head.id], settings))
+        # The archive jobs are planned as the executor draws them (the plan of a big archive's
+        # feeds takes seconds, and the first jobs run meanwhile); a few are drawn first, to
+        # know whether there is enough work to start the worker processes for.
+        planned = self.plan_jobs(heads, models)
+        ahead = list(itertools.islice(planned, 16))
         linker = _Linker(self.links(pages) if self.spare is None else [])
+        feed_linker: _Linker | None = None
         try:
-            if len(jobs) >= 16:
+            if len(jobs) + len(ahead) >= 16:
                 self.workers.start()
-            results = self.workers.map(run_job, jobs)
+            results = self.workers.map(run_job, itertools.chain(jobs, ahead, planned))
             # While the executor runs the jobs: the archive files (the front and year pages).
             for exporter in self.formats:
                 for rel, blob in exporter.archive_files(heads, settings):
                     _write(staging / rel, blob)
                     self.globals.append(rel)
             with open(staging / CACHE_DIR / SPOOL, "ab") as spool:
-                for job, result in zip(jobs, results, strict=True):
+                for n, result in enumerate(results):
+                    job = jobs[n] if n < len(jobs) else None
                     if isinstance(job, FragmentWork):
                         for path, fragment in result.items():
                             self.fragments[path][Path(job.model).stem] = (SPOOL, spool.tell(), len(fragment))
                             spool.write(fragment)
+            # The plan is whole now: the archive jobs' files kept from the previous build.
+            feed_linker = _Linker(self.kept_job_files() if self.spare is None else [])
             self.note("tei", 0, 1, "TEI corpus")
             self.write_concatenations(heads)
         except BaseException:
             linker.stop()
+            if feed_linker is not None:
+                feed_linker.stop()
             raise
         linker.finish()
+        assert feed_linker is not None
+        feed_linker.finish()
 
-    def plan_jobs(self, heads: list[IssueHead], models: dict[str, str]) -> list[ArchiveWork]:
+    def plan_jobs(self, heads: list[IssueHead], models: dict[str, str]) -> Iterator[ArchiveWork]:
         """The archive jobs that must run: those whose digest (with the configuration's) is
-        not that of the same files in the previous build or in the spare."""
+        not that of the same files in the previous build or in the spare. (A generator:
+        ``self.feeds`` is whole once it is exhausted.)"""
         import hashlib
 
         previous = self.previous
         before = previous.feeds if previous is not None else {}
         there = previous.files if previous is not None else set()
         spare = self.spare.feeds if self.spare is not None else {}
-        jobs = []
         for exporter in self.formats:
             for job in exporter.archive_jobs(heads, self.settings):
                 digest = hashlib.sha256(f"{self.fingerprint}\n{exporter.name}\n{job.digest}".encode()).hexdigest()
@@ -554,10 +572,10 @@ class _Build:
                 if all(before.get(rel) == digest and rel in there for rel in job.paths) \
                         or all(spare.get(rel) == digest for rel in job.paths):
                     continue
-                jobs.append(ArchiveWork(exporter, job, {ident: models[ident] for ident in job.needs}, self.settings,
-                                        str(self.staging)))
+                needs = ({ident: f"{self.roots[ident]}/{PIECES}/{exporter.name}/{ident}" for ident in job.needs}
+                         if exporter.pieces else {ident: models[ident] for ident in job.needs})
                 self.rendered.update(job.paths)
-        return jobs
+                yield ArchiveWork(exporter, job, needs, self.settings, str(self.staging))
 
     def previous_fragments(self) -> dict[str, dict[str, tuple[str, int, int]]]:
         """concatenation -> issue id -> (page key, offset, length) of its fragment in the
@@ -629,9 +647,12 @@ class _Build:
                         os.mkdir(os.path.join(staging, folder))
                     rels += bound_files(page.layout, head.id, articles)
                 links += [(os.path.join(out, rel), os.path.join(staging, rel)) for rel in rels]
-        links += [(os.path.join(out, rel), os.path.join(staging, rel)) for rel in self.feeds
-                  if rel not in self.rendered]
         return links
+
+    def kept_job_files(self) -> list[tuple[str, str]]:
+        """With no spare: the archive jobs' files that are the previous build's, linked."""
+        out, staging = str(self.out), str(self.staging)
+        return [(os.path.join(out, rel), os.path.join(staging, rel)) for rel in self.feeds if rel not in self.rendered]
 
     def write_manifest(self, pages: list[_Page], articles: int) -> int:
         """The manifest and issues.json into the staging folder; the number of outputs."""
@@ -643,7 +664,7 @@ class _Build:
             if seen not in numbers:
                 numbers[seen] = len(layouts)
                 layouts.append(page.layout)
-        per_issue = sum(len(own_files(page.layout, h.id, _articles(h))) - 1
+        per_issue = sum(len(own_files(page.layout, h.id, _articles(h))) - 1 - len(page.layout[2])  # not the cache's
                         + len(bound_files(page.layout, h.id, _articles(h)))
                         for page in pages for h in page.heads)
         issues = sum(len(p.heads) for p in pages)
@@ -664,7 +685,8 @@ class _Build:
             "issues": issues,
             "articles": articles,
             "outputs": outputs,
-            "files": outputs + issues + 2,  # with the models, the manifest and issues.json
+            # with the models and pieces, the manifest and issues.json
+            "files": outputs + issues * (1 + len(self.layout[2])) + 2,
         }
         if self.failures:
             manifest["incomplete"] = True  # a failed page makes the next build try again

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import PressoutError, one_line
 from ..export.registry import expand
-from .cache import MODELS, issue_folders
+from .cache import MODELS, PIECES, issue_folders
 from .files import _remove
 from .sources import is_tei
 
@@ -151,6 +151,11 @@ def run_task(task: Task) -> Done:
             model = f"{MODELS}/{issue.id}.json"
             put(parked_name(model), model, json.dumps(issue_to_dict(issue), ensure_ascii=False).encode("utf-8"))
             moves.append((parked_name(model), model))
+            for exporter in task.formats:
+                if exporter.pieces:
+                    kept = f"{PIECES}/{exporter.name}/{issue.id}"
+                    put(parked_name(kept), kept, exporter.issue_pieces(issue, settings))
+                    moves.append((parked_name(kept), kept))
             done.heads.append(IssueHead(issue.id, issue.source, issue.date, issue.page, issue.publication,
                                         issue.publication_slug, issue.title,
                                         tuple(ArticleHead(a.id, headline(a)) for a in issue.articles),
@@ -181,7 +186,8 @@ def run_task(task: Task) -> Done:
 @dataclass(frozen=True, slots=True)
 class ArchiveWork:
     """One archive job of a format (``ArchiveJob``): its files are written under ``root``
-    (the staging folder); ``models`` says where the whole issues it needs are."""
+    (the staging folder); ``models`` says where what it needs of each issue is: the whole
+    issue's model, or the format's pieces of it."""
 
     format: Exporter
     job: ArchiveJob
@@ -212,6 +218,9 @@ class FragmentWork:
 
 
 _models: dict[str, Issue] = {}  # a worker's last job's issues (neighbouring feed pages share some)
+# and its last job's pieces: the same bytes again, so that what a format made of them can be
+# kept too (a page of 20,000 items spans 400 feed pages, each of which needs its pieces)
+_pieces: dict[str, bytes] = {}
 
 
 def load_model(path: str) -> Issue:
@@ -247,9 +256,21 @@ def run_job(job: ArchiveWork | BoundWork | FragmentWork) -> dict[str, bytes] | N
                 if rel != exporter.concatenated and rel in expected:
                     _write_new(job.root, rel, data)
         return None
-    models = {ident: _models.get(path) or load_model(path) for ident, path in job.models.items()}
-    _models.clear()
-    _models.update((job.models[ident], issue) for ident, issue in models.items())
-    for rel, data in job.format.run_job(job.job, models, job.settings):
+    inputs: dict[str, Any]
+    if job.format.pieces:
+        inputs = {}
+        for ident, path in job.models.items():
+            kept = _pieces.get(path)
+            if kept is None:
+                with open(path, "rb") as handle:
+                    kept = handle.read()
+            inputs[ident] = kept
+        _pieces.clear()
+        _pieces.update((job.models[ident], kept) for ident, kept in inputs.items())
+    else:
+        inputs = {ident: _models.get(path) or load_model(path) for ident, path in job.models.items()}
+        _models.clear()
+        _models.update((job.models[ident], issue) for ident, issue in inputs.items())
+    for rel, data in job.format.run_job(job.job, inputs, job.settings):
         _write_new(job.root, rel, data)
     return None

@@ -452,31 +452,34 @@ def _json_document(head: Head, entries: Sequence[Entry], feed_url: str, next_url
     }
     if next_url:
         doc["next_url"] = next_url
-    items = []
-    for e in entries:
-        item: dict[str, object] = {
-            "id": e.id,
-            "url": e.link,
-            "title": e.title,
-            "content_html": e.content_html,
-            "summary": e.summary,
-            "date_published": e.published.isoformat(),
-            "date_modified": e.updated.isoformat(),
-        }
-        if e.related:
-            item["external_url"] = _feedgen.uri(e.related)
-        if e.authors:
-            item["authors"] = [{"name": n} for n in e.authors]
-        if e.categories:
-            item["tags"] = [c.label for c in e.categories]
-        item["language"] = e.language or head.language
-        if e.enclosure:
-            item["attachments"] = [
-                {"url": e.enclosure.url, "mime_type": e.enclosure.type, "size_in_bytes": e.enclosure.length}
-            ]
-        items.append(item)
+    items = [_json_item(e, head.language) for e in entries]
     doc["items"] = items
     return (_dumps(doc) + "\n").encode("utf-8")
+
+
+def _json_item(e: Entry, language: str) -> dict[str, object]:
+    """A JSON Feed item (``language``: the feed's, for an entry without its own)."""
+    item: dict[str, object] = {
+        "id": e.id,
+        "url": e.link,
+        "title": e.title,
+        "content_html": e.content_html,
+        "summary": e.summary,
+        "date_published": e.published.isoformat(),
+        "date_modified": e.updated.isoformat(),
+    }
+    if e.related:
+        item["external_url"] = _feedgen.uri(e.related)
+    if e.authors:
+        item["authors"] = [{"name": n} for n in e.authors]
+    if e.categories:
+        item["tags"] = [c.label for c in e.categories]
+    item["language"] = e.language or language
+    if e.enclosure:
+        item["attachments"] = [
+            {"url": e.enclosure.url, "mime_type": e.enclosure.type, "size_in_bytes": e.enclosure.length}
+        ]
+    return item
 
 
 def _dumps(value: object, indent: str = "") -> str:
@@ -762,6 +765,12 @@ class FeedsExporter(Exporter):
 
     name = "feeds"
     folders = ("archive",)
+    pieces = True  # each article's entries, made with its issue (pressout.export.feed_pieces)
+
+    def issue_pieces(self, issue: Issue, settings: Settings) -> bytes:
+        from .feed_pieces import pieces_of
+
+        return pieces_of(settings.options, issue)
 
     def archive_jobs(self, heads: Sequence[IssueHead], settings: Settings) -> Iterator[ArchiveJob]:
         import hashlib
@@ -782,13 +791,15 @@ class FeedsExporter(Exporter):
             digest = hashlib.sha256(repr((page.docs, items)).encode("utf-8")).hexdigest()
             yield ArchiveJob(tuple(rel for _, rel, _ in page.docs), digest, needs, page)
 
-    def run_job(self, job: ArchiveJob, models: Mapping[str, Issue], settings: Settings) -> Iterator[tuple[str, bytes]]:
+    def run_job(self, job: ArchiveJob, inputs: Mapping[str, Any], settings: Settings) -> Iterator[tuple[str, bytes]]:
         page: FeedPage = job.work
-        items: Iterable[Any] = page.items  # an edition entry needs no more of its issue than the head
-        if page.family == "articles":
-            articles = {a.id: a for issue in models.values() for a in issue.articles}
-            items = [(models[head.id], articles[a.id], when) for head, a, when in page.items]
-        for _, rel, data in render_page(settings.options, page, page_entries(settings.options, page, items)):
+        if page.family == "articles" and page.items:  # from the pieces of its issues
+            from .feed_pieces import render_page_from_pieces
+
+            documents = render_page_from_pieces(settings.options, page, inputs)
+        else:  # an edition entry needs no more of its issue than the head
+            documents = render_page(settings.options, page, page_entries(settings.options, page))
+        for _, rel, data in documents:
             yield rel, data
 
     def validators(self) -> tuple[Validator, ...]:

@@ -24,7 +24,10 @@ A format is an ``Exporter``. What it may make, all optional:
   build that changed anything (the front and year pages).
 * **Archive jobs** (``archive_jobs``): pieces of archive-wide work (a page of a feed), each
   naming its files and a digest of what they are made from; the build runs on its
-  executor only the jobs whose digest changed, and ``run_job`` writes their files.
+  executor only the jobs whose digest changed, and ``run_job`` writes their files. A
+  format that keeps **pieces** (``pieces``, ``issue_pieces``: the feeds' entries, made and
+  serialised with the issue's other files) gets those instead of whole issues, so that
+  the work left once every page is read is little more than putting pieces together.
 * **Validators** (``validators``): the checks ``pressout validate`` runs over its files.
 * **Settings** (``section`` and ``keys``): a table of ``pressout.toml`` for a format that
   is not built in; its values are in ``Config.extra[section]`` and in the cache key.
@@ -115,6 +118,9 @@ class Exporter:
     sized: ClassVar[bool] = False  # other formats show the sizes of its per-issue files
     concatenated: ClassVar[str | None] = None  # the path of its concatenation, if it has one
     folders: ClassVar[tuple[str, ...]] = ()  # folders its archive files and jobs write into (made first)
+    # It keeps pieces of each issue (``issue_pieces``) for its archive jobs, which then get
+    # them instead of the whole issues: the costly part of archive-wide work done per page.
+    pieces: ClassVar[bool] = False
 
     def issue_files(self, settings: Settings) -> tuple[str, ...]:
         """The templates of the files made from one issue (``{id}``, ``{article}``)."""
@@ -126,6 +132,11 @@ class Exporter:
         issue's fragment of the concatenation, under its path). ``made``: the sizes of what
         earlier formats made for this issue; ``bound``: the archive's value (``bound``)."""
         return ()
+
+    def issue_pieces(self, issue: Issue, settings: Settings) -> bytes:
+        """For a format that keeps pieces: what its archive jobs need of ``issue`` (made with
+        the issue's other files, kept in the build's cache beside its model)."""
+        raise NotImplementedError
 
     def bound(self, issues: Sequence[IssueLike], settings: Settings) -> str:
         """For a title-bound format: the value of the archive its per-issue files depend on."""
@@ -147,8 +158,9 @@ class Exporter:
         """The pieces of archive-wide work (see ``ArchiveJob``)."""
         return ()
 
-    def run_job(self, job: ArchiveJob, models: Mapping[str, Issue], settings: Settings) -> Iterable[tuple[str, bytes]]:
-        """Make a job's files (``job.paths``); ``models``: the issues it ``needs``."""
+    def run_job(self, job: ArchiveJob, inputs: Mapping[str, Any], settings: Settings) -> Iterable[tuple[str, bytes]]:
+        """Make a job's files (``job.paths``); ``inputs``: for each issue it ``needs``, the
+        whole issue, or its pieces (bytes) for a format that keeps pieces."""
         return ()
 
     def validators(self) -> Sequence[Validator]:
@@ -202,7 +214,9 @@ def expand(templates: Iterable[str], ident: str, articles: Sequence[str]) -> lis
     names: list[str] = []
     for template in templates:
         if "{article}" in template:
-            names += [template.format(id=ident, article=a) for a in articles]
+            # (formatted once, then joined: a big archive's build expands 100,000s of names)
+            before, after = template.format(id=ident, article="\0").split("\0")
+            names += [before + article + after for article in articles]
         else:
             names.append(template.format(id=ident))
     return names
