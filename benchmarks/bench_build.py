@@ -95,6 +95,7 @@ def _instrument(stats_dir: Path) -> None:
     import pressout.build.work as work_mod
     import pressout.export.epub as epub_mod
     import pressout.export.feed as feed_mod
+    import pressout.export.feed_pieces as pieces_mod
     import pressout.export.site as site_mod
     import pressout.export.tei as tei_mod
     import pressout.jsonio as jsonio_mod
@@ -145,6 +146,10 @@ def _instrument(stats_dir: Path) -> None:
     # feeds: the plan (in the parent), then each page's entries and documents (in the workers)
     feed_mod.feed_pages = timed_iter("feeds", feed_mod.feed_pages)
     feed_mod.page_entries = timed("feeds", feed_mod.page_entries)
+    # the articles' entries made with each issue (in the workers' per-page work), and the
+    # pages put together from them (in the workers' archive jobs)
+    pieces_mod.pieces_of = timed("feeds", pieces_mod.pieces_of)
+    pieces_mod.render_page_from_pieces = timed_iter("feeds", pieces_mod.render_page_from_pieces)
     feed_mod.render_page = (timed_iter if inspect.isgeneratorfunction(feed_mod.render_page) else timed)(
         "feeds", feed_mod.render_page)
     # web edition: each issue's pages (in the workers), the index (in the parent)
