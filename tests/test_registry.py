@@ -224,3 +224,15 @@ def test_one_corpus_order_everywhere(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["tei", *files, "-o", str(tmp_path / "tei")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "tei" / "corpus.xml").read_bytes() == (tmp_path / "dist" / "tei" / "corpus.xml").read_bytes()
+
+
+def test_a_format_names_files_the_build_can_make() -> None:
+    """Templates are checked before a build uses them: fixed folders (the last may be the
+    issue's own), ``{article}`` only in the file's name, nothing outside the output."""
+    from pressout.export.registry import check_templates
+
+    fine = ("epub/{id}.epub", "issues/{id}/index.html", "issues/{id}/{article}.html", "toy/{id}.txt")
+    assert check_templates(ToyExporter(), fine) == fine
+    for bad in ("a/{id}/b/c.html", "../{id}.txt", "/abs/{id}.txt", "a/{article}/x.html", "a//{id}.txt", "a/"):
+        with pytest.raises(ValueError, match="toy"):
+            check_templates(ToyExporter(), [bad])

@@ -308,7 +308,7 @@ class _Build:
                  styles: dict[str, bytes], fingerprint: str, workers: Workers, note: Progress,
                  lock: OutputLock):
         from ..export.feed import SiteOptions
-        from ..export.registry import Settings, exporters
+        from ..export.registry import Settings, check_templates, exporters
 
         self.out, self.staging, self.tasks, self.live, self.force = out, staging, tasks, live, force
         self.stamps = stamps  # source -> its stamp (see _content_digest), for the manifest
@@ -321,8 +321,9 @@ class _Build:
         self.formats: tuple[Exporter, ...] = exporters()
         self.bound_formats = tuple(f for f in self.formats if f.title_bound)
         self.concatenations = {f.concatenated: f for f in self.formats if f.concatenated}
-        self.layout: Layout = [[t for f in self.formats if not f.title_bound for t in f.issue_files(self.settings)],
-                               [t for f in self.bound_formats for t in f.issue_files(self.settings)],
+        files = {f.name: check_templates(f, f.issue_files(self.settings)) for f in self.formats}
+        self.layout: Layout = [[t for f in self.formats if not f.title_bound for t in files[f.name]],
+                               [t for f in self.bound_formats for t in files[f.name]],
                                [f.name for f in self.formats if f.pieces]]
         # What the previous build offers for reuse (nothing when forced).
         self.previous = None if force else live

@@ -250,8 +250,11 @@ def run_job(job: ArchiveWork | BoundWork | FragmentWork) -> dict[str, bytes] | N
         made = dict(job.sizes)
         for exporter, bound in zip(job.formats, job.bounds, strict=True):
             for folder in issue_folders(list(exporter.issue_files(job.settings)), issue.id):
-                os.makedirs(os.path.join(job.root, folder), exist_ok=True)
-            expected = expand(list(exporter.issue_files(job.settings)), issue.id, articles)
+                try:  # not makedirs: see the module docstring (the folder above it was made first)
+                    os.mkdir(os.path.join(job.root, folder))
+                except FileExistsError:
+                    pass
+            expected = set(expand(list(exporter.issue_files(job.settings)), issue.id, articles))
             for rel, data in exporter.issue_outputs(issue, job.settings, made, bound):
                 if rel != exporter.concatenated and rel in expected:
                     _write_new(job.root, rel, data)

@@ -222,6 +222,22 @@ def expand(templates: Iterable[str], ident: str, articles: Sequence[str]) -> lis
     return names
 
 
+def check_templates(format: Exporter, templates: Iterable[str]) -> tuple[str, ...]:
+    """``templates`` if they are file names a build can make (a ValueError naming the format
+    if not): relative POSIX paths whose folders are fixed names, except that the last folder
+    may be the issue's own (``issues/{id}/…``, then holding that issue's files only), with
+    ``{article}`` only in the file's name."""
+    out = tuple(templates)
+    for template in out:
+        *folders, name = template.split("/")
+        fixed = folders[:-1] if folders and "{id}" in folders[-1] else folders
+        if (template.startswith("/") or not name or any(part in ("", ".", "..") or "{" in part for part in fixed)
+                or (folders and "{article}" in folders[-1])):
+            raise ValueError(f"output format {format.name!r}: {template!r} is not a file name the build can "
+                             "make (fixed folders, the last one may be {id}, {article} only in the name)")
+    return out
+
+
 def corpus_order(issue: IssueLike) -> tuple[bool, dt.date, int, str]:
     """The order of issues in every corpus (the build's and ``pressout tei``'s): by date,
     undated last, then page, then id."""
