@@ -359,6 +359,9 @@ class IssueLike(Protocol):
     @property
     def articles(self) -> tuple[ArticleLike, ...]: ...
 
+    @property
+    def masthead(self) -> str: ...
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleHead:
@@ -391,6 +394,10 @@ class IssueHead:
     @property
     def masthead(self) -> str:
         return self.publication or PUBLICATION_UNKNOWN
+
+    @property
+    def article_ids(self) -> list[str]:
+        return [a.id for a in self.articles]
 
     def size(self, path: str) -> int | None:
         """The size of its output file ``path`` (None: not one of ``sizes``)."""

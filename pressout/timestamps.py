@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .model import Issue
+    from .model import IssueLike
 
 __all__ = ["BEIJING", "DEFAULT_UTC_OFFSET", "UNKNOWN_DATE", "issue_instant", "parse_utc_offset"]
 
@@ -65,7 +65,7 @@ def _epoch_fallback(value: str | None, tz: dt.tzinfo) -> dt.datetime:
     return UNKNOWN_DATE if tz is BEIJING else UNKNOWN_DATE.replace(tzinfo=tz)  # midnight there too
 
 
-def issue_instant(issue: Issue, tz: dt.tzinfo = BEIJING) -> dt.datetime:
+def issue_instant(issue: IssueLike, tz: dt.tzinfo = BEIJING) -> dt.datetime:
     """The issue's date at midnight at the fixed offset ``tz`` (Beijing time, +08:00, by
     default): an aware datetime."""
     if issue.date is not None:

@@ -15,7 +15,8 @@ Layout of the output folder (it is also the web root that ``pressout serve`` ser
     archive/…                            the feeds (pressout.export.feed)
     epub/{issue}.epub, {issue}-vertical.epub
     tei/{issue}.xml, tei/corpus.xml      the TEI archive (pressout.export.tei)
-    .pressout/                           the build cache: one model per issue, the manifest
+    .pressout/                           the build cache: one model per issue (models/) and
+                                         the feeds' pieces of it (pieces/feeds/), the manifest
                                          and issues.json (what every output was made from),
                                          and spare/, the previous build (see below)
 

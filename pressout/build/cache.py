@@ -164,7 +164,7 @@ class Generation:
         layout = self.layout(source)
         files: list[str] = []
         for head in self.page_heads(source):
-            articles = [a.id for a in head.articles]
+            articles = head.article_ids
             files += own_files(layout, head.id, articles) + bound_files(layout, head.id, articles)
         return files
 

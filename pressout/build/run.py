@@ -53,7 +53,7 @@ from .files import (
     _write_json,
 )
 from .sources import _content_digest, find_pages, is_tei
-from .work import ArchiveWork, BoundWork, Done, FragmentWork, Task, run_job, run_task
+from .work import ArchiveWork, BoundWork, Done, FragmentWork, Task, join_bounds, run_job, run_task
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -294,10 +294,6 @@ class _SpareUnusable(Exception):
     """The spare could not be brought up to date (it is gone now): build again without."""
 
 
-def _articles(head: IssueHead) -> list[str]:
-    return [a.id for a in head.articles]
-
-
 class _Build:
     """One build that has something to do: the pages (read now, or the previous build's),
     then the archive-wide outputs (feeds, the front and year pages, the corpus), then the
@@ -421,7 +417,7 @@ class _Build:
                                                  f"of {seen[clash]}; give one of them a date, page or edition "
                                                  "in issues.toml, or rename it"))
                     continue
-                files = [rel for h in page.heads for rel in own_files(page.layout, h.id, _articles(h))]
+                files = [rel for h in page.heads for rel in own_files(page.layout, h.id, h.article_ids)]
                 taken = next((rel for rel in files if rel in claimed), None)
                 if taken is not None:
                     self.failures.append(Failure(task.path, f"{task.path}: its output {taken} is also "
@@ -482,7 +478,7 @@ class _Build:
         folders = issue_folders(layout[1], head.id)
         for folder in folders:
             shutil.rmtree(root / folder, ignore_errors=True)
-        for rel in bound_files(layout, head.id, _articles(head)):
+        for rel in bound_files(layout, head.id, head.article_ids):
             if os.path.dirname(rel) not in folders:
                 _unlink(root / rel)
 
@@ -494,7 +490,7 @@ class _Build:
         staging, settings = self.staging, self.settings
         self.note("feeds", 0, 1, "feeds and web edition")
         bounds = tuple(f.bound(heads, settings) for f in self.bound_formats)
-        joined = "\n".join(bounds)
+        joined = join_bounds(bounds)
         jobs: list[Any] = []
         roots = {True: str(staging), False: str(self.out)}
         models: dict[str, str] = {}
@@ -639,7 +635,7 @@ class _Build:
         links = []
         for page in pages:
             for head in [] if page.new else page.heads:
-                articles = _articles(head)
+                articles = head.article_ids
                 for folder in issue_folders(page.layout[0], head.id):
                     os.makedirs(os.path.join(staging, folder), exist_ok=True)
                 rels = own_files(page.layout, head.id, articles)
@@ -665,8 +661,8 @@ class _Build:
             if seen not in numbers:
                 numbers[seen] = len(layouts)
                 layouts.append(page.layout)
-        per_issue = sum(len(own_files(page.layout, h.id, _articles(h))) - 1 - len(page.layout[2])  # not the cache's
-                        + len(bound_files(page.layout, h.id, _articles(h)))
+        per_issue = sum(len(own_files(page.layout, h.id, h.article_ids)) - 1 - len(page.layout[2])  # not the cache's
+                        + len(bound_files(page.layout, h.id, h.article_ids))
                         for page in pages for h in page.heads)
         issues = sum(len(p.heads) for p in pages)
         outputs = per_issue + len(self.feeds) + len(self.globals)
@@ -784,7 +780,7 @@ class _Build:
             folders = {posixpath.dirname(t) for t in templates if "{id}" in posixpath.dirname(t)}
             if all("{article}" not in t or posixpath.dirname(t) in folders for t in templates):
                 return []
-            return next(_articles(h) for h in spare.page_heads(source) if h.id == ident)
+            return next(h.article_ids for h in spare.page_heads(source) if h.id == ident)
 
         keep = {page.task.path: kept(page) for page in pages}
         for source, (_, issues, layout) in had.items():  # first what the spare has and this build has not
@@ -810,11 +806,11 @@ class _Build:
             root = staging if page.new else out
             for head in page.heads:
                 if same is None:
-                    for rel in own_files(page.layout, head.id, _articles(head)):
+                    for rel in own_files(page.layout, head.id, head.article_ids):
                         _bring(root / rel, target / rel, move=page.new)
                 if same is None or not same[head.id]:
                     folders = issue_folders(page.layout[1], head.id)
-                    loose = [rel for rel in bound_files(page.layout, head.id, _articles(head))
+                    loose = [rel for rel in bound_files(page.layout, head.id, head.article_ids)
                              if posixpath.dirname(rel) not in folders]
                     if page.new or head.id in page.site_new:
                         for folder in folders:
@@ -825,7 +821,7 @@ class _Build:
                     else:
                         for folder in folders:
                             (target / folder).mkdir(parents=True)
-                        for rel in bound_files(page.layout, head.id, _articles(head)):
+                        for rel in bound_files(page.layout, head.id, head.article_ids):
                             _bring(out / rel, target / rel, move=False)
         for rel, digest in self.feeds.items():
             if spare.feeds.get(rel) != digest:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +61,8 @@ def parked_name(rel: str) -> str:
     return rel.replace("/", "~")
 
 
-def join_bounds(values: list[str]) -> str:
+def join_bounds(values: Iterable[str]) -> str:
+    """The archive values an issue's title-bound files were made with, as one string."""
     return "\n".join(values)
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,6 +86,11 @@ def epub_file_of(ident: str, sizes: Mapping[str, int] | IssueHead) -> EpubFile:
         sizes = dict(sizes.sizes)
     main, vertical = EPUB_FILE.format(id=ident), VERTICAL_FILE.format(id=ident)
     return EpubFile(Path(main), sizes[main], sizes.get(vertical))
+
+
+def epub_files(heads: Iterable[IssueHead]) -> dict[str, EpubFile]:
+    """Each issue's EPUB (by issue id) as the archive-wide outputs show it."""
+    return {head.id: epub_file_of(head.id, head) for head in heads}
 
 
 def epub_bytes(issue: Issue, *, vertical: bool = False, styles: Mapping[str, bytes] | None = None) -> bytes:

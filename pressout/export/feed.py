@@ -62,7 +62,6 @@ from .. import __version__
 from ..config import utc_offset_timezone
 from ..errors import ConfigError, OutputError
 from ..model import (
-    PUBLICATION_UNKNOWN,
     Article,
     ArticleLike,
     Figure,
@@ -190,7 +189,7 @@ class SiteOptions:
             return self.base_url + path
         return self.base_url + quote(path, safe="/")
 
-    def site_title(self, issues: Sequence[Issue]) -> str:
+    def site_title(self, issues: Sequence[IssueLike]) -> str:
         """``title``, else the newest issue's publication, else (none, or a blank one)
         ``pressout``."""
         if self.title:
@@ -203,15 +202,12 @@ class SiteOptions:
 # --- what an issue shows (shared with the web edition) ---------------------------------
 
 
-def issue_language(issue: Issue) -> str:
-    """The issue's language tag. The build plans feeds and the front pages with stand-ins
-    for issues that hold no text (``pressout.pipeline``); one that does not carry the
-    language counts as ``DEFAULT_LANGUAGE``."""
-    language = getattr(issue, "language", None)
-    return language if isinstance(language, str) and language else DEFAULT_LANGUAGE
+def issue_language(issue: IssueLike) -> str:
+    """The issue's language tag (``DEFAULT_LANGUAGE`` for a blank one)."""
+    return issue.language or DEFAULT_LANGUAGE
 
 
-def common_language(issues: Iterable[Issue]) -> str:
+def common_language(issues: Iterable[IssueLike]) -> str:
     """The language most of ``issues`` are in; a tie goes to the one of them that comes
     first (the newest, in the order the feeds and pages list them); ``DEFAULT_LANGUAGE``
     for none. A page or a feed that lists issues in several languages is tagged with it."""
@@ -223,10 +219,9 @@ def common_language(issues: Iterable[Issue]) -> str:
     return max(counts, key=counts.__getitem__) if counts else DEFAULT_LANGUAGE
 
 
-def masthead(issue: Issue) -> str:
-    """The paper's name as pages and feeds show it (``Issue.masthead``), also for a
-    stand-in for an issue, which has ``publication`` but not the property."""
-    return issue.publication or PUBLICATION_UNKNOWN
+def masthead(issue: IssueLike) -> str:
+    """The paper's name as pages and feeds show it (``Issue.masthead``, ``IssueHead.masthead``)."""
+    return issue.masthead
 
 
 # --- layout (shared with the web edition) ---------------------------------------------
@@ -261,7 +256,10 @@ def archive_page(path: str, number: int) -> str:
 # --- order, dates, ids ---------------------------------------------------------------
 
 
-def order_issues(issues: Iterable[Issue], *, tz: dt.tzinfo = BEIJING) -> list[Issue]:
+_I = TypeVar("_I", bound=IssueLike)  # an Issue, or an IssueHead (the build plans with heads)
+
+
+def order_issues(issues: Iterable[_I], *, tz: dt.tzinfo = BEIJING) -> list[_I]:
     """Newest first: issue instant (at the offset ``tz``), then page number (unnumbered
     last), then issue id."""
     return sorted(
@@ -270,7 +268,7 @@ def order_issues(issues: Iterable[Issue], *, tz: dt.tzinfo = BEIJING) -> list[Is
     )
 
 
-def entry_instants(items: Iterable[tuple[Issue, str]], *, tz: dt.tzinfo = BEIJING) -> dict[str, dt.datetime]:
+def entry_instants(items: Iterable[tuple[IssueLike, str]], *, tz: dt.tzinfo = BEIJING) -> dict[str, dt.datetime]:
     """An ``updated`` instant for each (issue, key), given in feed order (newest first).
 
     The n-th item (from 0) of an issue date gets the issue instant (00:00 at ``tz``)
@@ -288,7 +286,7 @@ def entry_instants(items: Iterable[tuple[Issue, str]], *, tz: dt.tzinfo = BEIJIN
     out: dict[str, dt.datetime] = {}
     used: dict[dt.datetime, int] = {}
     previous: dt.datetime | None = None
-    last: Issue | None = None
+    last: IssueLike | None = None
     base = UNKNOWN_DATE
     for issue, key in items:
         if issue is not last:  # an issue's items come together: its instant is made once
@@ -388,7 +386,7 @@ class EpubFile:
         return self.path.with_name(f"{self.path.stem}-vertical{self.path.suffix}")
 
 
-def epub_file(issue: Issue, epub: Path | str | EpubFile) -> EpubFile:
+def epub_file(issue: IssueLike, epub: Path | str | EpubFile) -> EpubFile:
     """``epub`` as an EpubFile: a path is looked at on disk (an OutputError if it is not
     there), and so is its vertical edition beside it."""
     if isinstance(epub, EpubFile):
@@ -519,7 +517,7 @@ def _pages(entries: Sequence[_T], size: int) -> tuple[list[_T], list[list[_T]]]:
     return list(entries[:size]), [chunk[::-1] for chunk in chunks]
 
 
-def check_issues(issues: Sequence[Issue]) -> None:
+def check_issues(issues: Sequence[IssueLike]) -> None:
     """Refuse issues whose ids cannot be file names and URLs, or collide."""
     if not issues:
         raise OutputError("nothing to publish: no issues given")
@@ -587,7 +585,8 @@ class FeedPage:
 
 
 def feed_pages(
-    issues: Iterable[Issue], options: SiteOptions | None = None, epubs: Mapping[str, Path | EpubFile] | None = None
+    issues: Iterable[IssueLike], options: SiteOptions | None = None,
+    epubs: Mapping[str, Path | EpubFile] | None = None
 ) -> Iterator[FeedPage]:
     """Every feed page, in the order ``build_feeds`` makes them: the articles' subscription
     page, their archives from the oldest, then the same for the editions (only when
@@ -775,10 +774,10 @@ class FeedsExporter(Exporter):
     def archive_jobs(self, heads: Sequence[IssueHead], settings: Settings) -> Iterator[ArchiveJob]:
         import hashlib
 
-        from .epub import epub_file_of
+        from .epub import epub_files
 
-        epubs = {head.id: epub_file_of(head.id, head) for head in heads}
-        for page in feed_pages(heads, settings.options, epubs):  # type: ignore[arg-type]
+        epubs = epub_files(heads)
+        for page in feed_pages(heads, settings.options, epubs):
             # What the documents are made from: their heads and the entries' sources (an
             # article by its issue's page key and its instant; an edition entry's look
             # follows from its issue's key, its EPUB's size and its instant).

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from ..model import (
     DISPLAY_TITLE_NONE,
     Article,
+    ArticleLike,
     Credit,
     Figure,
     Mark,
@@ -52,8 +53,9 @@ def escape(text: str) -> str:
 _SPECIAL = re.compile("[&<>\"']")
 
 
-def headline(article: Article) -> str:
-    """The title shown for ``article`` (see the module's docstring): never blank."""
+def headline(article: ArticleLike) -> str:
+    """The title shown for ``article`` (see the module's docstring): never blank. (An
+    ``ArticleHead`` has no body: its ``display_title`` is already this headline.)"""
     title = article.display_title
     if title and not title.isspace():
         return title

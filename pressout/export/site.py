@@ -86,20 +86,20 @@ def year_page(date: dt.date | None) -> str:
     return f"{YEARS}/{date.year}.html" if date is not None else f"{YEARS}/undated.html"
 
 
-Day = tuple[dt.date | None, list[Issue]]  # a date and its issues (pages), in page order
+Day = tuple[dt.date | None, list[IssueLike]]  # a date and its issues (pages), in page order
 
 
-def _days(issues: list[Issue]) -> list[Day]:
+def _days(issues: Sequence[IssueLike]) -> list[Day]:
     """``issues`` (newest first, as ``order_issues`` gives them) grouped by date, the
     undated last, as one group."""
-    days: dict[dt.date | None, list[Issue]] = {}
+    days: dict[dt.date | None, list[IssueLike]] = {}
     for issue in issues:
         days.setdefault(issue.date, []).append(issue)
     undated = days.pop(None, None)
     return [*days.items(), *([(None, undated)] if undated else [])]
 
 
-def _labels(day: list[Issue]) -> list[str]:
+def _labels(day: list[IssueLike]) -> list[str]:
     """How each issue of a day is named among the others: its page (第3版), with its
     publication when the day has more than one; a page without a number by its
     publication; and the source file's name where that still leaves two alike."""
@@ -139,7 +139,7 @@ def _size(size: int) -> str:
     return f"{max(1, round(size / 1024))} KB"
 
 
-def _date(issue: Issue) -> str:
+def _date(issue: IssueLike) -> str:
     if issue.date is None:
         return "日期不详"
     d = issue.date
@@ -147,7 +147,7 @@ def _date(issue: Issue) -> str:
 
 
 class _Site:
-    def __init__(self, issues: list[Issue], options: SiteOptions, epubs: Mapping[str, Path | EpubFile] | None,
+    def __init__(self, issues: Sequence[IssueLike], options: SiteOptions, epubs: Mapping[str, Path | EpubFile] | None,
                  title: str | None = None):
         self.issues = issues
         self.options = options
@@ -219,7 +219,7 @@ class _Site:
         frame = self._frames[depth] = (head, (masthead, footer))
         return frame
 
-    def epub_link(self, issue: Issue, depth: int) -> str:
+    def epub_link(self, issue: IssueLike, depth: int) -> str:
         if issue.id not in self.epubs:
             return ""
         epub = self.epubs[issue.id]
@@ -422,7 +422,7 @@ def build_site(
 
 
 def iter_site(
-    issues: Iterable[Issue],
+    issues: Iterable[IssueLike],
     options: SiteOptions | None = None,
     epubs: Mapping[str, Path | EpubFile] | None = None,
     *,
@@ -441,6 +441,7 @@ def iter_site(
     yield from site.year_pages()
     if per_issue:
         for issue in ordered:
+            assert isinstance(issue, Issue), "an issue's own pages need the whole issue, not its head"
             yield from site.pages_of(issue)
     yield from _styles().items()
 
@@ -492,10 +493,10 @@ class SiteExporter(Exporter):
         return str(settings.options.site_title(issues))
 
     def archive_files(self, heads: Sequence[IssueHead], settings: Settings) -> Iterator[tuple[str, bytes]]:
-        from .epub import epub_file_of
+        from .epub import epub_files
 
-        epubs = {head.id: epub_file_of(head.id, head) for head in heads}
-        for rel, blob in iter_site(heads, settings.options, epubs, per_issue=False):  # type: ignore[arg-type]
+        epubs = epub_files(heads)
+        for rel, blob in iter_site(heads, settings.options, epubs, per_issue=False):
             if not (rel.startswith("styles/") and rel.removeprefix("styles/") in settings.styles):
                 yield rel, blob
         for name, css in settings.styles.items():  # [build] styles: the desk's own style sheets

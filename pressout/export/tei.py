@@ -86,7 +86,19 @@ from lxml import etree
 
 from .. import __version__
 from ..errors import InputError, OutputError
-from ..model import Article, Credit, Figure, Furniture, Issue, Kind, Note, Paragraph, Removal, Subhead
+from ..model import (
+    Article,
+    Credit,
+    Figure,
+    Furniture,
+    Issue,
+    IssueLike,
+    Kind,
+    Note,
+    Paragraph,
+    Removal,
+    Subhead,
+)
 from ..read.rules import RULES, Rule
 from ..timestamps import issue_instant
 from ._paths import file_target
@@ -264,7 +276,7 @@ def write_corpus(issues: Iterable[Issue], path: str | os.PathLike[str], *, keep_
     return _atomic_write(Path(path), write)
 
 
-def corpus_head(first: Issue, *, keep_breaks: bool = True) -> bytes:
+def corpus_head(first: IssueLike, *, keep_breaks: bool = True) -> bytes:
     """The start of a corpus: the XML declaration, the root's start tag and the corpus
     header, whose dates are those of ``first`` (the corpus's first issue). Only ``date``
     of ``first`` is read."""
@@ -435,7 +447,7 @@ def _tei(w: _Writer, issue: Issue, *, keep_breaks: bool, standalone: bool) -> No
 # --- header -------------------------------------------------------------------------
 
 
-def _when(issue: Issue) -> str:
+def _when(issue: IssueLike) -> str:
     return issue_instant(issue).date().isoformat()
 
 
@@ -520,7 +532,7 @@ def _paragraphs(article: Article) -> Iterator[Paragraph]:
     return (b for b in article.body if isinstance(b, Paragraph))
 
 
-def _publication_stmt(w: _Writer, issue: Issue, *, idno: str | None) -> None:
+def _publication_stmt(w: _Writer, issue: IssueLike, *, idno: str | None) -> None:
     with w.block("publicationStmt"):
         w.leaf("publisher", "pressout archive")
         when = _when(issue)
@@ -581,7 +593,7 @@ def _lang_usage(w: _Writer, langs: Iterable[str]) -> None:
             w.leaf("language", name, ident=ident)
 
 
-def _corpus_header(w: _Writer, first: Issue, *, keep_breaks: bool) -> None:
+def _corpus_header(w: _Writer, first: IssueLike, *, keep_breaks: bool) -> None:
     with w.block("teiHeader", {XML_LANG: HEADER_LANG}):
         with w.block("fileDesc"):
             with w.block("titleStmt"):
@@ -792,7 +804,7 @@ class TeiExporter(Exporter):
     def fragment(self, issue: Issue, settings: Settings) -> bytes:
         return corpus_fragment(issue, keep_breaks=settings.config.keep_breaks)
 
-    def concatenation_ends(self, first: Any, settings: Settings) -> tuple[bytes, bytes]:
+    def concatenation_ends(self, first: IssueLike, settings: Settings) -> tuple[bytes, bytes]:
         return corpus_head(first, keep_breaks=settings.config.keep_breaks), CORPUS_END
 
     def validators(self) -> tuple[Validator, ...]:

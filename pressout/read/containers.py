@@ -51,7 +51,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -2049,15 +2049,23 @@ def _rss(root: Any) -> Container:
             meta.append((node.tag.rsplit("}", 1)[-1], text))  # (its words kept, as the item dates are)
         else:
             meta.extend(_xml_fields(node, local))
+    records = _feed_records(items, _rss_item, removed)
+    return Container(
+        format=RSS, records=records, title=title, date=date, removed=tuple(removed), meta=tuple(meta)
+    )
+
+
+def _feed_records(nodes: Iterable[Any], read: Callable[[Any], tuple[Record | None, list[tuple[str, str]]]],
+                  removed: list[tuple[str, str]]) -> tuple[Record, ...]:
+    """The records of a feed's items or entries (``read`` one), what each took out added
+    to ``removed``."""
     records = []
-    for item in items:
-        record, taken = _rss_item(item)
+    for node in nodes:
+        record, taken = read(node)
         removed.extend(taken)
         if record is not None:
             records.append(record)
-    return Container(
-        format=RSS, records=tuple(records), title=title, date=date, removed=tuple(removed), meta=tuple(meta)
-    )
+    return tuple(records)
 
 
 def _plain(node: Any) -> str:
@@ -2220,15 +2228,10 @@ def _atom(root: Any) -> Container:
             meta.append((local, date))
         else:
             meta.extend(_atom_fields(node, local))
-    records = []
     removed: list[tuple[str, str]] = []
-    for entry in (n for n in root if _local(n) == "entry"):
-        record, taken = _atom_entry(entry)
-        removed.extend(taken)
-        if record is not None:
-            records.append(record)
+    records = _feed_records((n for n in root if _local(n) == "entry"), _atom_entry, removed)
     return Container(
-        format=ATOM, records=tuple(records), title=title, date=date, removed=tuple(removed), meta=tuple(meta)
+        format=ATOM, records=records, title=title, date=date, removed=tuple(removed), meta=tuple(meta)
     )
 
 
