@@ -135,6 +135,7 @@ class GoldItem:
     credits: frozenset[tuple[str, str]]  # (normalised name, role)
     paragraphs: int
     figures: int
+    page: str | None = None  # the page label it is printed on (a whole-issue export's items)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,6 +163,17 @@ def _opt_str(table: dict[str, Any], key: str, path: Path, where: str) -> str | N
     if not isinstance(value, str) or not value.strip():
         raise _fail(path, f"{where}.{key}", "must be a non-empty string (leave the key out for none)")
     return value
+
+
+def _page_label(table: dict[str, Any], path: Path, where: str) -> str | None:
+    """An item's ``page`` as a label (3 → "3", "A03"; leading zeros of a number dropped)."""
+    value = table.get("page")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip():
+        raise _fail(path, f"{where}.page", "must be a page number or label (3, \"A03\")")
+    text = str(value).strip()
+    return str(int(text)) if text.isdigit() else text[:1].upper() + text[1:]
 
 
 def _count(table: dict[str, Any], key: str, path: Path, where: str, default: int | None) -> int:
@@ -248,6 +260,7 @@ def load_gold(path: str | Path, root: Path = ROOT) -> Gold:
                 credits=frozenset(credits),
                 paragraphs=_count(raw, "paragraphs", path, where, None),
                 figures=_count(raw, "figures", path, where, 0),
+                page=_page_label(raw, path, where),
             )
         )
     furniture = []
@@ -490,6 +503,8 @@ COUNTERS = (
     "chars_lost",
     "facts",
     "facts_ok",
+    "pages_gold",
+    "pages_ok",
 )
 
 
@@ -522,6 +537,7 @@ def figures_of(c: dict[str, int]) -> dict[str, float | int | None]:
         "figures_extra": c["figures_extra"],
         "furniture_out": _ratio(c["furniture_out"], c["furniture_gold"]),
         "facts": _ratio(c["facts_ok"], c["facts"]),
+        "pages": _ratio(c["pages_ok"], c["pages_gold"]),
         "chars": c["chars"],
         "chars_lost": c["chars_lost"],
     }
@@ -537,6 +553,7 @@ def score_file(gold: Gold) -> tuple[dict[str, int], list[str]]:
     c["credits_gold"] = sum(len(g.credits) for g in gold.items)
     c["figures_gold"] = sum(g.figures for g in gold.items)
     c["furniture_gold"] = len(gold.furniture)
+    c["pages_gold"] = sum(g.page is not None for g in gold.items)
     notes: list[str] = []
     try:
         data = gold.file.read_bytes()
@@ -585,6 +602,11 @@ def score_file(gold: Gold) -> tuple[dict[str, int], list[str]]:
         c["credits_ok"] += len(got_credits & g.credits)
         if got_credits != g.credits:
             notes.append(f"{label}: credits {sorted(got_credits)}, gold {sorted(g.credits)}")
+        if g.page is not None:
+            page = getattr(a, "page", None)
+            c["pages_ok"] += page == g.page
+            if page != g.page:
+                notes.append(f"{label}: page {page!r}, gold {g.page!r}")
         figures = _figures(a)
         c["figures_found"] += min(figures, g.figures)
         c["figures_extra"] += max(0, figures - g.figures)
@@ -686,6 +708,7 @@ COLUMNS = (  # (figure, header, width)
     ("figures_found", "figs", 5),
     ("furniture_out", "furn", 5),
     ("facts", "facts", 5),
+    ("pages", "page", 5),
     ("chars_lost", "lost", 5),
     ("errors", "errs", 4),
 )

@@ -10,6 +10,9 @@ the fields of its source record as ``[name, value]`` pairs in source order; the 
 ``removed``, the source's scaffolding as ``{"rule", "text"}`` objects), and read as empty
 when absent: a page without them gives the JSON it always gave, and a cache file written
 before they existed still loads. ``publication`` is ``""`` when nothing names the paper.
+``pages`` (the issue's pages, ``{"label", "name"}`` in order) and each article's ``page``
+(its page's label, or null) are always written; a document without them (written before
+pages were read) loads with no pages.
 
 ``format_version`` (``FORMAT_VERSION``, first in every document) says which contract the
 JSON follows: it is raised when a key changes meaning or goes away (adding a key does not
@@ -33,6 +36,7 @@ from .model import (
     Kind,
     Mark,
     Note,
+    Page,
     Paragraph,
     Removal,
     Repair,
@@ -57,6 +61,7 @@ def issue_to_dict(issue: Issue) -> dict[str, Any]:
         "publication_slug": issue.publication_slug,
         "date_cert": issue.date_cert,
         "page": issue.page,
+        "pages": [{"label": p.label, "name": p.name} for p in issue.pages],
         "sha256": issue.sha256,
         "furniture": [
             {"id": f.id, "kind": f.kind, "text": f.text, "position": f.position} for f in issue.furniture
@@ -92,6 +97,7 @@ def _article_to_dict(a: Article) -> dict[str, Any]:
         "body": [_block_to_dict(b) for b in a.body],
         "byline": _credit_to_dict(a.byline),
         "closing": [_credit_to_dict(c) for c in a.closing],
+        "page": a.page,
     }
     if a.meta:
         out["meta"] = [[name, value] for name, value in a.meta]
@@ -139,6 +145,7 @@ def issue_from_dict(data: dict[str, Any]) -> Issue:
         date=dt.date.fromisoformat(data["date"]) if data["date"] else None,
         date_cert=data["date_cert"],
         page=data["page"],
+        pages=tuple(Page(p["label"], p.get("name")) for p in data.get("pages", ())),
         language=data["language"],
         furniture=tuple(
             Furniture(id=f["id"], kind=f["kind"], text=f["text"], position=f["position"])
@@ -172,6 +179,7 @@ def _article_from_dict(data: dict[str, Any]) -> Article:
         byline=_credit_from_dict(data["byline"]),
         closing=tuple(c for c in closing if c is not None),
         meta=tuple((name, value) for name, value in data.get("meta", ())),
+        page=data.get("page"),
     )
 
 

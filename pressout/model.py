@@ -9,6 +9,8 @@ Shape, in short::
 
     Issue ─ articles: Article ─ body: Paragraph | Subhead | Figure | Note
           │                  ├ byline / closing: Credit ─ contributors: Contributor
+          │                  └ page: the label of its Page
+          ├ pages: Page   (版面: the pages it covers, in order; label and name)
           └ furniture: Furniture   (banners and other page furniture, not articles)
 
 Text that was repaired keeps a record of what the page printed (``Repair``) and, for
@@ -41,6 +43,7 @@ __all__ = [
     "Kind",
     "Mark",
     "Note",
+    "Page",
     "Paragraph",
     "PUBLICATION_UNKNOWN",
     "Removal",
@@ -197,6 +200,9 @@ class Article:
     # Fields of the source record that are not printed text, (name, value) as found: a
     # dump's url, id, crawl time or media field (see ``pressout.read.containers``).
     meta: tuple[tuple[str, str], ...] = ()
+    # The label of the page it is printed on (``Page.label``: "1", "A03"), one of its
+    # issue's ``pages``; None when no page is known.
+    page: str | None = None
 
     @property
     def display_title(self) -> str:
@@ -238,6 +244,34 @@ class Furniture:
     kind: Literal["banner", "editor-box", "page-header"]
     text: str
     position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page (版面) of an issue.
+
+    ``label`` is the page as the paper numbers it: a bare number without its leading zeros
+    (``01版`` → ``"1"``), or a section letter with its number as printed (``A03``); ``name``
+    is the page's name when printed (要闻, 杭州新闻). A page is known by its label: within
+    an issue no two pages share one, and an article names its page by it."""
+
+    label: str
+    name: str | None = None
+
+    @property
+    def number(self) -> int | None:
+        """The page's number: ``"3"`` → 3, ``"A03"`` → 3 (the section's page); None if none."""
+        digits = _PAGE_DIGITS.search(self.label)
+        return int(digits.group(0)) if digits else None
+
+    @property
+    def heading(self) -> str:
+        """The page as a reader names it: 第3版, A03版, with its name after a space."""
+        label = f"第{self.label}版" if self.label.isdigit() else f"{self.label}版"
+        return f"{label} {self.name}" if self.name else label
+
+
+_PAGE_DIGITS = re.compile(r"\d+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +319,10 @@ class Issue:
     page: int | None = None
     language: str = "zh-CN"
     furniture: tuple[Furniture, ...] = ()
+    # The pages it covers, in the paper's order: one for a page dump whose page is known,
+    # several for a whole issue, none when no page is known. ``page`` is the number of a
+    # one-page issue (None for a whole issue).
+    pages: tuple[Page, ...] = ()
     removed: tuple[Removal, ...] = ()  # the source's scaffolding, taken out and kept
     # The reading rules (pressout.read.rules) that changed or structured this page's text,
     # in the rules' order: what the TEI header states as "actually applied".
@@ -297,6 +335,27 @@ class Issue:
         """The paper's name as exporters show it: ``publication``, or PUBLICATION_UNKNOWN
         (报刊不详) when nothing said which paper the page is from."""
         return self.publication or PUBLICATION_UNKNOWN
+
+    def page_of(self, article: Article) -> Page | None:
+        """The page ``article`` is printed on, when known."""
+        return next((p for p in self.pages if p.label == article.page), None) if article.page else None
+
+    def by_page(self) -> list[tuple[Page | None, tuple[Article, ...]]]:
+        """The articles in runs by page, in the issue's order: each run of consecutive
+        articles on one page with that page (None: articles of no known page, such as a
+        whole issue's contents before its first page). A page the dump went back to later
+        makes a second run, so no article moves."""
+        pages = {page.label: page for page in self.pages}
+        out: list[tuple[Page | None, tuple[Article, ...]]] = []
+        run: list[Article] = []
+        for article in self.articles:
+            if run and article.page != run[0].page:
+                out.append((pages.get(run[0].page) if run[0].page else None, tuple(run)))
+                run = []
+            run.append(article)
+        if run:
+            out.append((pages.get(run[0].page) if run[0].page else None, tuple(run)))
+        return out
 
     @property
     def title(self) -> str:

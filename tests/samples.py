@@ -217,3 +217,42 @@ def web_issue() -> Issue:
         # In the rules' order, as the reader records them (and only rules there are).
         rules_applied=tuple(r.name for r in RULES if r.name in _WEB_RULES),
     )
+
+
+# A whole issue of three pages (page headers in three forms), as a crawler dumps one.
+WHOLE_ISSUE_TEXT = """都市快报 2026年4月4日
+
+## A01 要闻
+
+我市有了两个国家双创示范基地
+
+　　本报讯（记者 张三）日前，国务院办公厅公布第三批双创示范基地名单，我市两个基地入选。
+
+　　据介绍，示范基地将在政策、资金等方面获得支持。
+
+西湖景区清明假期迎客高峰
+
+　　本报讯（记者 李四）清明假期首日，西湖景区接待游客超过五十万人次。
+
+## A02 杭州新闻
+
+地铁三号线北延段今日开通
+
+　　本报讯（记者 王五 通讯员 赵六）地铁三号线北延段今日起载客试运营。
+
+　　沿线居民出行将更加便捷。
+
+[A03版：文体]
+
+城市马拉松报名启动
+
+　　本报讯（记者 孙七）2026杭州马拉松今日起开放报名。
+"""
+
+
+def paged_issue() -> Issue:
+    """WHOLE_ISSUE_TEXT read: three pages (A01 要闻, A02 杭州新闻, A03 文体), four articles."""
+    from pressout.read import IssueMeta, read_text
+
+    return read_text(WHOLE_ISSUE_TEXT, source="dskb_20260404.txt",
+                     meta=IssueMeta(publication="都市快报", publication_slug="dskb"))

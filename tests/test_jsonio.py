@@ -42,8 +42,27 @@ def test_without_source_fields_or_removed_text_the_json_is_as_it_was() -> None:
     assert not any("meta" in article for article in data["articles"])
     assert list(data) == [
         "format_version", "source", "id", "publication", "date", "language", "articles", "publication_slug", "date_cert",
-        "page", "sha256", "furniture", "rules_applied",
+        "page", "pages", "sha256", "furniture", "rules_applied",
     ]
+
+
+def test_pages_and_each_articles_page_round_trip_and_old_json_has_none() -> None:
+    from pressout.model import Page
+
+    issue = sample_issue()
+    paged = dataclasses.replace(
+        issue, page=None, pages=(Page("A01", "要闻"), Page("2")),
+        articles=tuple(dataclasses.replace(a, page="A01" if n == 0 else "2") for n, a in enumerate(issue.articles)))
+    assert there_and_back(paged) == paged
+    data = issue_to_dict(paged)
+    assert data["pages"] == [{"label": "A01", "name": "要闻"}, {"label": "2", "name": None}]
+    assert [a["page"] for a in data["articles"]][:2] == ["A01", "2"]
+    for key in ("pages",):
+        del data[key]
+    for article in data["articles"]:
+        del article["page"]
+    old = issue_from_dict(data)
+    assert old.pages == () and all(a.page is None for a in old.articles)
 
 
 def test_a_cache_file_from_before_reads_as_empty() -> None:

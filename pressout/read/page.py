@@ -24,6 +24,7 @@ from ..model import (
     Figure,
     Furniture,
     Issue,
+    Page,
     Paragraph,
     Removal,
     Subhead,
@@ -45,7 +46,7 @@ from .meta import (
     sidecar_beside,
 )
 from .rules import CRAWL_HEADER_SLOTS, CRAWL_INDENT, HEADLINE_MAX, RULES, SENTENCE_END
-from .segment import Line, RawArticle, header_page, new_line, segment, units
+from .segment import Line, RawArticle, header_page, new_line, page_label, page_of_header, segment, units
 from .trace import fired, tracing
 
 __all__ = ["MAX_PAGE_BYTES", "IssueMeta", "page_lines", "read_bytes", "read_page", "read_text"]
@@ -483,7 +484,8 @@ def _read(
     slug = meta.publication_slug or (papers.slug_for(meta.publication) if meta.publication else DEFAULT_SLUG)
     # A dump is not a page: its id names its file too (see issue_id).
     iid = issue_id(slug, meta, source, sha256, per_file=container is not None or bool(front.get("title")))
-    articles = _freeze(raw_articles, iid, metas)
+    pages, labels = _pages(raw_furniture, len(raw_articles), meta.page, front.get("page"))
+    articles = _freeze(raw_articles, iid, metas, labels)
     furniture = _furniture(raw_furniture, iid)
     if removed:
         counts = Counter(r.rule for r in removed)
@@ -512,6 +514,7 @@ def _read(
         page=meta.page,
         language=language,
         furniture=furniture,
+        pages=pages,
         removed=tuple(removed),
         rules_applied=tuple(sorted(applied, key=_RULE_ORDER.__getitem__)),
         diagnostics=tuple(diagnostics),
@@ -887,8 +890,50 @@ def _unique(base: str, taken: dict[str, int]) -> str:
     return ident
 
 
+def _pages(
+    furniture: list[tuple[str, str, int]], count: int, page: int | None, printed: str | None = None
+) -> tuple[tuple[Page, ...], list[str | None]]:
+    """The pages an issue covers and the page of each of its ``count`` articles.
+
+    A dump of several pages says where each starts: its page headers (furniture of kind
+    ``page-header``, at the number of articles before them); an article is on the page
+    whose header is the last before it. Articles before the first header are on that
+    page when the dump heads only one page (a page dump with its header), else on none
+    (a whole issue's front matter or contents). A page header repeated (the page goes on
+    after a jump) is one page; its name is the first printed. A file without page headers
+    is on the page its metadata gives (``page``: issues.toml, front matter, the file
+    name; ``printed``: the front matter's page as written, so ``A03`` keeps its letter)."""
+    starts: list[tuple[int, Page]] = []
+    for kind, text, position in furniture:
+        if kind == "page-header":
+            found = page_of_header(text)
+            if found is not None:
+                starts.append((position, found))
+    if not starts:
+        if page is None and not printed:
+            return (), [None] * count
+        label = page_label(printed) if printed and _PRINTED_PAGE.fullmatch(printed.strip()) else str(page)
+        return (Page(label),), [label] * count
+    pages: dict[str, Page] = {}
+    for _, found in starts:
+        known = pages.get(found.label)
+        if known is None or (known.name is None and found.name):
+            pages[found.label] = found
+    labels: list[str | None] = [starts[0][1].label if len(pages) == 1 else None] * count
+    for n, (position, found) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else count
+        labels[position:end] = [found.label] * max(0, min(end, count) - position)
+    return tuple(pages.values()), labels[:count]
+
+
+_PRINTED_PAGE = re.compile(r"[A-Fa-f]?\d{1,3}")
+
+
 def _freeze(
-    raw: list[RawArticle], issue_id_: str, metas: list[tuple[tuple[str, str], ...]] | None = None
+    raw: list[RawArticle],
+    issue_id_: str,
+    metas: list[tuple[tuple[str, str], ...]] | None = None,
+    pages: list[str | None] | None = None,
 ) -> tuple[Article, ...]:
     """Model articles with ids derived from their own display titles, so adding, removing
     or fixing another article never changes an article's id."""
@@ -921,6 +966,7 @@ def _freeze(
                 byline=art.byline,
                 closing=tuple(art.closing),
                 meta=metas[n] if metas and n < len(metas) else (),
+                page=pages[n] if pages else None,
             )
         )
     return tuple(out)

@@ -34,6 +34,7 @@ from ..model import (
     Kind,
     Mark,
     Note,
+    Page,
     Paragraph,
     Repair,
     Role,
@@ -293,12 +294,18 @@ _PHOTO_FIRST = frozenset("制製图圖")
 
 
 def _page_header(text: str) -> bool:
-    """Rule page-header: ``Page 2``, ``第3版``, ``A03 要闻``, ``01版：要闻``."""
+    """Rule page-header: ``Page 2``, ``第3版``, ``A03 要闻``, ``01版：要闻``, and any of them
+    in brackets (``[01版：要闻]``, ``【第3版】``)."""
+    if text[:1] in _HEADER_OPEN and text[-1:] in _HEADER_CLOSE:
+        text = text[1:-1].strip()
     return (
         len(text) <= PAGE_HEADER_MAX
         and text[:1] in PAGE_HEADER_FIRST
         and PAGE_HEADER_RE.match(text) is not None
     )
+
+
+_HEADER_OPEN, _HEADER_CLOSE = frozenset("[【"), frozenset("]】")
 
 
 def _notice_start(text: str) -> bool:
@@ -492,6 +499,17 @@ def units(
                 fire("blank-line-ends-paragraph")
             close()
         first = text[:1]
+        if first in _HEADER_OPEN and text[-1:] in _HEADER_CLOSE and _page_header(text):
+            # Rule page-header, in brackets: [01版：要闻] heads a page, it is no headline.
+            if ad is not None:
+                end_ad()
+            header = Unit("page-header", line, text, gap)
+            if para is not None:
+                held.append(header)
+            else:
+                append(header)
+            fire("page-header")
+            continue
         if first == "[" or ad is not None:  # (rare: a bracketed line, an advertisement)
             bracketed = BRACKET_HEADLINE_RE.match(text) if first == "[" else None
             if ad is not None:
@@ -782,6 +800,36 @@ class Segmented:
 
 
 _HEADER_PAGE = re.compile(r"(\d{1,3})")
+# A page header's parts: its label (a number, or a section letter and number) and the
+# page's name after it (rule page-header's forms, in brackets or not).
+_HEADER_PARTS = re.compile(
+    r"^[\[【]?\s*(?:(?:当前|當前)版\s*[:：]\s*)?(?:[Pp]age\s*|第\s*)?(?P<label>[A-Fa-f]?\d{1,3})"
+    r"(?:\s*版)?\s*[:：]?\s*(?P<name>.*?)\s*[\]】]?$"
+)
+
+
+def page_of_header(header: str) -> Page | None:
+    """The page a page header heads: ``第3版：要闻`` → Page("3", "要闻"), ``A03 杭州新闻`` →
+    Page("A03", "杭州新闻"), ``[01版：要闻]`` → Page("1", "要闻"), ``Page 2`` → Page("2");
+    None when it names no page (an archive's masthead line without 版次)."""
+    header = header.lstrip("# ").strip()
+    masthead = MASTHEAD_HEADER_RE.match(header)
+    if masthead is not None:  # (its date's numbers are no page)
+        page = masthead.group("page")
+        return Page(page_label(page)) if page else None
+    m = _HEADER_PARTS.match(header)
+    if m is None:
+        return None
+    return Page(page_label(m.group("label")), m.group("name") or None)
+
+
+def page_label(printed: str) -> str:
+    """A page's label as the model keeps it: a bare number without leading zeros (``01`` →
+    ``1``), a section letter upper-cased with its number as printed (``a03`` → ``A03``)."""
+    printed = printed.strip()
+    if printed.isdigit():
+        return str(int(printed))
+    return printed[:1].upper() + printed[1:]
 
 
 def header_page(header: str) -> int | None:
