@@ -101,6 +101,9 @@ class Config:
     output: str = "dist"
     jobs: int = 0  # 0: one per core
     max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES  # a larger page file is refused
+    # "auto": files that each hold one article of a paper's day are gathered into that
+    # day's issue (pressout.read.gather); "file": one issue per source file.
+    group: str = "auto"
     styles: str | None = None  # a folder whose CSS files replace the shipped ones
     tei_schema: str | None = None  # tei_all.rng, for `pressout validate`
     atom_schema: str | None = None  # atom-rfc4287.rng, for `pressout validate`
@@ -109,7 +112,7 @@ class Config:
     def fingerprint(self) -> str:
         """What changes every output when it changes (for the incremental build)."""
         keys = ("publication", "publication_slug", "language", "timezone", "utc_offset", "base_url",
-                "site_title", "feed_size", "tag_authority", "vertical", "keep_breaks", "styles")
+                "site_title", "feed_size", "tag_authority", "vertical", "keep_breaks", "styles", "group")
         return repr([(k, getattr(self, k)) for k in keys])
 
 
@@ -302,6 +305,8 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any, str]]] = {
         "max_page_bytes": ("max_page_bytes", _int_from(1024),
                            f"a whole number of bytes ≥ 1024 (default {DEFAULT_MAX_PAGE_BYTES})"),
         "styles": ("styles", _str, "a folder of CSS files"),
+        "group": ("group", lambda v: v in ("auto", "file"),
+                  "auto (gather one-article files into their day's issue) | file (one issue per file)"),
     },
 }
 # The longest value a key may have (in characters); the rest are bounded by their rule.
@@ -451,5 +456,6 @@ sources = ["seeds"]
 output = "dist"
 jobs = 0                    # parallel workers; 0: one per core
 max_page_bytes = 67108864   # a page file larger than this (64 MiB) is refused; at least 1024
+group = "auto"              # gather one-article files into their day's issue; "file": one issue per file
 # styles = "my-styles"      # a folder whose .css files replace the shipped ones
 '''

@@ -12,7 +12,8 @@ when absent: a page without them gives the JSON it always gave, and a cache file
 before they existed still loads. ``publication`` is ``""`` when nothing names the paper.
 ``pages`` (the issue's pages, ``{"label", "name"}`` in order) and each article's ``page``
 (its page's label, or null) are always written; a document without them (written before
-pages were read) loads with no pages.
+pages were read) loads with no pages. ``sources`` (``{"name", "sha256"}`` of each file an
+issue was gathered from, see ``pressout.read.gather``) is written only for such an issue.
 
 ``format_version`` (``FORMAT_VERSION``, first in every document) says which contract the
 JSON follows: it is raised when a key changes meaning or goes away (adding a key does not
@@ -68,6 +69,8 @@ def issue_to_dict(issue: Issue) -> dict[str, Any]:
         ],
         "rules_applied": list(issue.rules_applied),
     }
+    if issue.sources:
+        out["sources"] = [{"name": name, "sha256": sha} for name, sha in issue.sources]
     if issue.removed:
         out["removed"] = [{"rule": r.rule, "text": r.text} for r in issue.removed]
     return out
@@ -153,6 +156,7 @@ def issue_from_dict(data: dict[str, Any]) -> Issue:
         ),
         removed=tuple(Removal(rule=r["rule"], text=r["text"]) for r in data.get("removed", ())),
         rules_applied=tuple(data.get("rules_applied", ())),
+        sources=tuple((s["name"], s["sha256"]) for s in data.get("sources", ())),
     )
 
 

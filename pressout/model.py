@@ -327,6 +327,9 @@ class Issue:
     # The reading rules (pressout.read.rules) that changed or structured this page's text,
     # in the rules' order: what the TEI header states as "actually applied".
     rules_applied: tuple[str, ...] = ()
+    # An issue gathered from several files (one article each: pressout.read.gather): each
+    # file's name and sha256, in the issue's order; () for an issue read from one file.
+    sources: tuple[tuple[str, str], ...] = ()
     # Warnings from reading; not part of what the page says, so not compared.
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
 

@@ -399,12 +399,31 @@ def test_a_run_of_incremental_builds_equals_clean_builds(tmp_path: Path, monkeyp
     def add_other() -> None:
         (parked / other.name).rename(other)
 
+    # Article files of two days (People's Daily's per-article crawl), gathered into one
+    # issue a day (pressout.read.gather): one added to a day, one removed, one moved to the
+    # other day.
+    articles = Path(__file__).parent / "corpus" / "files" / "rmrb"
+    for name in ("20190201-01-01.txt", "20190201-03-07.txt", "20200501-01-02.txt", "20200501-02-07.txt"):
+        (seeds / name).write_bytes((articles / name).read_bytes())
+
+    def add_article() -> None:
+        (seeds / "20190201-04-01.txt").write_bytes((articles / "20190201-04-01.txt").read_bytes())
+
+    def remove_article() -> None:
+        (seeds / "20190201-03-07.txt").rename(parked / "20190201-03-07.txt")
+
+    def move_article() -> None:  # (its date is its name's: 2020-05-01 → 2019-02-01)
+        (seeds / "20200501-02-07.txt").rename(seeds / "20190201-02-07.txt")
+
     steps: list[tuple[str, Any]] = [
         ("first build", None),
         ("one page edited", edit_page),
         ("the edit undone", restore_page),
         ("a page removed", remove_other),
         ("the page added back", add_other),
+        ("an article file added to its day", add_article),
+        ("an article file removed from its day", remove_article),
+        ("an article file moved to another day", move_article),
         ("the site retitled", lambda: None),
         ("one page edited again", edit_page),
         ("the vertical edition on", lambda: None),
@@ -430,9 +449,14 @@ def test_a_run_of_incremental_builds_equals_clean_builds(tmp_path: Path, monkeyp
         assert not rewritten, (label, rewritten[:5])
         shutil.rmtree(tmp_path / f"clean{n}")
     assert (dist / CACHE / "spare").is_dir()
-    # the spare path ran (edited, undone, removed, added back), not only the new-tree one
-    # (the retitled site changes the configuration: the spare that is left is of the old one)
-    assert len(updates) == 4
+    # the spare path ran (edited, undone, removed, added back, three article files), not only
+    # the new-tree one (the retitled site changes the configuration: the spare that is left is
+    # of the old one)
+    assert len(updates) == 7
+    # (the seeds' issues.toml names the paper of every file in the folder: tyrb)
+    days = sorted(p.name for p in (dist / "epub").glob("*-20[12]?-0[25]-01-a*.epub"))
+    assert days == ["tyrb-2019-02-01-a-vertical.epub", "tyrb-2019-02-01-a.epub",
+                    "tyrb-2020-05-01-a-vertical.epub", "tyrb-2020-05-01-a.epub"]
 
 
 def test_first_build_leaves_a_spare_of_links(tmp_path: Path) -> None:

@@ -24,13 +24,13 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEEDS
 from lxml import etree
-from samples import HOSTILE, WEB_URL, hostile_issue, sample_issue, web_issue
+from samples import HOSTILE, WEB_URL, hostile_issue, paged_issue, sample_issue, web_issue
 
 from pressout.errors import OutputError
 from pressout.export import _ebooklib, epub
 from pressout.export.epub import epub_bytes, epub_name, write_epub
 from pressout.export.html import byline_text
-from pressout.model import Figure, Furniture, Issue, Kind, Note, Paragraph, Subhead
+from pressout.model import Figure, Furniture, Issue, Kind, Note, Page, Paragraph, Subhead
 from pressout.timestamps import issue_instant
 
 NS = {
@@ -514,6 +514,158 @@ def test_no_articles_is_an_output_error() -> None:
         epub_bytes(replace(sample_issue(), articles=()))
 
 
+# --- pages (版面) ------------------------------------------------------------------------------
+
+EPUB_TYPE = f"{{{NS['epub']}}}type"
+
+
+def _mixed_pages_issue() -> Issue:
+    """The paged sample reshuffled: a lead of no known page, a column on A01, A02, then
+    A01 again (the dump went back to it): runs None, A01, A02, A01."""
+    issue = paged_issue()
+    a1, a2, a3, a4 = issue.articles
+    articles = (replace(a1, page=None), replace(a2, column="评论"), a3, replace(a4, page="A01"))
+    return replace(issue, id=f"{issue.id}-mixed", articles=articles)
+
+
+def _nav(book: Opened, kind: str) -> etree._Element | None:
+    found = [n for n in book.xml(book.nav_href()).iterfind(".//h:nav", NS) if n.get(EPUB_TYPE) == kind]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def _nav_outline(ol: etree._Element | None) -> list[tuple[str, str | None, list]]:
+    """An <ol> of the nav as (text, href or None for a heading, children)."""
+    out: list[tuple[str, str | None, list]] = []
+    for li in [] if ol is None else ol.findall("h:li", NS):
+        head = li.find("h:a", NS)
+        head = li.find("h:span", NS) if head is None else head
+        out.append((text(head), head.get("href"), _nav_outline(li.find("h:ol", NS))))
+    return out
+
+
+def _ncx_outline(parent: etree._Element) -> list[tuple[str, str, list]]:
+    return [(text(p.find("ncx:navLabel/ncx:text", NS)), p.find("ncx:content", NS).get("src"), _ncx_outline(p))
+            for p in parent.findall("ncx:navPoint", NS)]
+
+
+def _ncx(book: Opened) -> etree._Element:
+    return book.xml(book.manifest[book.opf.find("opf:spine", NS).get("toc")].get("href"))
+
+
+def _page_breaks(book: Opened) -> list[tuple[str, etree._Element]]:
+    """Every page-break marker of the book, in spine order, with its document."""
+    return [(href, el) for href in book.spine for el in book.xml(href).iter()
+            if el.get(EPUB_TYPE) == "pagebreak" or el.get("role") == "doc-pagebreak"]
+
+
+@pytest.mark.parametrize("vertical", [False, True], ids=["horizontal", "vertical"])
+def test_paged_issue_contents_go_by_page(vertical: bool) -> None:
+    """A whole issue's contents (nav and NCX) have one entry per page, titled as a reader
+    names the page and opening its first item, with its items under it; the page-list
+    leads to a page-break marker at the start of each page."""
+    issue = paged_issue()
+    book = reopen(epub_bytes(issue, vertical=vertical))
+    titles = [a.display_title for a in issue.articles]
+    expected = [
+        ("A01版 要闻", "a001.xhtml", [(titles[0], "a001.xhtml", []), (titles[1], "a002.xhtml", [])]),
+        ("A02版 杭州新闻", "a003.xhtml", [(titles[2], "a003.xhtml", [])]),
+        ("A03版 文体", "a004.xhtml", [(titles[3], "a004.xhtml", [])]),
+    ]
+    toc = _nav(book, "toc")
+    assert toc is not None and toc.get("role") == "doc-toc"
+    assert _nav_outline(toc.find("h:ol", NS)) == expected
+    ncx = _ncx(book)
+    assert _ncx_outline(ncx.find("ncx:navMap", NS)) == expected
+    head = {m.get("name"): m.get("content") for m in ncx.iterfind("ncx:head/ncx:meta", NS)}
+    assert head["dtb:depth"] == "2"
+    points = ncx.findall(".//ncx:navPoint", NS)
+    assert len({p.get("id") for p in points}) == len(points)
+    assert [p.get("playOrder") for p in points] == ["1", "1", "2", "3", "3", "4", "4"]
+
+    pages = _nav(book, "page-list")
+    assert pages is not None and pages.get("hidden") is not None
+    assert [(text(a), a.get("href")) for a in pages.iterfind("h:ol/h:li/h:a", NS)] == [
+        ("A01", "a001.xhtml#page-A01"), ("A02", "a003.xhtml#page-A02"), ("A03", "a004.xhtml#page-A03")
+    ]
+    breaks = _page_breaks(book)
+    assert [(href, el.get("id"), el.get("aria-label")) for href, el in breaks] == [
+        ("a001.xhtml", "page-A01", "A01"), ("a003.xhtml", "page-A02", "A02"), ("a004.xhtml", "page-A03", "A03")
+    ]
+    for href, el in breaks:  # an empty marker just before the page's first article
+        assert etree.QName(el).localname == "span" and el.get(EPUB_TYPE) == "pagebreak"
+        assert el.get("role") == "doc-pagebreak" and not text(el) and len(el) == 0
+        assert etree.QName(el.getnext()).localname == "article", href
+
+    # Said in the package: where the page breaks come from, and that a reader can use them.
+    assert book.meta("pageBreakSource") == [issue.title]
+    assert {"pageBreakMarkers", "pageNavigation"} <= set(book.meta("schema:accessibilityFeature"))
+    assert "版面" in book.meta("schema:accessibilitySummary")[0]
+    # The rest of the book is as for any issue: every item once, in order.
+    assert [a.get("id") for a in article_docs(book)] == [a.id for a in issue.articles]
+    assert [p for el in article_docs(book) for p in body_paragraphs(el)] == [
+        p.text for a in issue.articles for p in a.paragraphs
+    ]
+
+
+def test_pages_revisited_and_items_of_no_page() -> None:
+    """Items of no known page stay at the top level; a page the dump goes back to is a
+    second entry in the contents, but begins (marker and page-list) only once; a column
+    run on a page is a group inside the page's."""
+    issue = _mixed_pages_issue()
+    book = reopen(epub_bytes(issue))
+    t = [a.display_title for a in issue.articles]
+    expected = [
+        (t[0], "a001.xhtml", []),
+        ("A01版 要闻", "a002.xhtml", [("评论", None, [(t[1], "a002.xhtml", [])])]),
+        ("A02版 杭州新闻", "a003.xhtml", [(t[2], "a003.xhtml", [])]),
+        ("A01版 要闻", "a004.xhtml", [(t[3], "a004.xhtml", [])]),
+    ]
+    assert _nav_outline(_nav(book, "toc").find("h:ol", NS)) == expected
+    ncx = _ncx(book)
+    assert _ncx_outline(ncx.find("ncx:navMap", NS)) == [
+        (title, href, [(c, h or "a002.xhtml", cc) for c, h, cc in children]) for title, href, children in expected
+    ]
+    head = {m.get("name"): m.get("content") for m in ncx.iterfind("ncx:head/ncx:meta", NS)}
+    assert head["dtb:depth"] == "3"
+    points = ncx.findall(".//ncx:navPoint", NS)
+    assert len({p.get("id") for p in points}) == len(points)
+    assert [(text(a), a.get("href")) for a in _nav(book, "page-list").iterfind("h:ol/h:li/h:a", NS)] == [
+        ("A01", "a002.xhtml#page-A01"), ("A02", "a003.xhtml#page-A02")
+    ]
+    assert [(href, el.get("id")) for href, el in _page_breaks(book)] == [
+        ("a002.xhtml", "page-A01"), ("a003.xhtml", "page-A02")
+    ]
+
+
+@pytest.mark.parametrize("vertical", [False, True], ids=["horizontal", "vertical"])
+def test_one_page_issue_keeps_the_flat_contents(vertical: bool) -> None:
+    """A book of one page is the book of no known page, byte for byte: a flat table of
+    contents, no page-break marker, no page-list, no pagination metadata."""
+    issue = paged_issue()
+    one_page = replace(issue, pages=issue.pages[:1], articles=tuple(replace(a, page="A01") for a in issue.articles))
+    no_page = replace(issue, pages=(), articles=tuple(replace(a, page=None) for a in issue.articles))
+    assert len(one_page.by_page()) == 1 and one_page.by_page()[0][0] == issue.pages[0]
+    data = epub_bytes(one_page, vertical=vertical)
+    assert data == epub_bytes(no_page, vertical=vertical)
+    book = reopen(data)
+    assert _nav_outline(_nav(book, "toc").find("h:ol", NS)) == [
+        (a.display_title, f"a{n:03d}.xhtml", []) for n, a in enumerate(issue.articles, 1)
+    ]
+    assert _nav(book, "page-list") is None and _page_breaks(book) == []
+    assert book.meta("pageBreakSource") == []
+    assert not {"pageBreakMarkers", "pageNavigation"} & set(book.meta("schema:accessibilityFeature"))
+    assert book.meta("schema:accessibilitySummary") == [epub.A11Y_SUMMARY]
+
+
+def test_page_marker_ids_are_xml_names_one_per_label() -> None:
+    labels = ["1", "12", "A03", "B-2", "B_2d_2", "二", "A 3"]
+    ids = [epub._marker_id(Page(label)) for label in labels]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"page-[A-Za-z0-9_]+", i) for i in ids)
+    assert ids[:3] == ["page-1", "page-12", "page-A03"]
+
+
 # --- writing ------------------------------------------------------------------------------------
 
 
@@ -714,3 +866,13 @@ def test_hostile_text_stays_text_in_the_book_s_pages() -> None:
     good = epub._book(hostile_issue(), vertical=False, styles={})
     with pytest.raises(_ebooklib.BookError, match="not well-formed"):
         _ebooklib.build(replace(good, documents=(good.documents[0], broken)))
+
+
+def test_a_whole_issues_cover_leads_the_issue_without_its_page_headers() -> None:
+    """A whole issue's cover lists the issue's leads (本期要目, not 本版要目, a page's), and
+    its page headers are its contents' pages, not imprint lines; a page's cover is as it was."""
+    cover = reopen(epub_bytes(paged_issue())).xml("cover.xhtml")
+    assert text(cover.find(".//h:h2", NS)) == "本期要目"
+    assert not [p for p in cover.iterfind(".//h:p[@class='imprint']", NS) if "要闻" in text(p)]
+    page = reopen(epub_bytes(sample_issue())).xml("cover.xhtml")
+    assert text(page.find(".//h:h2", NS)) == "本版要目"

@@ -1,9 +1,11 @@
 """The EPUBs judged by the reference validators: EPUBCheck 5.3.0 and Ace by DAISY 1.4.6.
 
-Every seed page, horizontal and vertical, plus the hand-built sample and hostile issues
-and a web dump's page in Traditional script (zh-TW, no paper named, one book of all its
-articles and one of a single article naming its original in ``dc:source``), must get 0 errors and 0 warnings from EPUBCheck (``--failonwarnings``) and 0 violations
-from Ace. The validators are never skipped: a missing one fails the test (conftest).
+Every seed page, horizontal and vertical, plus the hand-built sample and hostile issues,
+a web dump's page in Traditional script (zh-TW, no paper named, one book of all its
+articles and one of a single article naming its original in ``dc:source``) and a whole
+issue of three pages (contents by page, page-break markers and a page-list; once as read,
+once with items of no page and a page revisited), must get 0 errors and 0 warnings from
+EPUBCheck (``--failonwarnings``) and 0 violations from Ace. The validators are never skipped: a missing one fails the test (conftest).
 
 A JVM start costs seconds, so all books go through one JVM: a few lines of Java call
 ``EpubChecker.run(args)`` per book, which is exactly what the ``epubcheck`` command's
@@ -25,11 +27,21 @@ from pathlib import Path
 
 import pytest
 from conftest import SEEDS, require_tool
-from samples import hostile_issue, sample_issue, web_issue
+from samples import hostile_issue, paged_issue, sample_issue, web_issue
 
 from pressout.export.epub import write_epub
 
 BROKEN = "broken-control"
+PAGED = ("paged", "paged-mixed")  # the books with a page-list
+
+
+def _paged_mixed():
+    """The paged sample with a lead of no known page, a column on A01, and A01 revisited
+    after A02: a table of contents three deep, and a page that begins only once."""
+    issue = paged_issue()
+    a1, a2, a3, a4 = issue.articles
+    articles = (replace(a1, page=None), replace(a2, column="评论"), a3, replace(a4, page="A01"))
+    return replace(issue, id=f"{issue.id}-mixed", articles=articles)
 
 
 def _sources() -> dict[str, object]:
@@ -38,6 +50,8 @@ def _sources() -> dict[str, object]:
         "hostile": hostile_issue,
         "web": web_issue,
         "web-single": lambda: replace(web_issue(), articles=web_issue().articles[:1]),
+        "paged": paged_issue,
+        "paged-mixed": _paged_mixed,
     }
     for path in SEEDS:
 
@@ -82,6 +96,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
             paths[f"{name}-{mode}"] = write_epub(issue, folder, vertical=mode == "vertical")
     paths[BROKEN] = _broken_copy(paths["sample-horizontal"], out / f"{BROKEN}.epub")
     return Built(paths, errors)
+
+
+@pytest.mark.parametrize("book", [f"{name}-{mode}" for name in PAGED for mode in ("horizontal", "vertical")])
+def test_paged_books_have_what_the_validators_must_judge(book: str, built: Built) -> None:
+    """The paged books carry a page-list, page-break markers and their source: else the
+    validators would pass them without judging any of it."""
+    with zipfile.ZipFile(built.path(book)) as z:
+        nav = z.read("EPUB/nav.xhtml")
+        pages = b"".join(z.read(n) for n in z.namelist() if n.startswith("EPUB/a0"))
+        opf = z.read("EPUB/content.opf")
+    assert b'epub:type="page-list"' in nav and "A01版 要闻".encode() in nav
+    # Three pages begin in the book as read; with A01 revisited, A01 and A02 begin once each.
+    assert pages.count(b'epub:type="pagebreak"') == (2 if book.startswith("paged-mixed") else 3)
+    assert b'property="pageBreakSource"' in opf
 
 
 def _broken_copy(good: Path, target: Path) -> Path:
@@ -209,6 +237,8 @@ def test_ace_no_violations(book: str, built: Built, ace_reports: dict[str, dict]
     assert report["earl:assertedBy"]["doap:release"]["doap:revision"] == "1.4.6"
     assert _violations(report) == []
     assert report["earl:result"]["earl:outcome"] == "pass"
+    # Ace saw the page breaks of the paged books (and judged the page-list's source).
+    assert report["properties"]["hasPageBreaks"] == book.startswith(PAGED)
     # Everything Ace lists as accessibility metadata it looks for, the book has.
     assert not report["a11y-metadata"]["empty"]
     assert {

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 from lxml import etree
-from samples import HOSTILE, WEB_URL, hostile_issue, sample_issue, web_issue
+from samples import HOSTILE, WEB_URL, hostile_issue, paged_issue, sample_issue, web_issue
 
 from pressout.errors import ConfigError, OutputError
 from pressout.export import _feedgen
@@ -373,6 +373,7 @@ def test_trap_8_control_characters_are_refused_cleanly(tmp_path: Path, bad: str)
         ("author", {"authors": ("韩睿", "高\x07")}),
         ("author", {"contributors": ("编\x07",)}),
         ("category", {"categories": (_feedgen.Category("要闻", "要\x07闻"),)}),
+        ("category scheme", {"categories": (_feedgen.Category("A03", "A03版", f"{BASE}\x07"),)}),
     ],
 )
 def test_trap_8_the_field_with_the_control_character_is_named(field: str, change: dict) -> None:
@@ -761,3 +762,87 @@ def _entry(entry_id: str) -> _feedgen.Entry:
         content_html="<p>文</p>",
         summary="文",
     )
+
+
+# --- the page an article is printed on (版面) --------------------------------------------------------
+
+
+def _categories(entry: etree._Element) -> list[tuple[str, str, str | None]]:
+    return [(c.get("term"), c.get("label"), c.get("scheme")) for c in entry.findall("a:category", NS)]
+
+
+def test_an_article_s_page_is_a_category(tmp_path: Path, atom_schema) -> None:
+    """Atom ``category`` with the page's label as term, its heading as label and the issue's
+    page (which lists the issue's pages) as scheme; RSS ``category`` with the heading (the
+    scheme its domain); JSON Feed ``tags`` with the heading. An article of no known page
+    gets none, and feedparser reads them back."""
+    paged, plain = paged_issue(), sample_issue()
+    options = SiteOptions()
+    issues = [plain, paged]
+    write_feeds(issues, tmp_path, options, stand_in_epubs(tmp_path, issues))
+    for path in atom_docs(tmp_path):
+        assert atom_schema.validate(etree.parse(str(path))), (path.name, atom_schema.error_log)
+    scheme = options.url(f"issues/{paged.id}/index.html")
+    assert scheme == "http://127.0.0.1:8000/issues/dskb-2026-04-04-a/index.html"
+    expected = expected_order(issues)
+    assert [issue for issue, _ in expected[:4]] == [paged] * 4  # 2026 before 2021
+    pages = [paged.page_of(article) for _, article in expected[:4]]
+    assert [page.heading for page in pages] == ["A01版 要闻", "A01版 要闻", "A02版 杭州新闻", "A03版 文体"]
+    entries = xml(tmp_path / "atom.xml").findall("a:entry", NS)
+    for entry, (issue, article) in zip(entries, expected, strict=True):
+        page = issue.page_of(article)
+        shown = _categories(entry)
+        if page is None:
+            assert all(s is None for _, _, s in shown), shown
+        else:
+            assert shown == [("article", "文章", None), (page.label, page.heading, scheme)]
+    rss = list(xml(tmp_path / "rss.xml").iterfind("channel/item"))
+    assert [[(c.text, c.get("domain")) for c in item.findall("category")] for item in rss[:4]] == [
+        [("文章", None), (page.heading, scheme)] for page in pages]
+    assert not [c for item in rss[4:] for c in item.findall("category") if c.get("domain")]
+    items = json.loads((tmp_path / "feed.json").read_text("utf-8"))["items"]
+    assert [item["tags"] for item in items[:4]] == [["文章", page.heading] for page in pages]
+    assert not [tag for item in items[4:] for tag in item.get("tags", []) if "版" in tag]
+    # feedparser: Atom's term, label and scheme; RSS's text (the heading) and domain.
+    for name, term in (("atom.xml", lambda p: p.label), ("rss.xml", lambda p: p.heading)):
+        parsed = feedparser.parse((tmp_path / name).read_bytes())
+        assert not parsed.bozo, (name, parsed.get("bozo_exception"))
+        for entry, page in zip(parsed.entries[:4], pages, strict=True):
+            (tag,) = [t for t in entry.tags if t.scheme]
+            assert (tag.term, tag.scheme) == (term(page), scheme), name
+            if name == "atom.xml":
+                assert tag.label == page.heading
+        assert not [t for e in parsed.entries[4:] for t in e.tags if t.scheme], name
+
+
+def test_a_whole_issue_s_feeds_carry_its_pages_and_validate(tmp_path: Path, atom_schema) -> None:
+    """The real whole-issue dump (eight pages of 人民日报): every article has its page as a
+    category, and the documents pass the RELAX NG schema and feedparser, archives included."""
+    from pressout.read import read_page
+
+    issue = read_page(str(Path(__file__).parent / "corpus/files/rmrb/rmrb_20260704_baodao_zhaiyao.json"))
+    assert len(issue.pages) == 8 and all(a.page for a in issue.articles)
+    write_feeds([issue], tmp_path, SiteOptions(feed_size=20), stand_in_epubs(tmp_path, [issue]))
+    docs = atom_docs(tmp_path)
+    assert len(docs) >= 4  # the subscription document, the editions and archives
+    headings = []
+    for path in docs:
+        assert atom_schema.validate(etree.parse(str(path))), (path.name, atom_schema.error_log)
+        headings += [c.get("label") for c in xml(path).iterfind("a:entry/a:category[@scheme]", NS)]
+    assert sorted(headings) == sorted(issue.page_of(a).heading for a in issue.articles)
+    for path in [*tmp_path.glob("*.xml"), *(tmp_path / "archive").glob("*.xml")]:
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo, (path.name, parsed.get("bozo_exception"))
+
+
+def test_a_category_scheme_is_written_as_a_uri_and_only_when_given() -> None:
+    """feedgen would write ``scheme=""`` (and RSS ``domain=""``) for an empty one: a category
+    without a scheme has no such attribute; an IRI's non-ASCII characters are percent-encoded."""
+    entry = replace(_entry("tag:x,2021:a"), categories=(
+        _feedgen.Category("article", "文章"), _feedgen.Category("A03", "A03版 文体", "http://例子.cn/期/index.html")))
+    atom = xml_bytes(_feedgen.atom_document(_head(), [entry]))
+    assert _categories(atom.find("a:entry", NS)) == [
+        ("article", "文章", None), ("A03", "A03版 文体", "http://%E4%BE%8B%E5%AD%90.cn/%E6%9C%9F/index.html")]
+    rss = xml_bytes(_feedgen.rss_document(_head(), [entry]))
+    assert [(c.text, c.get("domain")) for c in rss.iterfind("channel/item/category")] == [
+        ("文章", None), ("A03版 文体", "http://%E4%BE%8B%E5%AD%90.cn/%E6%9C%9F/index.html")]

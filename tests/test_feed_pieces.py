@@ -1,8 +1,9 @@
 """Feed pages put together from pieces made per issue (``pressout.export.feed_pieces``) are
 byte for byte the pages ``render_page`` makes from the whole issues: with instants after and
 before 1900 (RSS spells those as ``dc:date``), pages whose language is not every entry's
-(Atom ``xml:lang``), archive pages (the history namespace), and dump pages with links to
-their originals and several authors."""
+(Atom ``xml:lang``), archive pages (the history namespace), dump pages with links to
+their originals and several authors, and issues of several pages (each entry's page a
+category)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from samples import paged_issue
 
 from pressout.export.feed import SiteOptions, feed_pages, page_entries, render_page
 from pressout.export.feed_pieces import pieces_of, render_page_from_pieces
@@ -33,11 +35,20 @@ def _variants() -> dict[str, list[Issue]]:
     mixed = [dataclasses.replace(issue, language="zh-HK") if n in (1, 3) else issue for n, issue in enumerate(seeds)]
     # the evaluation corpus's dumps: HTML, JSON, RSS, Markdown … of many papers, Traditional too
     dumps = [read_page(str(p)) for p in sorted(CORPUS.rglob("*")) if p.is_file() and p.suffix != ".toml"]
-    return {"seeds": seeds, "before 1900": old, "languages": mixed, "web dumps": dumps}
+    # a whole issue of three pages, and the same with an article of no known page first and
+    # one on a page the dump went back to, among the seeds (which have no pages)
+    paged = paged_issue()
+    lead = dataclasses.replace(paged.articles[0], id=f"{paged.id}-i00000001", page=None)
+    again = dataclasses.replace(paged.articles[2], id=f"{paged.id}-i00000002", page="A01")
+    odd = dataclasses.replace(paged, id=f"{paged.id}-odd", date=dt.date(2026, 4, 5),
+                              articles=tuple(dataclasses.replace(a, id=f"{a.id}-odd")
+                                             for a in (lead, *paged.articles, again)))
+    return {"seeds": seeds, "before 1900": old, "languages": mixed, "web dumps": dumps,
+            "pages": [paged, odd, *seeds]}
 
 
 @pytest.mark.parametrize("feed_size", [50, 4])
-@pytest.mark.parametrize("name", ["seeds", "before 1900", "languages", "web dumps"])
+@pytest.mark.parametrize("name", ["seeds", "before 1900", "languages", "web dumps", "pages"])
 def test_pages_from_pieces_are_the_rendered_pages(name: str, feed_size: int) -> None:
     issues = _variants()[name]
     options = SiteOptions(feed_size=feed_size, utc_offset="+08:00")
@@ -67,3 +78,7 @@ def test_the_variants_have_what_they_test() -> None:
     dumps = variants["web dumps"]
     assert len({issue.language for issue in dumps}) >= 3 and len(dumps) >= 40
     assert any(article.meta for issue in dumps for article in issue.articles)  # links to originals
+    atom = b"".join(data for page in feed_pages(variants["pages"], options) if page.family == "articles"
+                    for role, _, data in render_page(options, page, page_entries(options, page)) if role == "atom")
+    # every article on a known page has it as a category: 4 + 5 (the odd issue's lead has none)
+    assert atom.count(b'<category term="A01" scheme="') == 5 and atom.count(b' scheme="') == 9

@@ -16,13 +16,13 @@ from urllib.parse import unquote, urljoin, urlsplit
 import feedparser
 import pytest
 from lxml import etree
-from samples import HOSTILE, WEB_URL, hostile_issue, sample_issue, web_issue
+from samples import HOSTILE, WEB_URL, hostile_issue, paged_issue, sample_issue, web_issue
 from test_feed import BASE, another_day, stand_in_epubs, three_issues
 
 from pressout.errors import OutputError
 from pressout.export.feed import SiteOptions, article_page, article_tag, issue_page, order_issues, write_feeds
 from pressout.export.site import RECENT_DAYS, build_site, issue_pages, write_site, year_page
-from pressout.model import PUBLICATION_UNKNOWN, Paragraph
+from pressout.model import PUBLICATION_UNKNOWN, Page, Paragraph
 
 H = "http://www.w3.org/1999/xhtml"
 NS = {"h": H}
@@ -398,3 +398,104 @@ def test_a_paper_nothing_names_is_shown_by_its_masthead() -> None:
     index = page_of(build_site(same_day, SiteOptions()), "index.html")
     labels = [a.text for a in index.findall(".//h:ol[@class='issues']/h:li/h:a", NS)]
     assert labels == [f"{PUBLICATION_UNKNOWN} 第1版", "太原日报 第2版"]
+
+
+# --- an issue of several pages (版面) ---------------------------------------------------------------
+
+
+def _sections(html: etree._Element) -> list[tuple[str | None, list[str]]]:
+    """The issue page's contents: (page heading or None, the article links under it), in order."""
+    main = html.find(".//h:main", NS)
+    out = []
+    for child in main:
+        if child.tag == f"{{{H}}}ol":
+            out.append((None, [a.get("href") for a in child.findall("h:li/h:a", NS)]))
+        elif child.tag == f"{{{H}}}section":
+            out.append((child.findtext("h:h2", namespaces=NS),
+                        [a.get("href") for a in child.findall("h:ol[@class='toc']/h:li/h:a", NS)]))
+    return out
+
+
+def test_an_issue_of_several_pages_lists_each_page_with_its_articles(tmp_path: Path) -> None:
+    """A whole issue's page reads as the paper does: a line of links to its pages, then each
+    page under its heading (A01版 要闻) with its articles; every article page leads back to
+    its page's section."""
+    issue = paged_issue()
+    write_feeds([issue], tmp_path)
+    write_site([issue], tmp_path)
+    path = tmp_path / issue_page(issue)
+    html = page(path)
+    a01, a02, a03 = issue.articles[:2], issue.articles[2:3], issue.articles[3:]
+    assert _sections(html) == [
+        ("A01版 要闻", [f"{a.id}.html" for a in a01]),
+        ("A02版 杭州新闻", [f"{a.id}.html" for a in a02]),
+        ("A03版 文体", [f"{a.id}.html" for a in a03]),
+    ]
+    nav = html.findall(".//h:main/h:nav[@class='pages']/h:a", NS)
+    assert [(a.text, a.get("href")) for a in nav] == [
+        ("A01版 要闻", "#page-A01"), ("A02版 杭州新闻", "#page-A02"), ("A03版 文体", "#page-A03")]
+    ids = {element.get("id") for element in html.iter() if element.get("id")}
+    for section in html.findall(".//h:main/h:section", NS):
+        assert section.get("aria-labelledby") == section.find("h:h2", NS).get("id")
+    assert {a.get("href")[1:] for a in nav} <= ids
+    for article in issue.articles:
+        article_html = page(tmp_path / article_page(issue, article))
+        *_, title, where = article_html.findall(".//h:nav[@class='crumbs']/h:a", NS)
+        heading = issue.page_of(article).heading
+        assert (title.text, title.get("href")) == (issue.title, "index.html")
+        assert (where.text, where.get("href")) == (heading, f"index.html#page-{article.page}")
+    for path in pages(tmp_path):  # and every link still resolves
+        for element in page(path).iter(f"{{{H}}}a", f"{{{H}}}link"):
+            if element.get("rel") != "canonical" and not element.get("href").startswith("#"):
+                assert resolve(tmp_path, path, element.get("href")).is_file(), (path, element.get("href"))
+
+
+def test_articles_of_no_known_page_come_first_without_a_heading() -> None:
+    """A whole issue's contents before its first page have no page: listed first, under no
+    heading; should such an article come after a page, it is under 版面不详, never taken for
+    that page's. A page the dump went back to is a second section, its anchor only once."""
+    issue = paged_issue()
+    first, second, third, fourth = issue.articles
+    lead = replace(first, id=f"{issue.id}-i00000001", page=None)
+    stray = replace(third, id=f"{issue.id}-i00000002", page=None)
+    again = replace(fourth, id=f"{issue.id}-i00000003", page="A01")
+    odd = replace(issue, articles=(lead, first, second, third, stray, fourth, again))
+    site = build_site([odd], SiteOptions())
+    html = page_of(site, issue_page(odd))
+    assert [(heading, len(links)) for heading, links in _sections(html)] == [
+        (None, 1), ("A01版 要闻", 2), ("A02版 杭州新闻", 1), ("版面不详", 1), ("A03版 文体", 1), ("A01版 要闻", 1)]
+    ids = [element.get("id") for element in html.iter() if element.get("id")]
+    assert ids == ["page-A01", "page-A02", "page-A03"]
+    # The pages are listed once each, in the order they come.
+    nav = html.findall(".//h:main/h:nav[@class='pages']/h:a", NS)
+    assert [a.get("href") for a in nav] == ["#page-A01", "#page-A02", "#page-A03"]
+    # An article of no page leads back to the issue alone.
+    crumbs = page_of(site, article_page(odd, lead)).findall(".//h:nav[@class='crumbs']/h:a", NS)
+    assert crumbs[-1].get("href") == "index.html"
+
+
+def test_an_issue_of_one_page_keeps_its_plain_list() -> None:
+    """One page (or none known): the list of articles, the very bytes of an issue without
+    pages, and its article pages too."""
+    issue = paged_issue()
+    one = replace(issue, pages=issue.pages[:1], articles=tuple(replace(a, page="A01") for a in issue.articles))
+    none = replace(issue, pages=(), articles=tuple(replace(a, page=None) for a in issue.articles))
+    assert build_site([one], SiteOptions()) == build_site([none], SiteOptions())
+    html = page_of(build_site([one], SiteOptions()), issue_page(one))
+    assert html.find(".//h:section", NS) is None and html.find(".//h:nav[@class='pages']", NS) is None
+    assert _sections(html) == [(None, [f"{a.id}.html" for a in issue.articles])]
+
+
+def test_a_page_label_that_is_no_plain_name_is_anchored_by_its_place() -> None:
+    """A source can give any label (a JSON dump, say): its section's id is made from the
+    page's place among the issue's pages, which no plain label's id can equal."""
+    issue = paged_issue()
+    pages_ = (issue.pages[0], Page("A 2/\"x\"", "杭州新闻"), issue.pages[2])
+    articles = tuple(replace(a, page="A 2/\"x\"") if a.page == "A02" else a for a in issue.articles)
+    odd = replace(issue, pages=pages_, articles=articles)
+    site = build_site([odd], SiteOptions())
+    html = page_of(site, issue_page(odd))
+    assert [a.get("href") for a in html.findall(".//h:main/h:nav[@class='pages']/h:a", NS)] == [
+        "#page-A01", "#page-_2", "#page-A03"]
+    assert [h.text for h in html.findall(".//h:main/h:section/h:h2", NS)] == [
+        "A01版 要闻", 'A 2/"x"版 杭州新闻', "A03版 文体"]

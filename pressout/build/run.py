@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import itertools
 import os
 import posixpath
@@ -53,7 +54,18 @@ from .files import (
     _write_json,
 )
 from .sources import _content_digest, find_pages, is_tei
-from .work import ArchiveWork, BoundWork, Done, FragmentWork, Task, join_bounds, run_job, run_task
+from .work import (
+    GATHERED,
+    ArchiveWork,
+    BoundWork,
+    Done,
+    FragmentWork,
+    Member,
+    Task,
+    join_bounds,
+    run_job,
+    run_task,
+)
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -242,7 +254,8 @@ def _build_locked(given: Path, out: Path, pages: list[Path], config: Config, job
 
     if (not force and live is not None and not live.manifest.get("incomplete")
             and live.manifest.get("config") == print_
-            and len(tasks) == len(live.pages) and all(live.pages.get(t.path, (None,))[0] == t.key for t in tasks)
+            and len(tasks) == sum(not p.startswith(GATHERED) for p in live.pages)
+            and all(live.pages.get(t.path, (None,))[0] == t.key for t in tasks)
             and live.complete()):
         note("done", len(tasks), len(tasks), "nothing changed")
         return BuildReport(out, issues=live.manifest.get("issues", 0), articles=live.manifest.get("articles", 0),
@@ -288,6 +301,9 @@ class _Page:
     layout: Layout  # the formats' file names it was made with
     new: bool  # its outputs are in the staging folder (made now), not in the output folder
     site_new: set[str] = field(default_factory=set)  # issues whose title-bound files were made again now
+    part: list[Any] | None = None  # an article file's [day, slot] (see Done.part): it makes no files
+    model: str | None = None  # an article file's model as JSON, when read in this build
+    sources: list[Any] = field(default_factory=list)  # a gathered issue's [file name, sha256]s
 
 
 class _SpareUnusable(Exception):
@@ -367,80 +383,135 @@ class _Build:
     # --- the pages ---
 
     def read_pages(self) -> list[_Page]:
-        """Every page, from the previous build or read now, in source order; a page whose
-        issue ids are taken by a page before it is a failure."""
-        previous, tasks, note = self.previous, self.tasks, self.note
-        reusable = {t.path for t in tasks if previous is not None and previous.pages.get(t.path, (None,))[0] == t.key
-                    and previous.page_complete(t.path)}
-        todo = [replace(t, settings=self.settings, formats=self.formats, staging=str(self.staging),
-                        parked=f"{self.staging}/{CACHE_DIR}/parked/{n}.")
-                for n, t in enumerate(tasks) if t.path not in reusable]
+        """Every page, from the previous build or read now, in source order, then the
+        issues gathered from article files (``pressout.read.gather``); a page whose issue
+        ids are taken by a page before it is a failure."""
+        tasks, note = self.tasks, self.note
+        todo = [self.prepared(t, n) for n, t in enumerate(tasks) if not self.reusable(t)]
         if len(todo) > 1:
             self.workers.start()
         results = self.workers.map(run_task, [t for t in todo if t.error is None])
         unreadable = {t.path: Done(t.path, t.key, error=t.error) for t in todo if t.error is not None}
-        seen: dict[str, str] = {}
-        claimed = {rel: "the build's own" for rel in self.concatenations}  # output file -> whose it is
+        todo_paths = {t.path for t in todo}
+        self.seen: dict[str, str] = {}
+        self.claimed = {rel: "the build's own" for rel in self.concatenations}  # output file -> whose it is
         pages: list[_Page] = []
         with open(self.staging / CACHE_DIR / SPOOL, "wb") as spool:
             for n, task in enumerate(tasks):
-                result: Done | None = None
-                if task.path in reusable:
-                    note("read", n + 1, len(tasks), os.path.basename(task.path) + " (unchanged)")
-                    page = self.previous_page(task)
-                else:
-                    result = unreadable.get(task.path) or next(results)
-                    note("read", n + 1, len(tasks), os.path.basename(task.path))
-                    if result.error is not None:
-                        kept = (self.live is not None and task.path in self.live.pages
-                                and self.live.page_complete(task.path))
-                        message = result.error
-                        if result.trace is not None:
-                            from ..errors import crash_log
-
-                            message += f"; the traceback is in {crash_log(result.trace)}"
-                        self.failures.append(Failure(task.path, message, kept_previous=kept))
-                        if not kept:
-                            continue
-                        page = self.previous_page(task)
-                    else:
-                        page = _Page(task, task.key, [replace(h, key=task.key) for h in result.heads],
-                                     result.bounds, [[w.code, w.source, w.message, w.line] for w in result.warnings],
-                                     self.layout, new=True)
-                # One issue id per issue, and one issue per output file, across the build,
-                # checked before anything is put in place: two pages with one id, or an id
-                # whose files are another's (b-vertical.epub, the corpus), would write the
-                # same files. The first keeps them.
-                clash = next((h.id for h in page.heads if h.id in seen), None)
-                if clash is not None:
-                    self.failures.append(Failure(task.path, f"{task.path}: issue id {clash!r} is also the id "
-                                                 f"of {seen[clash]}; give one of them a date, page or edition "
-                                                 "in issues.toml, or rename it"))
-                    continue
-                files = [rel for h in page.heads for rel in own_files(page.layout, h.id, h.article_ids)]
-                taken = next((rel for rel in files if rel in claimed), None)
-                if taken is not None:
-                    self.failures.append(Failure(task.path, f"{task.path}: its output {taken} is also "
-                                                 f"{claimed[taken]}; give it another id in issues.toml, or "
-                                                 "rename it"))
-                    continue
-                seen.update((h.id, task.path) for h in page.heads)
-                claimed.update((rel, f"an output of {task.path}") for rel in files)
-                if page.new and result is not None:
-                    self.place(result, spool)
-                pages.append(page)
+                note("read", n + 1, len(tasks), os.path.basename(task.path)
+                     + ("" if task.path in todo_paths else " (unchanged)"))
+                result = None if task.path not in todo_paths else unreadable.get(task.path) or next(results)
+                self.accept(task, result, pages, spool)
+            groups = self.gathered(pages)
+            if groups:
+                todo = [self.prepared(t, len(tasks) + n) for n, t in enumerate(groups) if not self.reusable(t)]
+                todo_paths = {t.path for t in todo}
+                results = self.workers.map(run_task, todo)
+                for task in groups:
+                    self.accept(task, next(results) if task.path in todo_paths else None, pages, spool)
         shutil.rmtree(self.staging / CACHE_DIR / "parked")  # what a rejected page left
         order = {task.path: n for n, task in enumerate(tasks)}
-        self.failures.sort(key=lambda f: order[f.source])  # in page order, whatever finished first
+        # in page order, whatever finished first (a gathered issue's after the files)
+        self.failures.sort(key=lambda f: order.get(f.source, len(order)))
         return pages
+
+    def reusable(self, task: Task) -> bool:
+        previous = self.previous
+        return (previous is not None and previous.pages.get(task.path, (None,))[0] == task.key
+                and previous.page_complete(task.path))
+
+    def prepared(self, task: Task, n: int) -> Task:
+        return replace(task, settings=self.settings, formats=self.formats, staging=str(self.staging),
+                       parked=f"{self.staging}/{CACHE_DIR}/parked/{n}.")
+
+    def accept(self, task: Task, result: Done | None, pages: list[_Page], spool: Any) -> None:
+        """Take a page as read now (``result``) or as the previous build made it (None) into
+        ``pages``, unless it failed or its issue ids or files are another page's."""
+        if result is None:
+            page = self.previous_page(task)
+        elif result.error is not None:
+            kept = (self.live is not None and task.path in self.live.pages
+                    and self.live.page_complete(task.path))
+            message = result.error
+            if result.trace is not None:
+                from ..errors import crash_log
+
+                message += f"; the traceback is in {crash_log(result.trace)}"
+            self.failures.append(Failure(task.path, message, kept_previous=kept))
+            if not kept:
+                return
+            page = self.previous_page(task)
+        else:
+            page = _Page(task, task.key, [replace(h, key=task.key) for h in result.heads],
+                         result.bounds, [[w.code, w.source, w.message, w.line] for w in result.warnings],
+                         self.layout, new=True, part=result.part, model=result.model, sources=result.sources)
+        # One issue id per issue, and one issue per output file, across the build,
+        # checked before anything is put in place: two pages with one id, or an id
+        # whose files are another's (b-vertical.epub, the corpus), would write the
+        # same files. The first keeps them.
+        seen, claimed = self.seen, self.claimed
+        clash = next((h.id for h in page.heads if h.id in seen), None)
+        if clash is not None:
+            self.failures.append(Failure(task.path, f"{task.path}: issue id {clash!r} is also the id "
+                                         f"of {seen[clash]}; give one of them a date, page or edition "
+                                         "in issues.toml, or rename it"))
+            return
+        files = [rel for h in page.heads for rel in own_files(page.layout, h.id, h.article_ids)]
+        taken = next((rel for rel in files if rel in claimed), None)
+        if taken is not None:
+            self.failures.append(Failure(task.path, f"{task.path}: its output {taken} is also "
+                                         f"{claimed[taken]}; give it another id in issues.toml, or "
+                                         "rename it"))
+            return
+        seen.update((h.id, task.path) for h in page.heads)
+        claimed.update((rel, f"an output of {task.path}") for rel in files)
+        if page.new and result is not None:
+            self.place(result, spool)
+        pages.append(page)
+
+    def gathered(self, pages: list[_Page]) -> list[Task]:
+        """The tasks of the issues gathered from the article files among ``pages`` (one
+        per day, in the days' order); an article file whose name claims the slot (page and
+        item) of another of its day is a failure, and leaves ``pages``."""
+        days: dict[tuple[str, ...], list[_Page]] = {}
+        for page in pages:
+            if page.part is not None:
+                days.setdefault(tuple(page.part[0]), []).append(page)
+        tasks = []
+        for day, members in sorted(days.items()):
+            slots: dict[tuple[Any, ...], str] = {}
+            kept = []
+            for page in members:
+                claimed = tuple(page.part[1]) if page.part and page.part[1] else None
+                if claimed is not None and claimed in slots:
+                    self.failures.append(Failure(page.task.path, f"{page.task.path}: claims page {claimed[0]} item "
+                                                 f"{claimed[1]} of {day[0]} {day[1]}, as {slots[claimed]} does; "
+                                                 "remove one of them"))
+                    pages.remove(page)
+                    continue
+                if claimed is not None:
+                    slots[claimed] = page.task.path
+                kept.append(page)
+            if not kept:
+                continue
+            digest = hashlib.sha256(repr(day).encode())
+            for page in kept:
+                digest.update(f"{page.task.path}\0{page.task.key}\n".encode())
+            first = kept[0].task
+            tasks.append(Task(GATHERED + "/".join(day), digest.hexdigest(), None, first.encoding, first.errors,
+                              max_bytes=first.max_bytes, edition=day[2],
+                              members=tuple(Member(p.task.path, p.task.key, p.task.meta, p.model) for p in kept)))
+        return tasks
 
     def previous_page(self, task: Task) -> _Page:
         """A page as the last good build made it (its outputs are in the output folder)."""
         live = self.live
         assert live is not None
         key, issues, layout = live.pages[task.path]
+        stored = live.heads["pages"][task.path]
         page = _Page(task, key, live.page_heads(task.path), [bound for _, bound in issues],
-                     live.heads["pages"][task.path]["warnings"], live.layouts[layout], new=False)
+                     stored["warnings"], live.layouts[layout], new=False, part=stored.get("part"),
+                     sources=live.manifest.get("gathered", {}).get(task.path, {}).get("sources", []))
         if live.manifest.get("config") != self.fingerprint:  # a failed page's last good build
             page.bounds = [""] * len(page.bounds)  # its title-bound files are made again with these options
         return page
@@ -679,6 +750,11 @@ class _Build:
             "stamps": {source: stamp for source, stamp in sorted(self.stamps.items()) if stamp is not None},
             "sidecars": dict(sorted(self.sidecars.items())),
             "globals": self.globals,
+            # a gathered issue's task -> the article files it was made of, and each one's
+            # name and sha256 as the issue lists them (pressout.read.gather)
+            "gathered": {p.task.path: {"files": [m.path for m in p.task.members] if p.task.members
+                                       else self.members(p.task.path), "sources": p.sources}
+                         for p in sorted(pages, key=lambda p: p.task.path) if p.task.path.startswith(GATHERED)},
             "issues": issues,
             "articles": articles,
             "outputs": outputs,
@@ -698,13 +774,19 @@ class _Build:
                                      "issues": stored[p.task.path]["issues"] if not p.new
                                      else [h.to_json() for h in p.heads],
                                      "fragments": {path: [layout[h.id] for h in p.heads]
-                                                   for path, (layout, _) in self.placed.items()}})
+                                                   for path, (layout, _) in self.placed.items()},
+                                     **({"part": p.part} if p.part is not None else {})})
                       for p in pages),
             "sizes": {path: size for path, (_, size) in self.placed.items()},
         }
         for name, data in ((MANIFEST, manifest), (HEADS, heads)):
             _write_json(self.staging / CACHE_DIR / name, data)
         return outputs
+
+    def members(self, path: str) -> list[str]:
+        """The article files of a gathered issue kept from the previous build."""
+        live = self.live
+        return live.manifest.get("gathered", {}).get(path, {}).get("files", []) if live is not None else []
 
     # --- replacing the output ---
 

@@ -28,6 +28,17 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
+class Member:
+    """An article file of a gathered issue (``pressout.read.gather``): its path, key and
+    metadata, and its model as JSON when it was read in this build (else it is read again)."""
+
+    path: str
+    key: str
+    meta: Any  # IssueMeta | None
+    model: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Task:
     path: str
     key: str
@@ -40,6 +51,9 @@ class Task:
     staging: str = ""  # the staging folder (outputs are parked in it, and named in errors)
     parked: str = ""  # where this page's outputs are parked: a path prefix (see run_task)
     max_bytes: int = 0  # [build] max_page_bytes (0: the default)
+    # A gathered issue's task (its path is GATHERED + the day): the article files it is made of.
+    members: tuple[Member, ...] = ()
+    edition: str | None = None  # a gathered issue's edition
 
 
 @dataclass(slots=True)
@@ -54,6 +68,11 @@ class Done:
     error: str | None = None
     parked: str = ""  # the prefix of the parked outputs' paths
     trace: str | None = None  # the traceback of an internal error (a bug), for the crash log
+    # An article file, to be gathered (``[build] group = "auto"``): [its day (GatherKey),
+    # the slot its name claims or None], and its model as JSON; it makes no files itself.
+    part: list[Any] | None = None
+    model: str | None = None
+    sources: list[list[str]] = field(default_factory=list)  # a gathered issue's [file name, sha256]s
 
 
 def parked_name(rel: str) -> str:
@@ -66,8 +85,22 @@ def join_bounds(values: Iterable[str]) -> str:
     return "\n".join(values)
 
 
+GATHERED = "gathered:"  # a gathered issue's task path: GATHERED + "{slug}/{date}/{edition}"
+
+
 def read_issues(task: Task) -> list[Issue]:
-    """The issues of a task's page (a TEI archive may hold several)."""
+    """The issues of a task's page (a TEI archive may hold several), or the one issue a
+    gathered issue's article files make."""
+    if task.members:
+        from ..jsonio import issue_from_dict
+        from ..read.gather import gather
+
+        # (A file's warnings are its own page's, reported when it was read: not again here.)
+        parts = [issue_from_dict(json.loads(m.model)) if m.model is not None
+                 else replace(read_issues(replace(task, path=m.path, key=m.key, meta=m.meta, members=()))[0],
+                              diagnostics=())
+                 for m in task.members]
+        return [gather(parts, task.edition)]
     if is_tei(task.path):
         from ..read.tei import read_tei
 
@@ -111,7 +144,18 @@ def run_task(task: Task) -> Done:
             raise OSError(exc.errno, exc.strerror, os.path.join(task.staging, rel)) from exc
 
     try:
-        for issue in read_issues(task):
+        issues = read_issues(task)
+        if not task.members and settings.config.group == "auto" and len(issues) == 1 and not is_tei(task.path):
+            from ..read.gather import article_file, gather_key, slot
+
+            if article_file(issues[0]):
+                issue = issues[0]
+                edition = task.meta.edition if task.meta is not None else None
+                done.part = [list(gather_key(issue, edition)), slot(issue)]
+                done.model = json.dumps(issue_to_dict(issue), ensure_ascii=False)
+                done.warnings.extend(issue.diagnostics)
+                return done
+        for issue in issues:
             language = settings.config.language
             if language is not None and issue.language != language:
                 issue = replace(issue, language=language)  # the configured tag wins
@@ -163,6 +207,7 @@ def run_task(task: Task) -> Done:
                                         tuple(ArticleHead(a.id, headline(a)) for a in issue.articles),
                                         issue.language, tuple(sizes)))
             done.moves += moves
+            done.sources += [list(pair) for pair in issue.sources]
             done.bounds.append(join_bounds(bounds))
             done.fragments.append(fragments)
             done.warnings.extend(issue.diagnostics)

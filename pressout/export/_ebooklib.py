@@ -98,6 +98,10 @@ class Book:
     nav_title: str
     landmarks_title: str
     nav_after: int = 1
+    # The nav's page-list: each page's label and its page-break marker (href#id); a book
+    # without one has no page-list.
+    page_list: tuple[NavPoint, ...] = ()
+    page_list_title: str = ""
     stylesheets: tuple[tuple[str, bytes], ...] = ()  # (file name, CSS), linked from every page
     dc: tuple[tuple[str, str], ...] = ()  # extra Dublin Core: (element, value)
     properties: tuple[tuple[str, str], ...] = ()  # <meta property=…>value</meta>
@@ -275,7 +279,7 @@ def _package(entries: dict[str, bytes], book: Book) -> bytes:
     opf = f"{_FOLDER}/content.opf"
     entries[opf] = _fix_opf(entries[opf], book)
     entries[f"{_FOLDER}/{_NCX_NAME}"] = _fix_ncx(entries[f"{_FOLDER}/{_NCX_NAME}"], book)
-    entries[f"{_FOLDER}/{_NAV_NAME}"] = _fix_nav(entries[f"{_FOLDER}/{_NAV_NAME}"])
+    entries[f"{_FOLDER}/{_NAV_NAME}"] = _fix_nav(entries[f"{_FOLDER}/{_NAV_NAME}"], book)
     for doc in book.documents:
         _check_document(entries.get(f"{_FOLDER}/{doc.name}", b""), doc)
     # OCF: "mimetype" first, stored, no extra field; the rest sorted, so the order of
@@ -423,7 +427,7 @@ def _fix_ncx(data: bytes, book: Book) -> bytes:
     return etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
-def _fix_nav(data: bytes) -> bytes:
+def _fix_nav(data: bytes, book: Book) -> bytes:
     root = _parse(data)
     ns = {"h": XHTML_NS}
     for nav in root.iterfind(".//h:nav", ns):
@@ -435,7 +439,30 @@ def _fix_nav(data: bytes) -> bytes:
                 heading.tag = f"{{{XHTML_NS}}}h1"  # the page's only heading
         elif kind == "landmarks":
             nav.set("hidden", "hidden")  # for reading systems, not for reading
+    if book.page_list:
+        body = root.find("h:body", ns)
+        if body is None:
+            raise BookError("ebooklib wrote a nav without a body")
+        page_list = _page_list_nav(book)
+        etree.indent(page_list, space="  ", level=2)  # as ebooklib's navs are laid out
+        page_list.tail, body[-1].tail = body[-1].tail, "\n    "
+        body.append(page_list)
     return _serialize(root, doctype="<!DOCTYPE html>")
+
+
+def _page_list_nav(book: Book) -> etree._Element:
+    """The nav's page-list, written here: ebooklib's collects the pages from EpubHtml
+    items, which pressout does not give it. Hidden like the landmarks: the table of
+    contents already shows the pages; this list is for the reading system's "go to page"."""
+    h = f"{{{XHTML_NS}}}"
+    nav = etree.Element(f"{h}nav", {f"{{{EPUB_NS}}}type": "page-list", "id": "page-list", "hidden": "hidden"})
+    etree.SubElement(nav, f"{h}h2").text = book.page_list_title
+    ol = etree.SubElement(nav, f"{h}ol")
+    for page in book.page_list:
+        if page.href is None:
+            raise BookError(f"page-list entry {page.title!r} has no link")
+        etree.SubElement(etree.SubElement(ol, f"{h}li"), f"{h}a", {"href": page.href}).text = page.title
+    return nav
 
 
 def _check_document(data: bytes, doc: Document) -> None:

@@ -104,8 +104,13 @@ def check_text(value: str, where: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Category:
+    """An entry's category: Atom ``<category term label scheme>``; RSS ``<category>`` holds
+    the label (feedgen's choice), with the scheme as its ``domain``. ``scheme``, when given,
+    is an absolute IRI that says what the term means (written as a URI, see ``uri``)."""
+
     term: str
     label: str
+    scheme: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,8 +299,8 @@ def check_entries(entries: Sequence[Entry], updated: dt.datetime) -> None:
     for entry in entries:
         where = f"feed entry {entry.id}"
         texts = [entry.id, entry.title, entry.link, entry.content_html, entry.summary, *entry.authors,
-                 *entry.contributors, *(text for c in entry.categories for text in (c.term, c.label)),
-                 entry.related or ""]
+                 *entry.contributors, entry.related or "",
+                 *(text for c in entry.categories for text in (c.term, c.label, c.scheme or ""))]
         # One scan of all the entry's text ("\n" is allowed, so it joins them safely); the
         # field by field scan, which names the field, runs only where it will find something.
         # (A document is checked for each of its formats: this is most of a feed's checks.)
@@ -308,6 +313,7 @@ def check_entries(entries: Sequence[Entry], updated: dt.datetime) -> None:
             for category in entry.categories:
                 check_text(category.term, f"{where}: category")
                 check_text(category.label, f"{where}: category")
+                check_text(category.scheme or "", f"{where}: category scheme")
         if entry.language is not None and not _LANGUAGE.match(entry.language):
             raise ValueError(f"{where}: language {entry.language!r} is not a BCP 47 tag such as zh-CN")
         _aware(entry.published, f"{where}: published")
@@ -372,7 +378,7 @@ def _generator(head: Head, entries: Sequence[Entry], *, rss: bool, checked: bool
         # Atom says type="text" and carries it as is.
         fe.summary(html_escape(entry.summary, quote=False) if rss else entry.summary)
         if entry.categories:
-            fe.category([{"term": c.term, "label": c.label} for c in entry.categories])
+            fe.category([_category(c) for c in entry.categories])
         if rss:
             if entry.authors:
                 fe.dc.dc_creator(list(entry.authors))
@@ -387,6 +393,15 @@ def _generator(head: Head, entries: Sequence[Entry], *, rss: bool, checked: bool
             for name in entry.contributors:
                 fe.contributor({"name": name})
     return fg
+
+
+def _category(category: Category) -> dict[str, str]:
+    """A category as feedgen takes it (the scheme only when there is one: feedgen would
+    write an empty ``scheme``/``domain`` attribute)."""
+    fields = {"term": category.term, "label": category.label}
+    if category.scheme is not None:
+        fields["scheme"] = uri(category.scheme)
+    return fields
 
 
 def _reparse(data: bytes) -> etree._Element:

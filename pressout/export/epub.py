@@ -25,6 +25,14 @@ a single article whose record gives the address of its original names it in a se
 Page furniture is shown on the cover, not in the table of contents (it is not an item):
 banners under the masthead, where a reader of the printed page saw them first, and the
 staff line (editor box: 责任编辑 …) at the foot, small, as an imprint.
+
+A book of several pages (a whole issue: ``Issue.by_page`` gives more than one run, and
+some run's page is known) is one a reader goes through by page, as through the paper: its
+table of contents has one entry per page run (``Page.heading``, 第1版 要闻), opening the
+page's first item, with the page's items under it; its pages' starts carry EPUB page-break
+markers, and the nav's page-list takes a reader to any of them ("go to page A03"). A book
+of one page (or of no known page) has none of this: its contents stay a flat list, as
+they were before pages were known.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import OutputError
-from ..model import Article, Issue, IssueHead, Kind
+from ..model import Article, Issue, IssueHead, Kind, Page
 from ..timestamps import issue_instant
 from . import _ebooklib as eb
 from ._paths import file_target
@@ -56,6 +64,9 @@ A11Y_SUMMARY = (
     "本书由报纸版面的文字生成，只含文字，没有图像；照片只保留图片说明和摄影者署名。"
     "每篇稿件单独成页，按版面顺序排列，标题分级，附目录和导览。"
 )
+# Added to the summary of a book of several pages, whose contents and page-list go by page.
+A11Y_SUMMARY_PAGES = "目录按版面分组，另附版面列表，可按版次跳转。"
+PAGE_LIST_TITLE = "版面"
 LEAD_HEADLINES = 4  # how many headlines the cover shows under the masthead
 _WEEKDAYS = "一二三四五六日"
 
@@ -65,6 +76,9 @@ class _Item:
     article: Article
     name: str  # file name in the package
     id: str  # manifest id
+    # The page that begins with this item, in a book of several pages: its page-break
+    # marker goes before the article.
+    page_start: Page | None = None
 
 
 # The one place the EPUBs' names are written (see pressout.export.registry).
@@ -169,10 +183,12 @@ def _stylesheet(name: str) -> bytes:
 
 
 def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Book:
+    runs = _page_runs(issue)
     items = [
-        _Item(article, name=f"a{n:03d}.xhtml", id=f"a{n:03d}")
-        for n, article in enumerate(issue.articles, start=1)
+        _Item(article, name=f"a{n:03d}.xhtml", id=f"a{n:03d}", page_start=start)
+        for n, (article, start) in enumerate(_page_starts(runs), start=1)
     ]
+    paged = len(runs) > 1
     css = ["article.css", "epub.css"] + (["vertical.css"] if vertical else [])
     instant = issue_instant(issue)
 
@@ -188,12 +204,14 @@ def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Bo
         ("schema:accessibilityFeature", "structuralNavigation"),
         ("schema:accessibilityFeature", "tableOfContents"),
         ("schema:accessibilityFeature", "readingOrder"),
+        *_page_features(paged),
         ("schema:accessibilityHazard", "none"),
-        ("schema:accessibilitySummary", A11Y_SUMMARY),
+        ("schema:accessibilitySummary", A11Y_SUMMARY + (A11Y_SUMMARY_PAGES if paged else "")),
         ("dcterms:conformsTo", A11Y_CONFORMANCE),
         # EPUB Accessibility 1.1 wants the evaluator named with a claim: the checks are
         # pressout's own (EPUBCheck and Ace run on every build in CI).
         ("a11y:certifiedBy", "pressout"),
+        *_page_source(issue, paged),
     ]
 
     cover = eb.Document(name="cover.xhtml", id="cover", title=issue.title, body=_cover(issue, items))
@@ -204,7 +222,7 @@ def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Bo
         language=issue.language,
         modified=instant,
         documents=documents,
-        toc=_toc(items),
+        toc=_toc(_runs_of_items(runs, items)),
         landmarks=(
             eb.Landmark("cover", "封面", cover.name),
             eb.Landmark("toc", "目录", "nav.xhtml"),
@@ -213,6 +231,8 @@ def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Bo
         nav_title="目录",
         landmarks_title="导览",
         nav_after=1,
+        page_list=_page_list(items),
+        page_list_title=PAGE_LIST_TITLE,
         stylesheets=tuple((f"styles/{name}", styles.get(name) or _stylesheet(name)) for name in css),
         dc=tuple(dc),
         properties=tuple(properties),
@@ -235,12 +255,100 @@ def series_position(issue: Issue) -> str | None:
 
 
 def _page(item: _Item) -> eb.Document:
-    return eb.Document(
-        name=item.name, id=item.id, title=headline(item.article), body=render_article(item.article)
-    )
+    body = render_article(item.article)
+    if item.page_start is not None:
+        body = f"{_page_break(item.page_start)}\n{body}"
+    return eb.Document(name=item.name, id=item.id, title=headline(item.article), body=body)
 
 
-def _toc(items: list[_Item]) -> tuple[eb.NavPoint, ...]:
+# --- pages (版面) ------------------------------------------------------------------------
+
+
+_Runs = list[tuple[Page | None, tuple[Article, ...]]]
+
+
+def _page_runs(issue: Issue) -> _Runs:
+    """The issue's articles by page (``Issue.by_page``) when it is a book of several pages;
+    else one run of no page, so that a book of one page is made exactly as before pages
+    were known (no groups, no markers, no page-list)."""
+    runs = issue.by_page()
+    if len(runs) > 1 and any(page is not None for page, _ in runs):
+        return runs
+    return [(None, issue.articles)]
+
+
+def _page_starts(runs: _Runs) -> Iterator[tuple[Article, Page | None]]:
+    """Each article with the page it begins: the first article of a page's first run.
+    A page the dump goes back to later does not begin again (its marker, like the printed
+    page's top, is where the page starts), so every page has one marker and one entry in
+    the page-list."""
+    seen: set[str] = set()
+    for page, articles in runs:
+        starts = page is not None and page.label not in seen
+        if page is not None:
+            seen.add(page.label)
+        for n, article in enumerate(articles):
+            yield article, page if starts and n == 0 else None
+
+
+def _runs_of_items(runs: _Runs, items: list[_Item]) -> list[tuple[Page | None, list[_Item]]]:
+    """``runs`` with each article's ``_Item`` in its place (items are in article order)."""
+    out: list[tuple[Page | None, list[_Item]]] = []
+    at = 0
+    for page, articles in runs:
+        out.append((page, items[at : at + len(articles)]))
+        at += len(articles)
+    return out
+
+
+def _marker_id(page: Page) -> str:
+    """The page-break marker's id: ``page-A03``. Labels are short and plain (1, A03); any
+    other character becomes its code point, so the id is always an XML name, and still
+    one per label."""
+    return "page-" + "".join(c if c.isascii() and c.isalnum() else f"_{ord(c):x}_" for c in page.label)
+
+
+def _page_break(page: Page) -> str:
+    """An empty page-break marker (EPUB's pagebreak, ARIA's doc-pagebreak), named by the
+    page's label: where the page-list leads and what a screen reader announces."""
+    return (f'<span epub:type="pagebreak" role="doc-pagebreak" id="{_marker_id(page)}" '
+            f'aria-label="{escape(page.label)}"></span>')
+
+
+def _page_list(items: list[_Item]) -> tuple[eb.NavPoint, ...]:
+    """Every page that begins in the book, by its label (A03), leading to its marker."""
+    return tuple(eb.NavPoint(i.page_start.label, f"{i.name}#{_marker_id(i.page_start)}")
+                 for i in items if i.page_start is not None)
+
+
+def _page_features(paged: bool) -> list[tuple[str, str]]:
+    """The accessibility features a book of several pages adds: page-break markers and a
+    page-list to go to a page by."""
+    if not paged:
+        return []
+    return [("schema:accessibilityFeature", feature) for feature in ("pageBreakMarkers", "pageNavigation")]
+
+
+def _page_source(issue: Issue, paged: bool) -> list[tuple[str, str]]:
+    """Where a book's page breaks come from (EPUB Accessibility 1.1's ``pageBreakSource``,
+    which Ace asks of any book with a page-list): the printed issue, named by its title."""
+    return [("pageBreakSource", issue.title)] if paged else []
+
+
+def _toc(runs: list[tuple[Page | None, list[_Item]]]) -> tuple[eb.NavPoint, ...]:
+    """Items in page order, each page run under its page's heading (第1版 要闻), which
+    opens the page's first item; items of no known page stay at the top level."""
+    toc: list[eb.NavPoint] = []
+    for page, items in runs:
+        points = _column_groups(items)
+        if page is None:
+            toc.extend(points)
+        else:
+            toc.append(eb.NavPoint(page.heading, items[0].name, points))
+    return tuple(toc)
+
+
+def _column_groups(items: list[_Item]) -> tuple[eb.NavPoint, ...]:
     """Items in page order; a run of items under one column heading becomes a group."""
     toc: list[eb.NavPoint] = []
     for column, run in itertools.groupby(items, key=lambda i: i.article.column):
@@ -253,7 +361,8 @@ def _toc(items: list[_Item]) -> tuple[eb.NavPoint, ...]:
 
 
 def _cover(issue: Issue, items: list[_Item]) -> str:
-    """The masthead page: publication, date (and page), banners, the lead headlines."""
+    """The masthead page: publication, date (and page), banners, the lead headlines (本版要目
+    of a page, 本期要目 of a whole issue)."""
     when = _date_line(issue.date)
     if issue.page is not None:
         when += f"　第{issue.page}版"
@@ -268,11 +377,14 @@ def _cover(issue: Issue, items: list[_Item]) -> str:
     leads = [i for i in items if i.article.kind is Kind.ARTICLE and i.article.title]
     leads = (leads or items)[:LEAD_HEADLINES]
     out.append('<nav class="leads" aria-labelledby="leads-heading">')
-    out.append('<h2 id="leads-heading">本版要目</h2>')
+    whole = len(issue.pages) > 1  # a whole issue: its leads are the issue's, not a page's
+    out.append(f'<h2 id="leads-heading">{"本期要目" if whole else "本版要目"}</h2>')
     out.append("<ul>")
     out.extend(f'<li><a href="{i.name}">{escape(headline(i.article))}</a></li>' for i in leads)
     out.extend(["</ul>", "</nav>"])
-    out.extend(f'<p class="imprint">{escape(f.text)}</p>' for f in issue.furniture if f.kind != "banner")
+    # (A whole issue's page headers are its contents' pages, not its imprint.)
+    out.extend(f'<p class="imprint">{escape(f.text)}</p>' for f in issue.furniture
+               if f.kind != "banner" and not (whole and f.kind == "page-header"))
     out.append("</section>")
     return "\n".join(out)
 

@@ -43,6 +43,11 @@ before 1900 as ``dc:date``, see ``pressout.export._feedgen``). An article is tit
 ``（无题）``, never an empty title. Ids are ASCII ``tag:`` URIs (RFC 4151) made from the
 article's id, which the reader derives from the article's own text, so they survive
 rebuilds and the adding, removing or fixing of other articles.
+
+Categories: an article's column, its kind (文章, 图片新闻, 公告) and, when known, the page
+it is printed on (``A03版 文体``; see ``_page_category``): Atom ``category`` with term and
+label (a page's with its issue's web page as scheme), RSS ``category`` with the label, JSON
+Feed ``tags`` with the labels.
 """
 
 from __future__ import annotations
@@ -350,11 +355,27 @@ def _people(article: Article) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(authors), tuple(n for n in editors if n not in authors)
 
 
+def _page_category(options: SiteOptions, issue: Issue, article: Article) -> Category | None:
+    """The page an article is printed on, as a category: the label its term (``A03``), the
+    page's heading its label (``A03版 文体``: what RSS and JSON Feed show). A label names a
+    page of one issue only (A03 of 4 April is not A03 of 5 April), so its scheme is the
+    issue's web page, which lists those pages: an absolute URL that keeps the term apart
+    from the same label of another issue and from the other categories. None when the
+    article's page is not known."""
+    page = issue.page_of(article)
+    if page is None:
+        return None
+    return Category(page.label, page.heading, options.url(issue_page(issue)))
+
+
 def _article_entry(options: SiteOptions, issue: Issue, article: Article, when: dt.datetime) -> Entry:
     authors, contributors = _people(article)
     categories = [Category(article.kind.value, KIND_LABELS[article.kind])]
     if article.column:
         categories.insert(0, Category(article.column, article.column))
+    page = _page_category(options, issue, article)
+    if page is not None:
+        categories.append(page)
     return Entry(
         id=article_tag(options, issue, article),
         title=headline(article),

@@ -8,7 +8,8 @@ The output folder is the web root, served at ``SiteOptions.base_url``::
     years/{YYYY}.html, years/undated.html
                                         one year: its days by month, newest first, each
                                         day with its pages (第1版, 第2版 …)
-    issues/{issue.id}/index.html        one issue: its table of contents, EPUB download
+    issues/{issue.id}/index.html        one issue: its table of contents (by page, 第1版 要闻 …,
+                                        when its articles are on several), EPUB download
     issues/{issue.id}/{article.id}.html one article: the permalink the feeds point to
     styles/site.css, styles/article.css the web chrome, and the article typography the
                                         EPUB shares (copied from pressout.styles)
@@ -44,12 +45,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import OutputError
-from ..model import Issue, IssueHead, IssueLike
+from ..model import Article, Issue, IssueHead, IssueLike, Page
 from ._feedgen import check_text
 from .css import stylesheet
 from .feed import (
@@ -339,9 +341,10 @@ class _Site:
             where = f'<a href="{_href(page, 2)}#m{d.month:02d}">{d.year}年{d.month}月</a>'
         return f'<a href="{_href("index.html", 2)}">首页</a> › {where}'
 
-    def issue(self, issue: Issue) -> bytes:
+    def toc(self, articles: Iterable[Article]) -> str:
+        """A list of articles: each headline with its column, its kind and its credit."""
         rows = []
-        for article in issue.articles:
+        for article in articles:
             extras = []
             if article.column:
                 extras.append(f'<span class="column">{escape(article.column)}</span>')
@@ -358,6 +361,41 @@ class _Site:
                 f'<a href="{_href(article.id + ".html", 0)}">{escape(headline(article))}</a>'
                 f"{credit}</li>"
             )
+        return '<ol class="toc">\n' + "\n".join(rows) + "\n</ol>"
+
+    def paged_toc(self, runs: list[PageRun], anchors: Mapping[str, str]) -> str:
+        """The contents of an issue of several pages, as the paper is read: a line of links
+        to its pages, then each page under its heading (第1版 要闻) with its articles.
+        Articles of no known page (a whole issue's contents before its first page) come
+        without a heading where they are first, and under 版面不详 anywhere else, so that
+        they are never taken for the articles of the page above them."""
+        links = " · ".join(f'<a href="#{anchors[page.label]}">{escape(page.heading)}</a>'
+                           for page in dict.fromkeys(page for page, _ in runs if page is not None))
+        parts = [f'<nav class="pages" aria-label="版面">{links}</nav>']
+        seen: set[str] = set()
+        for n, (page, articles) in enumerate(runs):
+            if page is None and n == 0:
+                parts.append(self.toc(articles))
+                continue
+            if page is None:
+                start, heading = '<section class="page">', f"<h2>{UNKNOWN_PAGE}</h2>"
+            elif page.label in seen:  # a page the dump went back to: its anchor is taken
+                start, heading = '<section class="page">', f"<h2>{escape(page.heading)}</h2>"
+            else:
+                seen.add(page.label)
+                anchor = anchors[page.label]
+                start = f'<section class="page" aria-labelledby="{anchor}">'
+                heading = f'<h2 id="{anchor}">{escape(page.heading)}</h2>'
+            parts.append(f"{start}\n{heading}\n{self.toc(articles)}\n</section>")
+        return "\n".join(parts)
+
+    def issue(self, issue: Issue, anchors: Mapping[str, str] | None = None) -> bytes:
+        """The issue's table of contents: a list of its articles, or, when they are on
+        several pages, its pages each with its articles (``paged_toc``; ``anchors`` as
+        ``page_anchors`` gives them, made here when not given)."""
+        runs = issue.by_page()
+        anchors = page_anchors(issue, runs) if anchors is None else anchors
+        contents = self.paged_toc(runs, anchors) if anchors else self.toc(issue.articles)
         meta = [_date(issue), f"{len(issue.articles)} 篇"]  # the page is in the title
         epub = self.epub_link(issue, 2)
         if epub:
@@ -366,11 +404,13 @@ class _Site:
             f'<nav class="crumbs">{self.crumbs(issue)}</nav>\n'
             f'<main class="issue">\n<h1>{escape(issue.title)}</h1>\n'
             f'<p class="meta">{" · ".join(meta)}</p>\n'
-            f'<ol class="toc">\n' + "\n".join(rows) + "\n</ol>\n</main>"
+            f"{contents}\n</main>"
         )
         return self.page(issue_page(issue), issue.title, body, issue_language(issue))
 
-    def article(self, issue: Issue, index: int) -> bytes:
+    def article(self, issue: Issue, index: int, anchors: Mapping[str, str] | None = None) -> bytes:
+        """An article's page; ``anchors`` (``page_anchors``): the sections of the issue's
+        page, to which the way back leads when the article's page has one."""
         article = issue.articles[index]
         pager = []
         if index > 0:
@@ -394,8 +434,12 @@ class _Site:
         epub = self.epub_link(issue, 2)
         if epub:
             source.append(epub)
+        crumbs = f'{self.crumbs(issue)} › <a href="index.html">{escape(issue.title)}</a>'
+        page = issue.page_of(article) if anchors else None
+        if page is not None and anchors is not None:  # 都市快报 2026年4月4日 › A03版 文体
+            crumbs += f' › <a href="index.html#{anchors[page.label]}">{escape(page.heading)}</a>'
         body = (
-            f'<nav class="crumbs">{self.crumbs(issue)} › <a href="index.html">{escape(issue.title)}</a></nav>\n'
+            f'<nav class="crumbs">{crumbs}</nav>\n'
             f'<main class="article">\n{render_article(article)}\n'
             f'<p class="source">{" · ".join(source)}</p>\n</main>\n'
             + (f'<nav class="pager">{"".join(pager)}</nav>' if pager else "")
@@ -405,9 +449,29 @@ class _Site:
 
     def pages_of(self, issue: Issue) -> Iterator[tuple[str, bytes]]:
         """The issue's page and its articles' pages."""
-        yield issue_page(issue), self.issue(issue)
+        anchors = page_anchors(issue, issue.by_page())
+        yield issue_page(issue), self.issue(issue, anchors)
         for index, article in enumerate(issue.articles):
-            yield article_page(issue, article), self.article(issue, index)
+            yield article_page(issue, article), self.article(issue, index, anchors)
+
+
+PageRun = tuple[Page | None, tuple[Article, ...]]  # a run of articles on one page (``Issue.by_page``)
+UNKNOWN_PAGE = "版面不详"  # the heading of articles of no known page after those of a page
+_PLAIN_LABEL = re.compile(r"[A-Za-z0-9]+")
+
+
+def page_anchors(issue: Issue, runs: list[PageRun]) -> dict[str, str]:
+    """The id of each page's section on the issue's page, by page label (``page-A03``,
+    ``page-1``), for an issue whose articles are on two or more runs of pages; none (an
+    empty mapping) for an issue of one page or of no known page, whose page stays a plain
+    list. A label that is not plain letters and digits (a source can give any) is known
+    by its place among the issue's pages instead (``page-_2``: no plain label's id)."""
+    if len(runs) < 2:
+        return {}
+    places = {page.label: n for n, page in enumerate(issue.pages, 1)}
+    labels = dict.fromkeys(page.label for page, _ in runs if page is not None)
+    return {label: f"page-{label}" if _PLAIN_LABEL.fullmatch(label) else f"page-_{places[label]}"
+            for label in labels}
 
 
 def _styles() -> dict[str, bytes]:

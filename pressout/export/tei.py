@@ -33,6 +33,16 @@ Issue.removed              ``fileDesc/notesStmt``: a ``noteGrp type="removed"`` 
                            ``removed``
 Issue.publication ""       ``title level="j" type="unknown"`` showing ``Issue.masthead``
                            (报刊不详)
+Issue.sources              ``sourceDesc/listBibl type="sources"``: a ``bibl`` per file
+                           gathered, its name and sha256 (``idno``), in the issue's order
+Issue.pages                ``sourceDesc/list type="pages"``: an ``item n=label`` per page
+                           in the paper's order, showing 第3版 / A03版 with the name, when
+                           there is one, as a ``name`` (``""``: an empty ``name``)
+Article.page (by_page)     each run of articles on one page is a ``div type="page"
+                           n=label``; articles of no page stand outside any
+page-header furniture      the ``head type="page-header" xml:id=…`` of the page div it
+heading a run              heads; else (no header printed) the div's head is
+                           ``head type="supplied" resp="#pressout"`` (Page.heading)
 =========================  ==========================================================
 
 Fields of the source record that are not printed text (a web dump's url, record id,
@@ -49,6 +59,29 @@ counts the passages; each passage is kept as it was, so an archivist sees exactl
 the text leaves out, and the ``change`` in ``revisionDesc`` counts them too. A page whose
 paper nothing names (``publication`` "") shows the masthead every other output shows,
 marked ``type="unknown"``, so that it is not read as the paper's name.
+
+Pages (版面) are stated twice, for two readers. The header lists the issue's pages, in
+the paper's order, with their names: the source's own description, and the only place
+that can hold a page no article is on, or pages in an order the articles do not follow.
+The body groups the articles as printed: each run of ``Issue.by_page`` is a ``div
+type="page"`` whose ``@n`` is the page's label (TEI's place for a division's number or
+label), so that an archivist walking the text meets the pages in it; a page the dump
+comes back to is a second div with the same ``@n``, and no article moves. Every page div
+has a head saying which page it is. Where a page header was printed at the start of the
+run, that header is the head, its text and xml:id as printed (``A01 要闻``, ``[A03版：文体]``,
+``Page 1``): the furniture is not written twice, and the name stays where the paper
+printed it, inside the header, rather than being cut out of it by a guess. Where none was
+printed (a per-article file: one page, known from its file name), pressout supplies the
+heading (第1版), marked ``type="supplied"`` with ``resp`` pointing at pressout, so that it
+is never read as the page's text. The name the reader took from the header is in the
+header's list, as a ``name``: nothing is derived from a head's text on reading back.
+Which furniture goes inside which page div follows from the order alone: furniture between
+two runs goes with the later run, except that the last page header printed before a page
+run heads it and what was printed before that header (a staff line closing the page
+before) stays with the earlier run; furniture after the last article is in the last run's
+div. A one-page issue gets its one page div too, so every issue with pages reads alike.
+An issue without pages (``pages`` empty) has neither the list nor page divs, and its
+document is what it was before pages existed.
 
 Nothing here reads the clock: the header's dates come from the issue (``timestamps``), as
 ``xsd:date`` values of any year from 0001 to 9999. The archive records only what the page
@@ -95,6 +128,7 @@ from ..model import (
     IssueLike,
     Kind,
     Note,
+    Page,
     Paragraph,
     Removal,
     Subhead,
@@ -130,6 +164,11 @@ EMPTY_BODY = "empty"  # div/@type standing in for the articles of a page that ha
 SOURCE_RECORD = "source-record"  # note/@type of an article's source fields (Article.meta)
 REMOVED = "removed"  # noteGrp/@type of the scaffolding a rule took out (Issue.removed)
 UNKNOWN = "unknown"  # title/@type of the masthead shown for a paper nothing names
+PAGE = "page"  # div/@type of the articles printed on one page (Issue.by_page's runs)
+PAGES = "pages"  # list/@type in sourceDesc stating the issue's pages (Issue.pages)
+SOURCES = "sources"  # listBibl/@type in sourceDesc: the files a gathered issue was made of (Issue.sources)
+PAGE_HEADER = "page-header"  # head/@type of a page div headed by the page header as printed
+SUPPLIED = "supplied"  # head/@type of a page div's heading where no page header was printed
 
 
 def t(name: str) -> str:
@@ -431,17 +470,91 @@ def _tei(w: _Writer, issue: Issue, *, keep_breaks: bool, standalone: bool) -> No
         with w.block("text"), w.block("body"):
             if issue.page is not None:
                 w.leaf("pb", None, n=str(issue.page))
-            furniture = sorted(issue.furniture, key=lambda f: f.position)
-            at = 0
-            for index, article in enumerate(issue.articles):
-                while at < len(furniture) and furniture[at].position <= index:
-                    _furniture(w, furniture[at])
-                    at += 1
-                _article(w, article, keep_breaks=keep_breaks)
-            for piece in furniture[at:]:
-                _furniture(w, piece)
+            for segment in _segments(issue):
+                if segment.page is None:
+                    _items(w, segment.items, keep_breaks=keep_breaks)
+                    continue
+                with w.block("div", type=PAGE, n=segment.page.label):
+                    if segment.head is not None:
+                        w.leaf("head", segment.head.text, {XML_ID: segment.head.id}, type=PAGE_HEADER)
+                    else:
+                        w.leaf("head", segment.page.heading, type=SUPPLIED, resp=f"#{APP_ID}")
+                    _items(w, segment.items, keep_breaks=keep_breaks)
             if not issue.articles and not issue.furniture:
                 w.leaf("div", None, type=EMPTY_BODY)  # TEI does not allow an empty body
+
+
+@dataclass
+class _Segment:
+    """A stretch of the body: a page's div (``page``, headed by the printed page header
+    ``head`` or a supplied heading) or, with ``page`` None, what stands outside any."""
+
+    page: Page | None
+    head: Furniture | None = None
+    items: list[Article | Furniture] = field(default_factory=list)
+
+
+def _segments(issue: Issue) -> list[_Segment]:
+    """The body in page order: the articles, run by run (``Issue.by_page``), with the
+    furniture among them where its ``position`` puts it (at equal positions in the order
+    given).
+
+    Furniture between two runs goes with the later run, except that when the later run is
+    on a page and a page header was printed before it, the last such header heads that
+    page's div and what was printed before the header stays with the earlier run (inside
+    its page's div, or outside any). Furniture after the last article goes with the last
+    run. Concatenated, the segments give the flat order the body has without pages, so
+    the reader gets every piece's ``position`` back from the document order alone."""
+    labels = {page.label for page in issue.pages}
+    if "" in labels:
+        raise ValueError(f"issue {issue.id} has a page without a label")
+    for article in issue.articles:
+        if article.page is not None and article.page not in labels:
+            raise ValueError(f"article {article.id} is on page {article.page!r}, which is not one of its issue's pages")
+    furniture = sorted(issue.furniture, key=lambda f: f.position)
+    runs = issue.by_page() if issue.pages else ([(None, issue.articles)] if issue.articles else [])
+    segments: list[_Segment] = []
+    at = index = 0
+
+    def placed_before(limit: int) -> list[Furniture]:
+        nonlocal at
+        start = at
+        while at < len(furniture) and furniture[at].position <= limit:
+            at += 1
+        return furniture[start:at]
+
+    for page, articles in runs:
+        segment = _Segment(page)
+        boundary = placed_before(index)
+        headers = [n for n, piece in enumerate(boundary) if piece.kind == PAGE_HEADER]
+        if page is not None and headers:
+            cut = headers[-1]
+            if cut:
+                if segments:
+                    segments[-1].items.extend(boundary[:cut])
+                else:
+                    segments.append(_Segment(None, items=list(boundary[:cut])))
+            segment.head, boundary = boundary[cut], boundary[cut + 1 :]
+        segment.items.extend(boundary)
+        for k, article in enumerate(articles):
+            if k:
+                segment.items.extend(placed_before(index + k))
+            segment.items.append(article)
+        index += len(articles)
+        segments.append(segment)
+    if at < len(furniture):
+        if not segments:
+            segments.append(_Segment(None))
+        segments[-1].items.extend(furniture[at:])
+    return segments
+
+
+def _items(w: _Writer, items: list[Article | Furniture], *, keep_breaks: bool) -> None:
+    for item in items:
+        if isinstance(item, Article):
+            _article(w, item, keep_breaks=keep_breaks)
+        else:
+            _furniture(w, item)
 
 
 # --- header -------------------------------------------------------------------------
@@ -460,9 +573,16 @@ def _issue_header(w: _Writer, issue: Issue, lang: str, *, keep_breaks: bool, sta
             _publication_stmt(w, issue, idno=issue.id)
             if issue.removed:
                 _removed(w, issue.removed, lang)
-            with w.block("sourceDesc"), w.mixed("bibl", {XML_LANG: lang}, type="newspaperIssue"):
-                _bibl(w, issue)
-        _encoding_desc(w, standalone=standalone, rules=issue.rules_applied, keep_breaks=keep_breaks)
+            with w.block("sourceDesc"):
+                with w.mixed("bibl", {XML_LANG: lang}, type="newspaperIssue"):
+                    _bibl(w, issue)
+                if issue.pages:
+                    _pages(w, issue.pages, lang)
+                if issue.sources:
+                    _sources(w, issue.sources)
+        _encoding_desc(
+            w, standalone=standalone, rules=issue.rules_applied, keep_breaks=keep_breaks, pages=bool(issue.pages)
+        )
         _lang_usage(w, dict.fromkeys([HEADER_LANG, lang, issue.language]))
         repairs = [r for a in issue.articles for p in _paragraphs(a) for r in p.repairs]
         joins = sum(len(p.joins) for a in issue.articles for p in _paragraphs(a))
@@ -528,6 +648,34 @@ def _bibl(w: _Writer, issue: Issue) -> None:
     item("idno", issue.sha256, type="sha256")
 
 
+def _sources(w: _Writer, sources: tuple[tuple[str, str], ...]) -> None:
+    """The files an issue was gathered from (``pressout.read.gather``), in its order: a
+    ``bibl`` per file with its name and sha256, as the issue's own ``bibl`` gives them."""
+    with w.block("listBibl", type=SOURCES):
+        for name, sha in sources:
+            with w.mixed("bibl", type="sourceFile"):
+                with w.inline("idno", {"type": "sourceFile"}):
+                    w.text(name)
+                with w.inline("idno", {"type": "sha256"}):
+                    w.text(sha)
+
+
+def _pages(w: _Writer, pages: tuple[Page, ...], lang: str) -> None:
+    """The pages the issue covers, in the paper's order: an ``item`` per page, ``@n`` its
+    label, showing the page as a reader names it (第3版, A03版) with its name, when one was
+    printed, as a ``name`` (mixed content: no indent inside an item)."""
+    with w.block("list", {XML_LANG: lang}, type=PAGES):
+        for page in pages:
+            with w.mixed("item", n=page.label):
+                label = Page(page.label).heading
+                if page.name is None:
+                    w.text(label)
+                    continue
+                w.text(f"{label} " if page.name else label)
+                with w.inline("name"):
+                    w.text(page.name)
+
+
 def _paragraphs(article: Article) -> Iterator[Paragraph]:
     return (b for b in article.body if isinstance(b, Paragraph))
 
@@ -552,10 +700,22 @@ _BREAKS_DROPPED = (
     "no trace in the text (written without keep_breaks)."
 )
 
+_PAGES_STATED = (
+    ' The pages the issue covers are listed in sourceDesc (list type="pages", an item per '
+    'page with its label as @n and its printed name as name); the articles of each page '
+    'are a div type="page" with the label as @n, headed by the page header as printed '
+    '(head type="page-header"; a page header that heads no page div stays a div '
+    'type="page-header") or, where none was printed, by a heading pressout supplies '
+    '(head type="supplied"); articles of no known page stand outside any page div.'
+)
 
-def _encoding_desc(w: _Writer, *, standalone: bool, rules: tuple[str, ...] | None, keep_breaks: bool) -> None:
+
+def _encoding_desc(
+    w: _Writer, *, standalone: bool, rules: tuple[str, ...] | None, keep_breaks: bool, pages: bool = False
+) -> None:
     """``rules``: the reading rules this issue's text went through (None: all of them, as
-    the corpus header states the reader's whole method)."""
+    the corpus header states the reader's whole method). ``pages``: the issue's articles
+    are grouped by page, which the segmentation statement then says."""
     with w.block("encodingDesc"):
         with w.block("projectDesc"):
             w.leaf(
@@ -578,6 +738,8 @@ def _encoding_desc(w: _Writer, *, standalone: bool, rules: tuple[str, ...] | Non
             for name, attrs, rule_name, prose in _ENCODING_RULES:
                 if name == "hyphenation":
                     prose += _BREAKS_KEPT if keep_breaks else _BREAKS_DROPPED
+                if name == "segmentation" and pages:
+                    prose += _PAGES_STATED
                 with w.block(name, attrs):
                     w.leaf("p", prose, n=rule_name)
         with w.block("appInfo"):

@@ -441,9 +441,9 @@ def _read(
         raw_articles, raw_furniture = seg.articles, seg.furniture
         if raw_furniture and raw_articles:
             raw_furniture = _dash_signatures(raw_articles, raw_furniture)
-        pages = {header_page(header) for header in seg.page_headers}
-        if meta.page is None and len(pages) == 1 and None not in pages:
-            meta = meta.over(IssueMeta(page=pages.pop()))  # a dump of one page, with its header
+        headed = {header_page(header) for header in seg.page_headers}
+        if meta.page is None and len(headed) == 1 and None not in headed:
+            meta = meta.over(IssueMeta(page=headed.pop()))  # a dump of one page, with its header
         if order:
             metas, more = _front_fields(order, raw_articles)
             removed.extend(more)

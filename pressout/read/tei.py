@@ -9,9 +9,13 @@ pressout never writes) is an InputError with a one-line message, not a guess.
 ``joins`` come back only from files written with ``keep_breaks`` (they are the ``cb``
 milestones); everything else in the model comes back equal: an article's source fields
 (``note type="source-record"``), the scaffolding the reading rules took out
-(``notesStmt/noteGrp type="removed"``, put back in the order of its notes' ``@n``), and a
+(``notesStmt/noteGrp type="removed"``, put back in the order of its notes' ``@n``), a
 publication nothing named (``title level="j" type="unknown"`` is ``""``, whatever it
-shows).
+shows), and the pages: ``Issue.pages`` from the header's page list (each item's ``@n``
+and ``name``), each article's page from the ``@n`` of the page div it stands in (none
+outside one), and a page div's printed head (``head type="page-header"``) as the page
+header furniture it is, at its place among the articles; a supplied head is pressout's,
+not the page's, and is not read.
 """
 
 from __future__ import annotations
@@ -24,7 +28,21 @@ from typing import Any
 from lxml import etree
 
 from ..errors import InputError
-from ..export.tei import CLOSING, EMPTY_BODY, REMOVED, SOURCE_RECORD, TEI_NS, UNKNOWN, XML_ID, t
+from ..export.tei import (
+    CLOSING,
+    EMPTY_BODY,
+    PAGE,
+    PAGE_HEADER,
+    PAGES,
+    REMOVED,
+    SOURCE_RECORD,
+    SOURCES,
+    SUPPLIED,
+    TEI_NS,
+    UNKNOWN,
+    XML_ID,
+    t,
+)
 from ..model import (
     Article,
     Block,
@@ -36,6 +54,7 @@ from ..model import (
     Kind,
     Mark,
     Note,
+    Page,
     Paragraph,
     Removal,
     Repair,
@@ -152,7 +171,8 @@ def _issue(tei: Any) -> Issue:
     except (TypeError, ValueError):
         raise _Bad(f"{issue_id}: bad page number") from None
     language = _one(bibl, "t:textLang", f"{issue_id}: bibl/textLang").get("mainLang")
-    articles, furniture = _body(_one(tei, "t:text/t:body", f"{issue_id}: text/body"))
+    pages = _pages(header, issue_id)
+    articles, furniture = _body(_one(tei, "t:text/t:body", f"{issue_id}: text/body"), pages, issue_id)
     return Issue(
         source=_text(_one(bibl, "t:idno[@type='sourceFile']", f"{issue_id}: idno type=sourceFile")),
         id=issue_id,
@@ -165,6 +185,12 @@ def _issue(tei: Any) -> Issue:
         page=page,
         language=language or "",
         furniture=furniture,
+        pages=pages,
+        sources=tuple(
+            (_text(_one(b, "t:idno[@type='sourceFile']", f"{issue_id}: a source without its name")),
+             _text(_one(b, "t:idno[@type='sha256']", f"{issue_id}: a source without its sha256")))
+            for b in header.iterfind(f"t:fileDesc/t:sourceDesc/t:listBibl[@type='{SOURCES}']/t:bibl", NS)
+        ),
         removed=_removed(header, issue_id),
         # Stated grouped by how TEI records them; the model keeps the rules' own order.
         rules_applied=tuple(
@@ -197,27 +223,62 @@ def _removed(header: Any, issue_id: str) -> tuple[Removal, ...]:
     return tuple(removal for _, removal in found)
 
 
+def _pages(header: Any, issue_id: str) -> tuple[Page, ...]:
+    """The pages stated in ``sourceDesc``'s page list, in its order: each item's ``@n`` is
+    the label, its ``name`` (when there is one) the page's name; the rest of the item's
+    text is only the label shown to readers."""
+    pages: list[Page] = []
+    for item in header.iterfind(f"t:fileDesc/t:sourceDesc/t:list[@type='{PAGES}']/t:item", NS):
+        label = item.get("n")
+        names = item.findall("t:name", NS)
+        if not label or len(names) > 1:
+            raise _Bad(f"{issue_id}: a page item without its label (@n) or with two names")
+        pages.append(Page(label, _text(names[0]) if names else None))
+    return tuple(pages)
+
+
 # --- body ---------------------------------------------------------------------------
 
 
-def _body(body: Any) -> tuple[tuple[Article, ...], tuple[Furniture, ...]]:
+def _body(body: Any, pages: tuple[Page, ...], issue_id: str) -> tuple[tuple[Article, ...], tuple[Furniture, ...]]:
+    """The articles and furniture in document order, each piece of furniture at the number
+    of articles before it. A page div gives its articles its label; its head is furniture
+    when it is the page header as printed (a supplied heading is no part of the page)."""
     articles: list[Article] = []
     furniture: list[Furniture] = []
-    for el in body:
-        if el.tag == t("pb"):
-            continue
+    labels = {page.label for page in pages}
+
+    def item(el: Any, page: str | None) -> None:
         if el.tag != t("div"):
-            raise _Bad(f"unexpected {_name(el)} in body")
+            raise _Bad(f"unexpected {_name(el)} in {'a page div' if page is not None else 'body'}")
         kind = el.get("type")
         if kind == "article":
-            articles.append(_article(el))
+            articles.append(_article(el, page))
         elif kind in ("banner", "editor-box", "page-header"):
             ab = _one(el, "t:ab", f"ab in a {kind} div")
             furniture.append(Furniture(el.get(XML_ID, ""), kind, _text(ab), len(articles)))
-        elif kind == EMPTY_BODY:
-            continue
+        elif kind == EMPTY_BODY and page is None:
+            return
         else:
-            raise _Bad(f"unexpected div type={kind!r} in body")
+            raise _Bad(f"unexpected div type={kind!r} in {'a page div' if page is not None else 'body'}")
+
+    for el in body:
+        if el.tag == t("pb"):
+            continue
+        if el.tag != t("div") or el.get("type") != PAGE:
+            item(el, None)
+            continue
+        label = el.get("n")
+        if label not in labels:
+            raise _Bad(f"{issue_id}: a page div n={label!r} of no page in the page list of sourceDesc")
+        children = iter(el)
+        head = next(children, None)
+        if head is None or head.tag != t("head") or head.get("type") not in (PAGE_HEADER, SUPPLIED):
+            raise _Bad(f"{issue_id}: a page div n={label!r} without its head")
+        if head.get("type") == PAGE_HEADER:
+            furniture.append(Furniture(head.get(XML_ID, ""), "page-header", _text(head), len(articles)))
+        for child in children:
+            item(child, label)
     return tuple(articles), tuple(furniture)
 
 
@@ -225,7 +286,7 @@ _KINDS = {None: Kind.ARTICLE, "photo": Kind.PHOTO, "notice": Kind.NOTICE}
 _HEADS = ("column", "kicker", "main", "sub")
 
 
-def _article(div: Any) -> Article:
+def _article(div: Any, page: str | None) -> Article:
     article_id = div.get(XML_ID)
     if not article_id:
         raise _Bad("an article div without xml:id")
@@ -276,6 +337,7 @@ def _article(div: Any) -> Article:
         byline=byline,
         closing=tuple(closing),
         meta=tuple(meta),
+        page=page,
     )
 
 
