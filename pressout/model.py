@@ -369,7 +369,10 @@ class Issue:
         if self.date is None:
             return f"{self.masthead}（日期不详，{self.source}）"
         d = self.date
-        page = f" 第{self.page}版" if self.page is not None else ""
+        if len(self.pages) == 1 and self.page is not None:  # as the paper numbers it: 第3版, A03版
+            page = " " + Page(self.pages[0].label).heading
+        else:
+            page = f" 第{self.page}版" if self.page is not None else ""
         return f"{self.masthead} {d.year}年{d.month}月{d.day}日{page}"
 
 

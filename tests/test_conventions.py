@@ -75,7 +75,8 @@ def test_page_header():
     assert "page-header" in issue.rules_applied
     assert_kept(page, issue)
     # The other shapes of a page header, between two items of a seed page.
-    for header in ("第3版", "第03版：要闻", "A03 要闻", "A03版：要闻", "01版：要闻", "## A03 要闻"):
+    for header in ("第3版", "第03版：要闻", "A03 要闻", "A03版：要闻", "01版：要闻", "## A03 要闻", "[01版：要闻]",
+                   "【第3版】", "4版"):
         page = f"快递网点实现“村村通”\n\n本报讯 市邮政管理局消息。\n\n{header}\n\n强化二次巡检 确保用水安全\n\n本报讯 切实把各项工作做到最好。\n"
         issue = read(page)
         assert [a.title for a in issue.articles] == ["快递网点实现“村村通”", "强化二次巡检 确保用水安全"], (
@@ -83,9 +84,41 @@ def test_page_header():
         )
         assert furniture(issue) == [header.lstrip("# ")], header  # (a Markdown heading marker is no text)
         assert_nothing_lost(page, issue)
-    # A headline that starts like one is none.
+    # A headline that starts like one is none; nor is a bracketed headline (申報's form).
     art = read("G20 峰会开幕\n\n本报讯 峰会今天开幕。\n").articles[0]
     assert art.title == "G20 峰会开幕"
+    assert read("[龍見辨誣]\n　　○龍之爲物也古今說者不一。\n").articles[0].title == "龍見辨誣"
+
+
+def test_page_headers_start_pages():
+    """Each page header starts a page (label and name), and each article is on the page of
+    the last header before it; a page the dump returns to is one page."""
+    from pressout.model import Page
+
+    text = ("要闻导读\n\n本报讯 今日要目。\n\n[01版：要闻]\n\n快递网点实现“村村通”\n\n本报讯 市邮政管理局消息。\n\n"
+            "第2版\n\n强化二次巡检 确保用水安全\n\n本报讯 切实把各项工作做到最好。\n\n"
+            "A03 杭州新闻\n\n地铁三号线北延段今日开通\n\n本报讯 地铁今日起试运营。\n\n"
+            "01版：要闻\n\n西湖景区迎客高峰\n\n本报讯 游客超过五十万人次。\n")
+    issue = read(text)
+    assert issue.pages == (Page("1", "要闻"), Page("2"), Page("A03", "杭州新闻"))
+    assert [a.page for a in issue.articles] == [None, "1", "2", "A03", "1"]
+    assert [(p.heading if p else None, len(run)) for p, run in issue.by_page()] == [
+        (None, 1), ("第1版 要闻", 1), ("第2版", 1), ("A03版 杭州新闻", 1), ("第1版 要闻", 1)]
+    assert issue.page is None and issue.title == "报刊不详 2021年12月10日"  # a whole issue: no page
+    # A page dump with its header only: every article on that page, the title naming it.
+    one = read("A03 杭州新闻\n\n地铁三号线北延段今日开通\n\n本报讯 地铁今日起试运营。\n")
+    assert one.pages == (Page("A03", "杭州新闻"),) and one.articles[0].page == "A03"
+    assert one.title == "报刊不详 2021年12月10日 A03版"
+
+
+def test_front_matter_page_keeps_its_label_and_name():
+    for printed, page, label, name in (("3", 3, "3", None), ("A03", 3, "A03", None),
+                                       ("A03 杭州新闻", 3, "A03", "杭州新闻"), ("第2版：要闻", 2, "2", "要闻")):
+        issue = read_text(f"---\ntitle: 地铁三号线北延段今日开通\ndate: 2026-04-04\npage: {printed}\n---\n\n"
+                          "　　本报讯 地铁今日起试运营。\n", source="a.md")
+        assert (issue.page, [(p.label, p.name) for p in issue.pages]) == (page, [(label, name)]), printed
+        assert issue.articles[0].page == label
+    assert issue.title == "报刊不详 2026年4月4日 第2版"
 
 
 @rule("file-header")

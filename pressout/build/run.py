@@ -406,6 +406,8 @@ class _Build:
             if groups:
                 todo = [self.prepared(t, len(tasks) + n) for n, t in enumerate(groups) if not self.reusable(t)]
                 todo_paths = {t.path for t in todo}
+                if len(todo) > 1:
+                    self.workers.start()  # (a no-op when the files' reading started them)
                 results = self.workers.map(run_task, todo)
                 for task in groups:
                     self.accept(task, next(results) if task.path in todo_paths else None, pages, spool)

@@ -46,7 +46,7 @@ from .meta import (
     sidecar_beside,
 )
 from .rules import CRAWL_HEADER_SLOTS, CRAWL_INDENT, HEADLINE_MAX, RULES, SENTENCE_END
-from .segment import Line, RawArticle, header_page, new_line, page_label, page_of_header, segment, units
+from .segment import Line, RawArticle, header_page, new_line, page_of_header, segment, units
 from .trace import fired, tracing
 
 __all__ = ["MAX_PAGE_BYTES", "IssueMeta", "page_lines", "read_bytes", "read_page", "read_text"]
@@ -484,7 +484,8 @@ def _read(
     slug = meta.publication_slug or (papers.slug_for(meta.publication) if meta.publication else DEFAULT_SLUG)
     # A dump is not a page: its id names its file too (see issue_id).
     iid = issue_id(slug, meta, source, sha256, per_file=container is not None or bool(front.get("title")))
-    pages, labels = _pages(raw_furniture, len(raw_articles), meta.page, front.get("page"))
+    printed = page_of_header(front["page"]) if front.get("page") else None
+    pages, labels = _pages(raw_furniture, len(raw_articles), meta.page, printed)
     articles = _freeze(raw_articles, iid, metas, labels)
     furniture = _furniture(raw_furniture, iid)
     if removed:
@@ -862,9 +863,14 @@ def _front_meta(front: dict[str, str], source: str) -> IssueMeta:
     table: dict[str, object] = {}
     if "date" in front:
         table["date"] = front["date"][:10]
-    for key in ("publication", "page"):
-        if key in front:
-            table[key] = int(front[key]) if key == "page" and front[key].isdigit() else front[key]
+    if "publication" in front:
+        table["publication"] = front["publication"]
+    if "page" in front:
+        # A page as a paper prints it (3, A03, 第3版, A03 杭州新闻): its number is the
+        # issue's page; its label and name are read again for the page itself (_pages).
+        page = page_of_header(front["page"])
+        number = page.number if page is not None else None
+        table["page"] = number if number else front["page"]
     if not table:
         return IssueMeta()
     return meta_from_table(table, where="front matter", path=Path(source))
@@ -891,7 +897,7 @@ def _unique(base: str, taken: dict[str, int]) -> str:
 
 
 def _pages(
-    furniture: list[tuple[str, str, int]], count: int, page: int | None, printed: str | None = None
+    furniture: list[tuple[str, str, int]], count: int, page: int | None, printed: Page | None = None
 ) -> tuple[tuple[Page, ...], list[str | None]]:
     """The pages an issue covers and the page of each of its ``count`` articles.
 
@@ -902,7 +908,8 @@ def _pages(
     (a whole issue's front matter or contents). A page header repeated (the page goes on
     after a jump) is one page; its name is the first printed. A file without page headers
     is on the page its metadata gives (``page``: issues.toml, front matter, the file
-    name; ``printed``: the front matter's page as written, so ``A03`` keeps its letter)."""
+    name; ``printed``: the front matter's page as written, so ``A03`` keeps its letter and
+    ``A03 杭州新闻`` gives the page's name too, when it is that page)."""
     starts: list[tuple[int, Page]] = []
     for kind, text, position in furniture:
         if kind == "page-header":
@@ -910,10 +917,11 @@ def _pages(
             if found is not None:
                 starts.append((position, found))
     if not starts:
-        if page is None and not printed:
+        if page is None:
             return (), [None] * count
-        label = page_label(printed) if printed and _PRINTED_PAGE.fullmatch(printed.strip()) else str(page)
-        return (Page(label),), [label] * count
+        # (The front matter's page, unless issues.toml gave another number.)
+        known = printed if printed is not None and printed.number == page else Page(str(page))
+        return (known,), [known.label] * count
     pages: dict[str, Page] = {}
     for _, found in starts:
         known = pages.get(found.label)
@@ -925,8 +933,6 @@ def _pages(
         labels[position:end] = [found.label] * max(0, min(end, count) - position)
     return tuple(pages.values()), labels[:count]
 
-
-_PRINTED_PAGE = re.compile(r"[A-Fa-f]?\d{1,3}")
 
 
 def _freeze(
