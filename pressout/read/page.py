@@ -920,8 +920,8 @@ def _pages(
         if page is None:
             return (), [None] * count
         # (The front matter's page, unless issues.toml gave another number.)
-        known = printed if printed is not None and printed.number == page else Page(str(page))
-        return (known,), [known.label] * count
+        given = printed if printed is not None and printed.number == page else Page(str(page))
+        return (given,), [given.label] * count
     pages: dict[str, Page] = {}
     for _, found in starts:
         known = pages.get(found.label)
