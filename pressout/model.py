@@ -361,6 +361,16 @@ class Issue:
         return out
 
     @property
+    def page_label(self) -> str | None:
+        """A one-page issue's page as the paper numbers it (第3版, A03版); None for a whole
+        issue or an unknown page."""
+        if self.page is None:
+            return None
+        if len(self.pages) == 1:
+            return Page(self.pages[0].label).heading
+        return f"第{self.page}版"
+
+    @property
     def title(self) -> str:
         """ "太原日报 2021年11月8日", with the page when it is known ("… 第3版": a day's
         pages are so many books on an e-reader, entries in the editions feed and rows on
@@ -369,10 +379,7 @@ class Issue:
         if self.date is None:
             return f"{self.masthead}（日期不详，{self.source}）"
         d = self.date
-        if len(self.pages) == 1 and self.page is not None:  # as the paper numbers it: 第3版, A03版
-            page = " " + Page(self.pages[0].label).heading
-        else:
-            page = f" 第{self.page}版" if self.page is not None else ""
+        page = f" {self.page_label}" if self.page_label else ""
         return f"{self.masthead} {d.year}年{d.month}月{d.day}日{page}"
 
 

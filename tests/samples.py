@@ -256,3 +256,15 @@ def paged_issue() -> Issue:
 
     return read_text(WHOLE_ISSUE_TEXT, source="dskb_20260404.txt",
                      meta=IssueMeta(publication="都市快报", publication_slug="dskb"))
+
+
+# Dumps of the evaluation corpus whose issues have pages: a per-article file (one page, no
+# page header printed), a whole issue as JSON and as HTML (eight pages, staff lines at the
+# ends of pages) and Shenbao pages (``Page 1`` headers with banners before and after them).
+PAGED_FILES = (
+    "rmrb/20190201-01-01.txt",
+    "rmrb/rmrb_20260704_baodao_zhaiyao.json",
+    "rmrb/rmrb_20260704_baodao_zhaiyao.html",
+    "shenbao/1880-1-4902399_p1-2.txt",
+    "shenbao/1880-10-4902408_p1.txt",
+)

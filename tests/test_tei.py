@@ -18,7 +18,7 @@ from conftest import ROOT, require_tool
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from samples import hostile_issue, paged_issue, sample_issue, web_issue
+from samples import PAGED_FILES, hostile_issue, paged_issue, sample_issue, web_issue
 from strategies import issues, replicas, texts
 
 import pressout
@@ -88,16 +88,6 @@ def seed_issues(seed_paths: list[Path]) -> list[Issue]:
 
 
 CORPUS_FILES = ROOT / "tests" / "corpus" / "files"
-# Dumps whose issues have pages: a per-article file (one page, no page header printed), a
-# whole issue as JSON and as HTML (eight pages, staff lines at the ends of pages) and
-# Shenbao pages (``Page 1`` headers with banners before and after them).
-PAGED_FILES = (
-    "rmrb/20190201-01-01.txt",
-    "rmrb/rmrb_20260704_baodao_zhaiyao.json",
-    "rmrb/rmrb_20260704_baodao_zhaiyao.html",
-    "shenbao/1880-1-4902399_p1-2.txt",
-    "shenbao/1880-10-4902408_p1.txt",
-)
 
 
 def irregular_paged_issue() -> Issue:

@@ -364,8 +364,8 @@ def _cover(issue: Issue, items: list[_Item]) -> str:
     """The masthead page: publication, date (and page), banners, the lead headlines (本版要目
     of a page, 本期要目 of a whole issue)."""
     when = _date_line(issue.date)
-    if issue.page is not None:
-        when += f"　第{issue.page}版"
+    if issue.page_label is not None:
+        when += f"　{issue.page_label}"
     out = [
         '<section class="cover" aria-labelledby="masthead">',
         '<header class="masthead">',

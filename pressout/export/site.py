@@ -426,8 +426,8 @@ class _Site:
         # 原载《太原日报》: a paper nothing names is no title to put in 《》.
         paper = f"原载《{escape(issue.publication)}》" if issue.publication else f"{escape(masthead(issue))} · "
         source = [f"{paper}{_date(issue)}"]
-        if issue.page is not None:
-            source.append(f"第{issue.page}版")
+        if issue.page_label is not None:
+            source.append(issue.page_label)
         original = source_url(article)
         if original is not None:
             source.append(f'<a class="original" href="{escape(original)}" rel="external">原文</a>')
