@@ -18,4 +18,5 @@ WARNINGS: dict[str, str] = {
     "PO220": "a credit stands before any article, or right after page furniture; it is kept as page furniture",
     "PO230": "a headline with no text after it is kept as page furniture (banner)",
     "PO301": "an article file's name gives one date and its metadata another; it is gathered into the metadata's day",
+    "PO401": "no cover images were made (no CJK font found, or Pillow missing); the EPUBs keep their text cover page",
 }

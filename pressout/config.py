@@ -96,6 +96,7 @@ class Config:
     feed_size: int = 50
     tag_authority: str | None = None
     vertical: bool = False  # also write the vertical (竖排) EPUB edition (opt-in, as --vertical)
+    kobo: bool = False  # also write the Kobo edition, epub/{id}.kepub.epub (pressout.export.kepub)
     keep_breaks: bool = True  # TEI: keep rejoined page/column breaks as <cb break="no"/>
     sources: tuple[str, ...] = ("seeds",)
     output: str = "dist"
@@ -112,7 +113,8 @@ class Config:
     def fingerprint(self) -> str:
         """What changes every output when it changes (for the incremental build)."""
         keys = ("publication", "publication_slug", "language", "timezone", "utc_offset", "base_url",
-                "site_title", "feed_size", "tag_authority", "vertical", "keep_breaks", "styles", "group")
+                "site_title", "feed_size", "tag_authority", "vertical", "kobo", "keep_breaks", "styles",
+                "group")
         return repr([(k, getattr(self, k)) for k in keys])
 
 
@@ -289,6 +291,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any, str]]] = {
     },
     "epub": {
         "vertical": ("vertical", lambda v: isinstance(v, bool), "true | false"),
+        "kobo": ("kobo", lambda v: isinstance(v, bool), "true | false"),
     },
     "tei": {
         "keep_breaks": ("keep_breaks", lambda v: isinstance(v, bool), "true | false"),
@@ -443,6 +446,8 @@ feed_size = 50              # entries in each subscription feed; older ones go t
 
 [epub]
 vertical = false            # true: also write the vertical (竖排) edition of every issue
+kobo = false                # true: also write the Kobo edition (epub/{id}.kepub.epub: the same
+                            # book with Kobo's sentence spans, for reading position and highlights)
 
 [tei]
 keep_breaks = true          # keep rejoined line breaks as <cb break="no"/> (exact round trip)

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import os
 import re
 import sys
+import unicodedata
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from .errors import InputError, OutputError
 
@@ -36,6 +38,7 @@ MEDIA_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".json": "application/feed+json; charset=utf-8",
     ".epub": "application/epub+zip",
+    ".png": "image/png",
     ".txt": "text/plain; charset=utf-8",
 }
 # Control characters: no file of a build has one in its name, and NUL makes open() raise.
@@ -46,6 +49,11 @@ _FEED_TYPES = {"atom": "application/atom+xml", "editions": "application/atom+xml
 
 def media_type(path: str) -> str:
     """The Content-Type for a file of the build, by its name and place in the layout."""
+    from .export.opds import catalog_media_type
+
+    catalog = catalog_media_type(path)  # OPDS: the catalog's types, which e-readers go by
+    if catalog is not None:
+        return catalog + ("; charset=utf-8" if "charset" not in catalog else "")
     name = Path(path).name
     suffix = Path(path).suffix.lower()
     if suffix == ".xml":
@@ -72,6 +80,17 @@ class _Handler(SimpleHTTPRequestHandler):
         if any(part.startswith(".") for part in path.replace("\\", "/").split("/") if part):
             self.send_error(404, "Not found")
             return None
+        made = _catalog_answer(Path(str(self.directory)), path, self.path, self.headers.get("Host"))
+        if made is not None:
+            status, media, data = made
+            if status != 200:
+                self.send_error(status, "Not found")
+                return None
+            self.send_response(200)
+            self.send_header("Content-Type", media)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            return io.BytesIO(data)
         try:
             return super().send_head()
         except (OSError, ValueError):  # a name the file system cannot take (too long, …)
@@ -81,6 +100,164 @@ class _Handler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
         if not getattr(self.server, "quiet", False):
             super().log_message(format, *args)
+
+
+# --- the catalog's search (OpenSearch) --------------------------------------------------
+
+OPENSEARCH = "/opds/opensearch.xml"
+OPENSEARCH_TYPE = "application/opensearchdescription+xml"
+SEARCH_LIMIT = 100  # issues a search answers with, newest first
+_SEARCHES = {"/opds/search.xml": "xml", "/opds/search.json": "json"}
+_ROOTS = {"/opds/root.xml": "xml", "/opds/root.json": "json"}
+
+
+def _catalog_answer(root: Path, path: str, raw: str, host: str | None) -> tuple[int, str, bytes] | None:
+    """What the server makes itself for the OPDS catalog (None: a file of the build): the
+    OpenSearch description, the answer to a search over the issues' titles and headlines
+    (``/opds/search.xml?q=…``, ``/opds/search.json?q=…``), and the root feeds with the
+    search link added. A built site hosted elsewhere has no search, so the built catalog
+    does not advertise one; the server that answers searches adds the link."""
+    if path != OPENSEARCH and path not in _SEARCHES and path not in _ROOTS:
+        return None
+    from .export import opds
+
+    base = _catalog_base(root)
+    if base is None:
+        return 404, "", b""
+    if path == OPENSEARCH:
+        return 200, f"{OPENSEARCH_TYPE}; charset=utf-8", opensearch_description(base)
+    if path in _ROOTS:
+        ext = _ROOTS[path]
+        data = (root / opds.catalog_path(opds.ROOT, ext)).read_bytes()
+        media = opds.NAVIGATION_TYPE if ext == "xml" else opds.OPDS2_TYPE
+        return 200, f"{media}; charset=utf-8", _with_search_link(data, base, ext)
+    asked = parse_qs(urlsplit(raw).query)
+    query = (asked.get("q") or asked.get("query") or [""])[0]  # (OpenSearch's q, OPDS 2's {?query})
+    if _SEARCHES[path] == "xml":
+        return 200, f"{opds.ACQUISITION_TYPE}; charset=utf-8", search_atom(root, base, query)
+    return 200, f"{opds.OPDS2_TYPE}; charset=utf-8", search_json(root, base, query)
+
+
+def _catalog_base(root: Path) -> str | None:
+    """The web root's address as the catalog gives it (its root feed's self link, less
+    ``opds/root.xml``); None when the build has no catalog."""
+    from .export import opds
+
+    try:
+        data = (root / opds.catalog_path(opds.ROOT)).read_bytes()
+    except OSError:
+        return None
+    found = re.search(rb'<link rel="self" href="([^"]+)"', data)
+    if found is None:
+        return None
+    href = found.group(1).decode("utf-8")
+    suffix = opds.catalog_path(opds.ROOT)
+    return href[: -len(suffix)] if href.endswith(suffix) else None
+
+
+def opensearch_description(base: str) -> bytes:
+    """The OpenSearch 1.1 description of the catalog's search, in both serialisations."""
+    from xml.sax.saxutils import quoteattr
+
+    from .export import opds
+
+    urls = "".join(f'  <Url type={quoteattr(media)} template={quoteattr(f"{base}opds/search.{ext}?q={{searchTerms}}")}/>\n'
+                   for ext, media in (("xml", opds.ACQUISITION_TYPE), ("json", opds.OPDS2_TYPE)))
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            '<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">\n'
+            "  <ShortName>pressout</ShortName>\n"
+            "  <Description>按标题和各篇标题查找各期电子版</Description>\n"
+            "  <InputEncoding>UTF-8</InputEncoding>\n  <OutputEncoding>UTF-8</OutputEncoding>\n"
+            f"{urls}</OpenSearchDescription>\n").encode()
+
+
+def _with_search_link(data: bytes, base: str, ext: str) -> bytes:
+    """The root feed with its search link (OPDS 1.2: the OpenSearch description; OPDS 2: a
+    templated link)."""
+    from .export import opds
+
+    if ext == "xml":
+        link = f'  <link rel="search" href="{base}opds/opensearch.xml" type="{OPENSEARCH_TYPE}"/>\n'.encode()
+        at = data.find(b"  <entry>")
+        at = at if at >= 0 else data.rfind(b"</feed>")
+        return data[:at] + link + data[at:]
+    doc = json.loads(data)
+    doc["links"].append({"rel": "search", "href": f"{base}opds/search.json{{?query}}", "type": opds.OPDS2_TYPE,
+                         "templated": True})
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _matches(query: str, *texts: str | None) -> bool:
+    """Every word of the query (split at spaces) in the title or the headlines; an empty
+    query matches nothing."""
+    words = _fold(query).split()
+    haystack = _fold(" ".join(t for t in texts if t))
+    return bool(words) and all(word in haystack for word in words)
+
+
+def _complete_feed(root: Path, ext: str) -> list[Path]:
+    """The complete feed's documents, newest first (``all``, then ``all-{k}`` down to 1)."""
+    from .export import opds
+
+    folder = root / opds.FOLDER
+    older = sorted(folder.glob(f"{opds.ALL}-*.{ext}"), key=lambda p: -int(p.stem.rsplit("-", 1)[1])
+                   if p.stem.rsplit("-", 1)[1].isdigit() else 0)
+    first = folder / f"{opds.ALL}.{ext}"
+    return ([first] if first.is_file() else []) + older
+
+
+def search_atom(root: Path, base: str, query: str) -> bytes:
+    """The issues whose title or headlines hold every word of ``query``, as an OPDS 1.2
+    acquisition feed (their entries as the catalog has them), newest first."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    from lxml import etree
+
+    from .export import opds
+
+    ns = {"a": opds.ATOM_NS}
+    found: list[bytes] = []
+    updated = "1970-01-01T00:00:00+00:00"
+    language = "zh-CN"
+    for path in _complete_feed(root, "xml"):
+        feed = etree.parse(str(path)).getroot()
+        language = feed.get("{http://www.w3.org/XML/1998/namespace}lang") or language
+        updated = max(updated, feed.findtext("a:updated", "", ns))
+        for entry in feed.iterfind("a:entry", ns):
+            if len(found) < SEARCH_LIMIT and _matches(query, entry.findtext("a:title", "", ns),
+                                                       entry.findtext("a:summary", "", ns)):
+                found.append(etree.tostring(entry, encoding="utf-8"))
+    self_href = f"{base}opds/search.xml?{urlencode({'q': query})}"
+    head = (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="{opds.ATOM_NS}" xmlns:dc="{opds.DC_NS}" '
+            f'xmlns:opds="{opds.OPDS_NS}" xml:lang={quoteattr(language)}>\n'
+            f"  <id>{escape(self_href)}</id>\n  <title>{escape('搜索：' + query)}</title>\n"
+            f"  <updated>{escape(updated)}</updated>\n  <author><name>pressout</name></author>\n"
+            f"  <link rel=\"self\" href={quoteattr(self_href)} type={quoteattr(opds.ACQUISITION_TYPE)}/>\n"
+            f"  <link rel=\"start\" href={quoteattr(base + 'opds/root.xml')} type={quoteattr(opds.NAVIGATION_TYPE)}/>\n"
+            f"  <link rel=\"search\" href={quoteattr(base + 'opds/opensearch.xml')} type={quoteattr(OPENSEARCH_TYPE)}/>\n")
+    return head.encode("utf-8") + b"".join(b"  " + e.strip() + b"\n" for e in found) + b"</feed>\n"
+
+
+def search_json(root: Path, base: str, query: str) -> bytes:
+    """The same search as an OPDS 2.0 feed of publications."""
+    from .export import opds
+
+    found: list[Any] = []
+    for path in _complete_feed(root, "json"):
+        for publication in json.loads(path.read_bytes()).get("publications", []):
+            meta = publication.get("metadata", {})
+            if len(found) < SEARCH_LIMIT and _matches(query, meta.get("title"), meta.get("description")):
+                found.append(publication)
+    doc = {"metadata": {"title": f"搜索：{query}", "numberOfItems": len(found)},
+           "links": [{"rel": "self", "href": f"{base}opds/search.json?{urlencode({'q': query})}",
+                      "type": opds.OPDS2_TYPE},
+                     {"rel": "start", "href": f"{base}opds/root.json", "type": opds.OPDS2_TYPE}],
+           "publications": found}
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 class _Server(ThreadingHTTPServer):

@@ -16,6 +16,13 @@ atom           the Atom feeds against the RFC 4287 RELAX NG schema (``--atom-sch
                or lxml
 feeds          every feed parses (XML well-formed; feedparser if installed) and the
                JSON Feeds have the fields JSON Feed 1.1 requires
+kindle         what Send-to-Kindle rejects, on every EPUB and kepub: the language, an
+               encoding declaration, CSS custom properties, broken fragment links
+               (``pressout.export.kindle``)
+opds           the OPDS 1.2 catalog against the OPDS 1.2 and Atom RELAX NG schemas
+               (shipped), its links and acquisition lengths (``pressout.export.opds``)
+opds2          the OPDS 2.0 catalog against the OPDS 2.0 JSON Schema (shipped, with
+               the Readium schemas it refers to; ``jsonschema``), its links and sizes
 =============  =====================================================================
 
 A validator that cannot be found is reported as "not found", with what to install; it is

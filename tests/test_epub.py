@@ -29,8 +29,22 @@ from samples import HOSTILE, WEB_URL, hostile_issue, paged_issue, sample_issue, 
 from pressout.errors import OutputError
 from pressout.export import _ebooklib, epub
 from pressout.export.epub import epub_bytes, epub_name, write_epub
-from pressout.export.html import byline_text
-from pressout.model import Figure, Furniture, Issue, Kind, Note, Page, Paragraph, Subhead
+from pressout.export.html import byline_text, inline, upright, upright_runs
+from pressout.model import (
+    Article,
+    Contributor,
+    Credit,
+    Figure,
+    Furniture,
+    Issue,
+    Kind,
+    Mark,
+    Note,
+    Page,
+    Paragraph,
+    Role,
+    Subhead,
+)
 from pressout.timestamps import issue_instant
 
 NS = {
@@ -255,8 +269,13 @@ def test_ncx_nesting_depth_and_order(issue: Issue, book: Opened) -> None:
 # --- metadata ---------------------------------------------------------------------------------
 
 
+def _vertical_word(issue: Issue) -> str:
+    return "直排" if issue.language in ("zh-TW", "zh-HK", "zh-MO", "zh-Hant") else "竖排"
+
+
 def test_metadata(issue: Issue, vertical: bool, book: Opened) -> None:
-    assert book.dc("title") == [issue.title]
+    # The vertical edition is a book of its own title: a library holding both shows two.
+    assert book.dc("title") == [f"{issue.title} {_vertical_word(issue)}" if vertical else issue.title]
     assert book.dc("language") == [issue.language]
     assert book.dc("publisher") == [issue.masthead]  # 报刊不详 when nothing names the paper
     source, *original = book.dc("source")
@@ -271,24 +290,27 @@ def test_metadata(issue: Issue, vertical: bool, book: Opened) -> None:
     assert book.meta("dcterms:modified") == [when.strftime("%Y-%m-%dT%H:%M:%SZ")]
 
 
-def test_series_metadata_groups_a_papers_books(issue: Issue, book: Opened) -> None:
+def test_series_metadata_groups_a_papers_books(issue: Issue, vertical: bool, book: Opened) -> None:
     """A paper's books are one series on the reader (EPUB 3's collection, and calibre's
-    meta that Kobo and KOReader read), in date and page order. Pages whose paper nothing
-    names are no series: they are not one paper."""
+    meta that Kobo and KOReader read), in date and page order; its vertical books are a
+    series of their own (太原日报 竖排), at the same positions, so no series holds two books
+    of one place. Pages whose paper nothing names are no series: they are not one paper."""
     collections = [m for m in book.opf.iterfind("opf:metadata/opf:meta", NS)
                    if m.get("property") == "belongs-to-collection"]
     if not issue.publication:
         assert collections == []
         assert not [m for m in book.opf.iterfind("opf:metadata/opf:meta", NS)
-                    if (m.get("name") or "").startswith("calibre:series") or m.get("refines")]
+                    if (m.get("name") or "").startswith("calibre:series")
+                    or m.get("property") in ("collection-type", "group-position")]
         return
     (collection,) = collections
-    assert collection.text == issue.publication
+    series = f"{issue.publication} {_vertical_word(issue)}" if vertical else issue.publication
+    assert collection.text == series
     refines = {m.get("property"): m.text for m in book.opf.iterfind("opf:metadata/opf:meta", NS)
                if m.get("refines") == f"#{collection.get('id')}"}
     named = {m.get("name"): m.get("content") for m in book.opf.iterfind("opf:metadata/opf:meta", NS)
              if m.get("name")}
-    assert refines["collection-type"] == "series" and named["calibre:series"] == issue.publication
+    assert refines["collection-type"] == "series" and named["calibre:series"] == series
     position = epub.series_position(issue)
     assert refines.get("group-position") == position and named.get("calibre:series_index") == position
     assert (position is None) == (issue.date is None)
@@ -370,6 +392,294 @@ def test_styles_follow_clreq() -> None:
     assert "Noto Serif CJK SC" in css and "Noto Sans CJK SC" in css
     epub_css = files("pressout.styles").joinpath("epub.css").read_text(encoding="utf-8")
     assert re.search(r"break-after:\s*page", epub_css)
+
+
+# The roles as MARC relator codes (https://id.loc.gov/vocabulary/relators), written out
+# here so that a change in the exporter's table shows.
+MARC = {"reporter": "rpt", "correspondent": "ctb", "photographer": "pht", "author": "aut", "editor": "edt"}
+
+
+def _refinements(book: Opened, uid: str) -> list[tuple[str, str | None, str]]:
+    return [(m.get("property"), m.get("scheme"), m.text) for m in book.opf.iterfind("opf:metadata/opf:meta", NS)
+            if m.get("refines") == f"#{uid}"]
+
+
+def _agents(book: Opened, element: str) -> list[tuple[str, list[str], list[tuple[str, str | None, str]]]]:
+    """Each dc:creator or dc:contributor: its name, its roles (checked to be MARC relator
+    codes) and its other refinements."""
+    out = []
+    for el in book.opf.iterfind(f"opf:metadata/dc:{element}", NS):
+        uid = el.get("id")
+        assert uid, f"dc:{element} {el.text} has no id to refine"
+        refined = _refinements(book, uid)
+        roles = [value for prop, scheme, value in refined if prop == "role"]
+        assert all(scheme == "marc:relators" for prop, scheme, _ in refined if prop == "role")
+        out.append((el.text, roles, [r for r in refined if r[0] != "role"]))
+    return out
+
+
+def test_creator_contributors_and_subjects(issue: Issue, book: Opened) -> None:
+    """The paper is the book's creator (the author a library shows: MARC aut, filed under its
+    name); everyone the articles credit is a contributor, once, in page order, with a MARC
+    relator role per role they are credited in (at most 30 of them); the pages' names and
+    the columns are its subjects, once each."""
+    assert _agents(book, "creator") == [(issue.masthead, ["aut"], [("file-as", None, issue.masthead)])]
+    expected: dict[str, list[str]] = {}
+    for article in issue.articles:
+        for credit in article.credits:
+            for person in credit.contributors:
+                if person.name not in expected and len(expected) < 30:
+                    expected[person.name] = []
+                if person.name in expected and MARC[person.role.value] not in expected[person.name]:
+                    expected[person.name].append(MARC[person.role.value])
+    assert _agents(book, "contributor") == [(name, roles, []) for name, roles in expected.items()]
+    subjects = dict.fromkeys([p.name for p in issue.pages if p.name] + [a.column for a in issue.articles if a.column])
+    assert book.dc("subject") == list(subjects)[:20]
+    assert len(set(book.dc("subject"))) == len(book.dc("subject"))
+
+
+def test_contributor_roles_are_marc_relators() -> None:
+    """Reporters rpt, photographers pht, signed authors aut, editors edt, correspondents
+    (通讯员) ctb; one person in two roles is one contributor with both."""
+    sample = reopen(epub_bytes(sample_issue()))
+    roles = {name: found for name, found, _ in _agents(sample, "contributor")}
+    assert roles["赵继钊"] == ["rpt"] and roles["牛利敏"] == ["pht"] and roles["何宝国"] == ["aut"]
+    paged = reopen(epub_bytes(paged_issue()))
+    assert [(name, found) for name, found, _ in _agents(paged, "contributor")] == [
+        ("张三", ["rpt"]), ("李四", ["rpt"]), ("王五", ["rpt"]), ("赵六", ["ctb"]), ("孙七", ["rpt"])
+    ]
+    assert paged.dc("subject") == ["要闻", "杭州新闻", "文体"]
+    hostile = reopen(epub_bytes(hostile_issue()))
+    assert [(name, found) for name, found, _ in _agents(hostile, "contributor")] == [
+        (HOSTILE, ["rpt", "pht", "aut"])
+    ]
+    assert hostile.dc("subject") == [HOSTILE]
+    editor = Article(id="x-e", kind=Kind.ARTICLE, title="t", body=(Paragraph("正文。"),),
+                     closing=(Credit("（以上由王勇编辑整理）", (Contributor("王勇", Role.EDITOR),)),))
+    issue = replace(sample_issue(), articles=(*sample_issue().articles, editor))
+    roles = {name: found for name, found, _ in _agents(reopen(epub_bytes(issue)), "contributor")}
+    assert roles["王勇"] == ["rpt", "edt"]  # a reporter of the sample, and its editor here
+    # Every role the model has is mapped.
+    assert set(epub.MARC_ROLES) == set(Role) and {r.value: c for r, c in epub.MARC_ROLES.items()} == MARC
+
+
+def test_contributors_and_subjects_are_capped() -> None:
+    """A whole issue credits more people than a library lists: the first 30 in page order,
+    and still every role of those; subjects at most 20."""
+    people = [Contributor(f"记者{n:02d}", Role.REPORTER) for n in range(40)]
+    articles = tuple(
+        Article(id=f"x-{n}", kind=Kind.ARTICLE, title=f"稿{n}", body=(Paragraph("正文。"),), column=f"栏目{n % 25}",
+                byline=Credit(" ".join(p.name for p in people[n * 4 : n * 4 + 4]), tuple(people[n * 4 : n * 4 + 4])))
+        for n in range(10)
+    )
+    last = Article(id="x-last", kind=Kind.PHOTO, title=None,
+                   body=(Figure("图片说明", Credit("记者00 摄", (Contributor("记者00", Role.PHOTOGRAPHER),))),))
+    issue = replace(sample_issue(), articles=(*articles, last),
+                    pages=tuple(Page(str(n), f"版名{n}") for n in range(1, 16)))
+    book = reopen(epub_bytes(issue))
+    agents = _agents(book, "contributor")
+    assert [name for name, _, _ in agents] == [p.name for p in people[:30]]
+    assert agents[0][1] == ["rpt", "pht"]
+    assert book.dc("subject") == [f"版名{n}" for n in range(1, 16)] + [f"栏目{n}" for n in range(5)]
+
+
+def test_vertical_edition_is_a_book_of_its_own() -> None:
+    """Beside the horizontal book, the vertical one has its own title (竖排, or 直排 for a
+    Traditional-script paper), identifier and series, at the same place in its series: a
+    library shows two books, not one twice. The horizontal book is as it was."""
+    for issue, word in ((sample_issue(), "竖排"), (paged_issue(), "竖排"), (web_issue(), "直排")):
+        flat, tall = reopen(epub_bytes(issue)), reopen(epub_bytes(issue, vertical=True))
+        assert flat.dc("title") == [issue.title] and tall.dc("title") == [f"{issue.title} {word}"]
+        assert flat.dc("identifier") != tall.dc("identifier")
+        assert flat.dc("identifier") == [_ebooklib.identifier(issue.id)]
+        assert tall.dc("identifier") == [_ebooklib.identifier(f"{issue.id}#vertical")]
+        flat_series, tall_series = flat.meta("belongs-to-collection"), tall.meta("belongs-to-collection")
+        if issue.publication:
+            assert flat_series == [issue.publication] and tall_series == [f"{issue.publication} {word}"]
+            assert flat.meta("group-position") == tall.meta("group-position") == [epub.series_position(issue)]
+        else:
+            assert flat_series == tall_series == []
+        # The rest of the package's metadata is the same.
+        for name in ("creator", "contributor", "subject", "publisher", "date", "language", "source"):
+            assert flat.dc(name) == tall.dc(name), name
+        ncx = etree.fromstring(tall.files[tall.base + "toc.ncx"])
+        assert text(ncx.find("ncx:docTitle/ncx:text", NS)) == f"{issue.title} {word}"
+    assert epub.vertical_word("zh-Hant-HK") == "直排" and epub.vertical_word("zh-Hans-HK") == "竖排"
+    assert epub.vertical_word("zh-SG") == "竖排" and epub.vertical_word("zh-MO") == "直排"
+
+
+# --- vertical typesetting -------------------------------------------------------------------
+
+TCY = '<span class="tcy">{}</span>'
+
+
+@pytest.mark.parametrize(("given", "shown"), [
+    ("11月9日", f"{TCY.format(11)}月{TCY.format(9)}日"),  # one and two digits: across the line
+    ("2021年11月", f"2021年{TCY.format(11)}月"),  # four digits: sideways, as written
+    ("117件，受理106件", "117件，受理106件"),  # three digits too
+    ("A股和B超", f"{TCY.format('A')}股和{TCY.format('B')}超"),  # a letter or two
+    ("5G网络", f"{TCY.format('5G')}网络"),
+    ("CT室", f"{TCY.format('CT')}室"),
+    ("PM2.5+臭氧", "PM2.5+臭氧"),  # one Latin segment of six characters
+    ("增长20%，", "增长20%，"),
+    ("A03版", "A03版"),
+    ("共 3 人", f"共 {TCY.format(3)} 人"),  # spaces around a number among Chinese
+    ("Type 3 号", "Type 3 号"),  # a number in a Latin phrase stays in the phrase
+    ("3·15晚会", f"{TCY.format(3)}·{TCY.format(15)}晚会"),
+    ("１２月", "１２月"),  # full-width digits are upright already
+    ("&1<b>", "&amp;1&lt;b&gt;"),  # a segment of more than letters and digits: escaped only
+    ("9", TCY.format(9)),
+    ("", ""),
+])
+def test_upright_combines_runs_of_one_or_two_letters_or_digits(given: str, shown: str) -> None:
+    assert upright(given) == shown
+    assert [given[a:b] for a, b in upright_runs(given)] == re.findall(r'<span class="tcy">(\w+)</span>', shown)
+
+
+def test_marks_render_right_in_vertical_text() -> None:
+    """Marks keep their offsets: a run inside a mark is combined inside it, a run that a
+    mark's edge cuts through (m², CO₂) is not combined at all, and the horizontal
+    rendering is as it always was."""
+    text = "第3版CO2排放与m2及11月"
+    marks = (Mark(1, 2, "bold"), Mark(5, 6, "subscript"), Mark(10, 11, "superscript"), Mark(12, 15, "bold"))
+    assert inline(text, marks) == "第<b>3</b>版CO<sub>2</sub>排放与m<sup>2</sup>及<b>11月</b>"
+    assert inline(text, marks, vertical=True) == (
+        f"第<b>{TCY.format(3)}</b>版CO<sub>2</sub>排放与m<sup>2</sup>及<b>{TCY.format(11)}月</b>"
+    )
+    # Out of order and at the text's ends.
+    assert inline("9日与5", (Mark(2, 3, "bold"), Mark(0, 1, "superscript")), vertical=True) == (
+        f"<sup>{TCY.format(9)}</sup>日<b>与</b>{TCY.format(5)}"
+    )
+    # Through the book: the paragraph's text is whole, its marks where they were.
+    issue = replace(sample_issue(), articles=(
+        Article(id="x-marks", kind=Kind.ARTICLE, title="标题", body=(Paragraph(text, marks),)),
+    ))
+    for vertical in (False, True):
+        book = reopen(epub_bytes(issue, vertical=vertical))
+        (article,) = article_docs(book)
+        (p,) = article.findall("h:p", NS)
+        assert text_of(p) == text
+        assert [(etree.QName(c).localname, text_of(c)) for c in p] == [
+            ("b", "3"), ("sub", "2"), ("sup", "2"), ("b", "11月")
+        ]
+        assert len(p.findall(".//h:span[@class='tcy']", NS)) == (2 if vertical else 0)
+
+
+def text_of(el: etree._Element) -> str:
+    return "".join(el.itertext())
+
+
+_SEGMENT = re.compile(r"[!-~]+(?: [!-~]+)*")
+
+
+def _flatten(el: etree._Element) -> tuple[str, list[tuple[int, int]], set[int]]:
+    """An element's text, where its tcy spans are in it, and the edges of its marks."""
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    edges: set[int] = set()
+
+    def walk(e: etree._Element) -> None:
+        if e.text:
+            parts.append(e.text)
+        for child in e:
+            start = sum(map(len, parts))
+            walk(child)
+            end = sum(map(len, parts))
+            name = etree.QName(child).localname
+            if name == "span" and child.get("class") == "tcy":
+                assert len(child) == 0 and re.fullmatch(r"[0-9A-Za-z]{1,2}", child.text or "")
+                spans.append((start, end))
+            elif name in ("b", "sub", "sup"):
+                edges.update((start, end))
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    return "".join(parts), spans, edges
+
+
+def _blocks(book: Opened) -> list[etree._Element]:
+    """Every element of the book's pages and table of contents that holds a run of text."""
+    found = []
+    for href in book.xhtml:
+        root = book.xml(href)
+        if href == book.nav_href():
+            toc = root.find(".//h:nav[@role='doc-toc']", NS)
+            found += toc.findall(".//h:h1", NS) + toc.findall(".//h:li/h:a", NS) + toc.findall(".//h:li/h:span", NS)
+        else:
+            for tag in ("p", "h1", "h2", "figcaption", "li/h:a"):
+                found += root.findall(f".//h:body//h:{tag}", NS)
+    return found
+
+
+def test_vertical_pages_combine_exactly_the_short_runs(issue: Issue, vertical: bool, book: Opened) -> None:
+    """In the vertical book's pages, cover and table of contents, every Latin segment of one
+    or two ASCII letters or digits (11月9日, A股) is in a tcy span, and nothing else is; a
+    run a mark's edge cuts through is left alone. The horizontal book has none."""
+    if not vertical:
+        for href in book.xhtml:
+            assert b'class="tcy"' not in book.files[book.base + href], href
+        return
+    blocks = _blocks(book)
+    assert blocks
+    for el in blocks:
+        words, spans, edges = _flatten(el)
+        expected = [m.span() for m in _SEGMENT.finditer(words) if re.fullmatch(r"[0-9A-Za-z]{1,2}", m.group())]
+        assert spans == [(a, b) for a, b in expected if not any(a < e < b for e in edges)], words
+    ncx = book.files[book.base + "toc.ncx"]
+    assert b"<span" not in ncx  # the NCX is plain text
+
+
+def test_vertical_pages_are_the_horizontal_ones_with_tcy(issue: Issue) -> None:
+    """Only the tcy spans (and the vertical sheet's link) tell a vertical page from its
+    horizontal one: same text, same marks, same markup; the horizontal pages never change."""
+    flat, tall = reopen(epub_bytes(issue)), reopen(epub_bytes(issue, vertical=True))
+    link = b'    <link href="styles/vertical.css" rel="stylesheet" type="text/css"/>\n'
+    assert sorted(flat.xhtml) == sorted(tall.xhtml)
+    combined = 0
+    for href in tall.xhtml:
+        page = tall.files[tall.base + href]
+        assert page.count(link) == 1, href
+        plain, n = re.subn(rb'<span class="tcy">([0-9A-Za-z]{1,2})</span>', rb"\1", page.replace(link, b""))
+        combined += n
+        assert plain == flat.files[flat.base + href], href
+    if issue.id.startswith(("tyrb-2021-12-10", "tyrb-2021-11-08")):
+        assert combined > 10  # dates (12月9日) in every report
+
+
+def test_vertical_cover_and_nav_are_vertical() -> None:
+    """The cover and the table of contents are vertical documents too: they link the
+    vertical sheet, and the cover's date has its tcy spans."""
+    book = reopen(epub_bytes(sample_issue(), vertical=True))
+    for href in ("cover.xhtml", book.nav_href()):
+        links = [link.get("href") for link in book.xml(href).iterfind("h:head/h:link", NS)]
+        assert links[-1] == "styles/vertical.css", href
+    date = book.xml("cover.xhtml").find(".//h:p[@class='issue-date']", NS)
+    assert [text_of(s) for s in date.iterfind("h:span[@class='tcy']", NS)] == ["12", "10"]
+
+
+def test_vertical_styles() -> None:
+    """vertical.css: writing-mode for every reading system that has it; tcy combined
+    upright (text-combine-upright, and the prefixed forms older engines read); the
+    layout that only fits vertical text inside @supports, so a reading system without
+    vertical text keeps the horizontal layout."""
+    from importlib.resources import files
+
+    css = files("pressout.styles").joinpath("vertical.css").read_text(encoding="utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    supports = css.index("@supports")
+    head, guarded = css[:supports], css[supports:]
+    html = re.search(r"^html \{(.*?)\}", head, re.S | re.M).group(1)
+    for decl in ("-epub-writing-mode: vertical-rl", "-webkit-writing-mode: vertical-rl",
+                 "writing-mode: vertical-rl", "text-orientation: mixed"):
+        assert decl in html
+    tcy = re.search(r"^\.tcy \{(.*?)\}", head, re.S | re.M).group(1)
+    for decl in ("text-combine-upright: all", "-webkit-text-combine: horizontal", "-epub-text-combine: horizontal"):
+        assert decl in tcy
+    assert re.match(r"@supports \(writing-mode: vertical-rl\) or \(-webkit-writing-mode: vertical-rl\) \{", guarded)
+    assert "border-top" in guarded and "border-left: 0.2em double" in guarded
+    # Nothing but the html and .tcy rules is outside it.
+    assert re.sub(r"^html \{.*?\}|^\.tcy \{.*?\}", "", head, flags=re.S | re.M).strip() == ""
 
 
 # --- contents -------------------------------------------------------------------------------------
@@ -504,7 +814,8 @@ def test_reads_back_with_ebooklib(issue: Issue, vertical: bool, tmp_path: Path) 
 
     path = write_epub(issue, tmp_path, vertical=vertical)
     loaded = ebook.read_epub(str(path), {"ignore_ncx": False})
-    assert loaded.get_metadata("DC", "title")[0][0] == issue.title
+    assert loaded.get_metadata("DC", "title")[0][0] == epub.book_title(issue, vertical=vertical)
+    assert loaded.get_metadata("DC", "creator")[0][0] == issue.masthead
     docs = [i.get_name() for i in loaded.get_items_of_type(ITEM_DOCUMENT)]
     assert len([d for d in docs if re.fullmatch(r"a\d{3}\.xhtml", d)]) == len(issue.articles)
 
@@ -640,15 +951,19 @@ def test_pages_revisited_and_items_of_no_page() -> None:
 
 @pytest.mark.parametrize("vertical", [False, True], ids=["horizontal", "vertical"])
 def test_one_page_issue_keeps_the_flat_contents(vertical: bool) -> None:
-    """A book of one page is the book of no known page, byte for byte: a flat table of
-    contents, no page-break marker, no page-list, no pagination metadata."""
+    """A book of one page is the book of no known page, byte for byte but for the page's
+    name as its subject: a flat table of contents, no page-break marker, no page-list, no
+    pagination metadata."""
     issue = paged_issue()
     one_page = replace(issue, pages=issue.pages[:1], articles=tuple(replace(a, page="A01") for a in issue.articles))
     no_page = replace(issue, pages=(), articles=tuple(replace(a, page=None) for a in issue.articles))
     assert len(one_page.by_page()) == 1 and one_page.by_page()[0][0] == issue.pages[0]
     data = epub_bytes(one_page, vertical=vertical)
-    assert data == epub_bytes(no_page, vertical=vertical)
-    book = reopen(data)
+    book, unpaged = reopen(data), reopen(epub_bytes(no_page, vertical=vertical))
+    opf = f"{book.base}content.opf"
+    assert [(i.filename, i.date_time) for i in book.infos] == [(i.filename, i.date_time) for i in unpaged.infos]
+    assert {n: d for n, d in book.files.items() if n != opf} == {n: d for n, d in unpaged.files.items() if n != opf}
+    assert book.files[opf].replace("    <dc:subject>要闻</dc:subject>\n".encode(), b"") == unpaged.files[opf]
     assert _nav_outline(_nav(book, "toc").find("h:ol", NS)) == [
         (a.display_title, f"a{n:03d}.xhtml", []) for n, a in enumerate(issue.articles, 1)
     ]
@@ -702,7 +1017,7 @@ def test_failed_build_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_empty_chapter_is_caught_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # ebooklib turns a document it cannot parse into an empty file without a word.
     real_page = epub._page
-    monkeypatch.setattr(epub, "_page", lambda item: replace(real_page(item), body=""))
+    monkeypatch.setattr(epub, "_page", lambda item, **kw: replace(real_page(item, **kw), body=""))
     with pytest.raises(OutputError, match="empty"):
         write_epub(sample_issue(), tmp_path / "a.epub")
     assert list(tmp_path.iterdir()) == []

@@ -4,7 +4,8 @@ Every seed page, horizontal and vertical, plus the hand-built sample and hostile
 a web dump's page in Traditional script (zh-TW, no paper named, one book of all its
 articles and one of a single article naming its original in ``dc:source``) and a whole
 issue of three pages (contents by page, page-break markers and a page-list; once as read,
-once with items of no page and a page revisited), must get 0 errors and 0 warnings from
+once with items of no page and a page revisited), with their creator, contributors (MARC
+roles) and subjects, the vertical ones with tate-chu-yoko spans, must get 0 errors and 0 warnings from
 EPUBCheck (``--failonwarnings``) and 0 violations from Ace. The validators are never skipped: a missing one fails the test (conftest).
 
 A JVM start costs seconds, so all books go through one JVM: a few lines of Java call
@@ -110,6 +111,26 @@ def test_paged_books_have_what_the_validators_must_judge(book: str, built: Built
     # Three pages begin in the book as read; with A01 revisited, A01 and A02 begin once each.
     assert pages.count(b'epub:type="pagebreak"') == (2 if book.startswith("paged-mixed") else 3)
     assert b'property="pageBreakSource"' in opf
+
+
+@pytest.mark.parametrize("book", ["sample-vertical", "paged-horizontal", "seed-004-vertical"])
+def test_books_have_the_metadata_and_tcy_the_validators_must_judge(book: str, built: Built) -> None:
+    """The books carry the paper as creator, contributors with MARC roles and subjects, and
+    the vertical ones tate-chu-yoko spans in their pages, cover and table of contents: else
+    the validators would pass them without judging any of it."""
+    with zipfile.ZipFile(built.path(book)) as z:
+        opf = z.read("EPUB/content.opf")
+        nav = z.read("EPUB/nav.xhtml")
+        cover = z.read("EPUB/cover.xhtml")
+        pages = b"".join(z.read(n) for n in z.namelist() if n.startswith("EPUB/a0"))
+    assert b'<dc:creator id="creator">' in opf and b'property="file-as"' in opf
+    assert opf.count(b"<dc:contributor ") >= 5 and b'scheme="marc:relators">rpt<' in opf
+    if not book.startswith("seed-"):  # (the seed's page names no column)
+        assert b"<dc:subject>" in opf
+    vertical = book.endswith("-vertical")
+    assert (b'class="tcy"' in pages + cover) == vertical
+    if book.startswith("seed-004"):
+        assert b'<span class="tcy">13</span>' in nav
 
 
 def _broken_copy(good: Path, target: Path) -> Path:

@@ -352,11 +352,11 @@ def test_what_an_older_reading_accepted_is_checked_again(tmp_path: Path) -> None
 
 def test_id_problem() -> None:
     assert RESERVED_IDS == frozenset({"corpus"})
-    assert RESERVED_SUFFIXES == ("-vertical", "-kepub")
+    assert RESERVED_SUFFIXES == ("-vertical", "-kepub", ".kepub")
     assert id_problem("tyrb-2021-12-10-a") is None
     assert id_problem("a" * MAX_ID_LENGTH) is None
     assert "101 characters" in (id_problem("a" * 101) or "")
-    for reserved in ("corpus", "CORPUS", "x-vertical", "x-VERTICAL", "x-kepub"):
+    for reserved in ("corpus", "CORPUS", "x-vertical", "x-VERTICAL", "x-kepub", "x.kepub", "x.KEPUB"):
         assert "reserved" in (id_problem(reserved) or ""), reserved
     for bad in ("", "1a", "-a", ".a", "a b", "a\n", "a/b", "报纸"):
         assert "ASCII XML name" in (id_problem(bad) or ""), bad

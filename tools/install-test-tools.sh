@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything pressout's tests need on a fresh Debian machine: the package with its
 # test extras (pip), the validators and browsers (Debian: jing, chromium, CJK fonts,
-# newsboat, pandoc; npm: Ace by DAISY), each skipped when already present.
+# newsboat, pandoc, calibre; npm: Ace by DAISY), each skipped when already present.
 # Tools that are not Python packages go to $PRESSOUT_TOOLS (default ~/.cache/pressout-tools).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,6 +14,7 @@ command -v jing >/dev/null || need_apt+=(jing)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v newsboat >/dev/null || need_apt+=(newsboat)
 command -v pandoc >/dev/null || need_apt+=(pandoc)
+command -v ebook-meta >/dev/null || need_apt+=(calibre)  # what calibre's library reads of an EPUB
 command -v java >/dev/null || need_apt+=(default-jre-headless)
 command -v npm >/dev/null || need_apt+=(nodejs npm)
 [ -e /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || need_apt+=(fonts-noto-cjk)

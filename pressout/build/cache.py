@@ -239,11 +239,14 @@ def style_overrides(config: Config) -> dict[str, bytes]:
 def fingerprint(config: Config, styles: dict[str, bytes], formats: list[str]) -> str:
     """The configuration as the cache sees it: its values (registered formats' tables too),
     the style sheets' bytes, SOURCE_DATE_EPOCH (the date of every undated issue, see
-    ``pressout.timestamps``) and the formats made (by name)."""
+    ``pressout.timestamps``), the formats made (by name) and the covers' font."""
     digest = hashlib.sha256(config.fingerprint().encode())
     digest.update(repr(sorted(config.extra.items())).encode())
     for name, data in styles.items():
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     digest.update(repr(os.environ.get("SOURCE_DATE_EPOCH")).encode())
     digest.update(repr(formats).encode())
+    from ..export.cover import font_identity
+
+    digest.update(font_identity().encode())  # the covers' font: another one draws them all again
     return digest.hexdigest()

@@ -374,7 +374,9 @@ class _Build:
         articles = sum(len(h.articles) for h in heads)
         outputs = self.write_manifest(pages, articles)
         self.commit(pages)
-        warnings = [Diagnostic(*w) for page in pages for w in page.warnings]
+        warnings = [Diagnostic(code, f"[{f.name}]", message) for f in self.formats
+                    for code, message in f.notices(self.settings)]
+        warnings += [Diagnostic(*w) for page in pages for w in page.warnings]
         return BuildReport(self.out, issues=len(heads), articles=articles, outputs=outputs,
                            rebuilt=sum(p.new for p in pages),
                            reused=sum(not p.new and p.key == p.task.key for p in pages),

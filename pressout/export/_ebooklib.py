@@ -26,7 +26,9 @@ from xml.parsers import expat
 from ebooklib import epub
 from lxml import etree
 
-__all__ = ["Book", "BookError", "Document", "Landmark", "NavPoint", "Series", "build", "identifier"]
+from .html import TCY_CLASS, upright_runs
+
+__all__ = ["Agent", "Book", "BookError", "Document", "Landmark", "NavPoint", "Series", "build", "identifier"]
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -85,6 +87,17 @@ class Series:
 
 
 @dataclass(frozen=True, slots=True)
+class Agent:
+    """A ``dc:creator`` or ``dc:contributor``: a name, its MARC relator roles (``aut``,
+    ``pht`` …: each a ``role`` refinement, scheme ``marc:relators``) and, when given, the
+    form a library files it under (a ``file-as`` refinement)."""
+
+    name: str
+    roles: tuple[str, ...] = ()
+    file_as: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Book:
     """Everything that goes into one EPUB, already decided by the caller."""
 
@@ -108,6 +121,14 @@ class Book:
     named_meta: tuple[tuple[str, str], ...] = ()  # EPUB 2 style <meta name=… content=…/>
     rtl: bool = False  # page-progression-direction="rtl"
     series: Series | None = None
+    creators: tuple[Agent, ...] = ()  # dc:creator, id creator, creator-2 …
+    contributors: tuple[Agent, ...] = ()  # dc:contributor, id contributor-1 …
+    # Vertical text: the nav's table of contents gets its short Latin runs combined
+    # upright, as the pages have them (``html.upright``); the NCX stays plain text.
+    upright: bool = False
+    # The cover image (file name in the package, PNG bytes): the manifest's cover-image,
+    # and EPUB 2's <meta name="cover">, which Kindle and older readers look for.
+    cover_image: tuple[str, bytes] | None = None
 
 
 def identifier(key: str) -> str:
@@ -143,6 +164,10 @@ def _ebooklib_book(book: Book) -> epub.EpubBook:
     eb.set_language(book.language)
     if book.rtl:
         eb.set_direction("rtl")  # only used for the spine, never as dir= on pages
+    for n, agent in enumerate(book.creators, start=1):
+        _add_agent(eb, "creator", "creator" if n == 1 else f"creator-{n}", agent)
+    for n, agent in enumerate(book.contributors, start=1):
+        _add_agent(eb, "contributor", f"contributor-{n}", agent)
     for element, value in book.dc:
         eb.add_metadata("DC", element, value)
     for prop, value in book.properties:
@@ -160,6 +185,8 @@ def _ebooklib_book(book: Book) -> epub.EpubBook:
             eb.add_metadata(None, "meta", series.position, {"refines": "#series", "property": "group-position"})
             eb.add_metadata(None, "meta", "", {"name": "calibre:series_index", "content": series.position})
 
+    if book.cover_image is not None:
+        eb.set_cover(book.cover_image[0], book.cover_image[1], create_page=False)
     styles = []
     for name, css in book.stylesheets:
         styles.append(
@@ -191,6 +218,15 @@ def _ebooklib_book(book: Book) -> epub.EpubBook:
     ]
 
     return eb
+
+
+def _add_agent(eb: epub.EpubBook, element: str, uid: str, agent: Agent) -> None:
+    # (ebooklib's add_author puts the marc:relators scheme on file-as too: written here.)
+    eb.add_metadata("DC", element, agent.name, {"id": uid})
+    if agent.file_as is not None:
+        eb.add_metadata(None, "meta", agent.file_as, {"refines": f"#{uid}", "property": "file-as"})
+    for role in agent.roles:
+        eb.add_metadata(None, "meta", role, {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"})
 
 
 def _writer_options(book: Book) -> dict[str, object]:
@@ -437,6 +473,8 @@ def _fix_nav(data: bytes, book: Book) -> bytes:
             heading = nav.find("h:h2", ns)
             if heading is not None:
                 heading.tag = f"{{{XHTML_NS}}}h1"  # the page's only heading
+            if book.upright:
+                _combine_upright(nav)
         elif kind == "landmarks":
             nav.set("hidden", "hidden")  # for reading systems, not for reading
     if book.page_list:
@@ -448,6 +486,38 @@ def _fix_nav(data: bytes, book: Book) -> bytes:
         page_list.tail, body[-1].tail = body[-1].tail, "\n    "
         body.append(page_list)
     return _serialize(root, doctype="<!DOCTYPE html>")
+
+
+def _combine_upright(root: etree._Element) -> None:
+    """Each text node under ``root`` with its ``upright_runs`` in ``<span class="tcy">``."""
+    for el in list(root.iter(f"{{{XHTML_NS}}}*")):
+        # An element's text goes into spans at its start; its tail into spans after it.
+        if el.text:
+            head, spans = _split_upright(el.text)
+            el.text = head
+            for n, span in enumerate(spans):
+                el.insert(n, span)
+        parent = el.getparent()
+        if el.tail and parent is not None and el is not root:
+            head, spans = _split_upright(el.tail)
+            el.tail = head
+            for n, span in enumerate(spans, start=parent.index(el) + 1):
+                parent.insert(n, span)
+
+
+def _split_upright(text: str) -> tuple[str, list[etree._Element]]:
+    """``text`` as the text before its first upright run, and a span per run (its tail the
+    text up to the next one)."""
+    runs = upright_runs(text)
+    if not runs:
+        return text, []
+    spans = []
+    for n, (a, b) in enumerate(runs):
+        span = etree.Element(f"{{{XHTML_NS}}}span", {"class": TCY_CLASS})
+        span.text = text[a:b]
+        span.tail = text[b : runs[n + 1][0] if n + 1 < len(runs) else len(text)] or None
+        spans.append(span)
+    return text[: runs[0][0]], spans
 
 
 def _page_list_nav(book: Book) -> etree._Element:

@@ -14,7 +14,19 @@ is the issue date as it is; ``dcterms:modified`` is its midnight in UTC (at the 
 zip file can hold (1980-01-01 to 2107-12-31).
 
 The paper is named by its masthead (``Issue.masthead``: 报刊不详 when nothing names it) on
-the cover and as ``dc:publisher``; a page whose paper nothing names belongs to no series
+the cover, as ``dc:publisher`` and as the book's one ``dc:creator``: the author that
+libraries (calibre, Kobo, Apple Books, KOReader) show and sort by, with the MARC relator
+role ``aut`` (calibre takes only a creator of role ``aut``, or of none, for an author)
+and ``file-as`` its own name (a library would file a Latin name like "China Daily" as
+"Daily, China"). Everyone the articles credit (``Article.contributors``) is a
+``dc:contributor``, each name once, in page order, with a ``role`` refinement (scheme
+``marc:relators``) for each role they are credited in (``MARC_ROLES``): a reporter
+(记者) ``rpt``, a photographer ``pht``, a signed author ``aut``, an editor ``edt``, and
+a correspondent (通讯员) ``ctb``, Contributor, as MARC's ``crp`` is the writer of a
+letter. At most ``MAX_CONTRIBUTORS`` (30) people are named, the first in page order:
+a whole issue credits a hundred. The book's ``dc:subject`` are the names of its pages
+(要闻, 杭州新闻), then its columns (并州论坛), each once, at most ``MAX_SUBJECTS`` (20).
+A page whose paper nothing names belongs to no series
 (its books would otherwise all be one "paper"). The book is in the issue's language
 (``dc:language``, every page's ``lang``/``xml:lang``): a Traditional-script page is
 ``zh-TW``, ``zh-HK`` or ``zh-Hant``, and e-readers choose their glyphs by it. The source
@@ -33,6 +45,21 @@ page's first item, with the page's items under it; its pages' starts carry EPUB 
 markers, and the nav's page-list takes a reader to any of them ("go to page A03"). A book
 of one page (or of no known page) has none of this: its contents stay a flat list, as
 they were before pages were known.
+
+The vertical edition (``vertical=True``, 竖排) is a book of its own beside the horizontal
+one: its title ends in 竖排 (直排 for a Traditional-script issue, as Taiwan and Hong Kong
+say it), its identifier is its own (a uuid5 of ``{id}#vertical``) and it is in a series of
+its own (太原日报 竖排) at the same positions, so that a library holding both shows two
+books and no series has two books at one place. Every document of it (cover, table of
+contents, pages) is set vertically by ``styles/vertical.css`` (writing-mode vertical-rl;
+the sheet says what it relies on, after W3C clreq, and how a reading system without
+vertical text falls back to the horizontal layout); its spine turns pages right to left
+(``page-progression-direction="rtl"``) and ``primary-writing-mode`` tells Kindle. In its
+pages, cover and table of contents, each run of one or two ASCII letters or digits
+(11月9日, A股, 5G) is set across the line (tate-chu-yoko, ``<span class="tcy">``; the
+rule is in ``pressout.export.html``): numbers of three digits or more (2021年) and Latin
+words are set sideways. Nothing else differs: the horizontal book's pages never carry
+these spans, and a vertical page less its spans is the horizontal page.
 """
 
 from __future__ import annotations
@@ -46,12 +73,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import OutputError
-from ..model import Article, Issue, IssueHead, Kind, Page
+from ..model import Article, Issue, IssueHead, Kind, Page, Role
 from ..timestamps import issue_instant
 from . import _ebooklib as eb
 from ._paths import file_target
 from .css import stylesheet
-from .html import escape, headline, render_article, source_url
+from .html import escape, headline, render_article, source_url, upright
 from .registry import Exporter, Settings, Validator
 
 if TYPE_CHECKING:
@@ -68,6 +95,17 @@ A11Y_SUMMARY = (
 A11Y_SUMMARY_PAGES = "目录按版面分组，另附版面列表，可按版次跳转。"
 PAGE_LIST_TITLE = "版面"
 LEAD_HEADLINES = 4  # how many headlines the cover shows under the masthead
+# MARC relator codes (https://id.loc.gov/vocabulary/relators) of the roles a paper prints.
+MARC_ROLES = {
+    Role.REPORTER: "rpt",  # Reporter
+    Role.CORRESPONDENT: "ctb",  # Contributor (MARC's crp, Correspondent, is a letter's writer)
+    Role.PHOTOGRAPHER: "pht",  # Photographer
+    Role.AUTHOR: "aut",  # Author
+    Role.EDITOR: "edt",  # Editor
+}
+PAPER_ROLE = "aut"  # the paper, as dc:creator: the author libraries show
+MAX_CONTRIBUTORS = 30  # people named as dc:contributor, the first in page order
+MAX_SUBJECTS = 20  # dc:subject: page names, then columns
 _WEEKDAYS = "一二三四五六日"
 
 
@@ -99,7 +137,8 @@ def epub_file_of(ident: str, sizes: Mapping[str, int] | IssueHead) -> EpubFile:
     if not isinstance(sizes, Mapping):
         sizes = dict(sizes.sizes)
     main, vertical = EPUB_FILE.format(id=ident), VERTICAL_FILE.format(id=ident)
-    return EpubFile(Path(main), sizes[main], sizes.get(vertical))
+    kobo = f"epub/{ident}.kepub.epub"  # pressout.export.kepub.KEPUB_FILE (when [epub] kobo)
+    return EpubFile(Path(main), sizes[main], sizes.get(vertical), sizes.get(kobo))
 
 
 def epub_files(heads: Iterable[IssueHead]) -> dict[str, EpubFile]:
@@ -198,6 +237,7 @@ def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Bo
         dc.append(("source", original))
     if issue.date is not None:
         dc.append(("date", issue.date.isoformat()))
+    dc.extend(("subject", subject) for subject in subjects(issue))
     properties = [
         ("schema:accessMode", "textual"),
         ("schema:accessModeSufficient", "textual"),
@@ -214,11 +254,16 @@ def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Bo
         *_page_source(issue, paged),
     ]
 
-    cover = eb.Document(name="cover.xhtml", id="cover", title=issue.title, body=_cover(issue, items))
-    documents = (cover, *(_page(item) for item in items))
+    cover = eb.Document(name="cover.xhtml", id="cover", title=issue.title,
+                        body=_cover(issue, items, vertical=vertical))
+    documents = (cover, *(_page(item, vertical=vertical) for item in items))
+    series = None
+    if issue.publication:
+        name = f"{issue.publication} {vertical_word(issue.language)}" if vertical else issue.publication
+        series = eb.Series(name, series_position(issue))
     return eb.Book(
         key=f"{issue.id}#vertical" if vertical else issue.id,
-        title=issue.title,
+        title=book_title(issue, vertical=vertical),
         language=issue.language,
         modified=instant,
         documents=documents,
@@ -234,13 +279,59 @@ def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Bo
         page_list=_page_list(items),
         page_list_title=PAGE_LIST_TITLE,
         stylesheets=tuple((f"styles/{name}", styles.get(name) or _stylesheet(name)) for name in css),
+        cover_image=_cover_image(issue),
         dc=tuple(dc),
         properties=tuple(properties),
         # Kindle reads writing direction from this, not from CSS.
         named_meta=(("primary-writing-mode", "vertical-rl"),) if vertical else (),
         rtl=vertical,
-        series=eb.Series(issue.publication, series_position(issue)) if issue.publication else None,
+        series=series,
+        creators=(eb.Agent(issue.masthead, (PAPER_ROLE,), file_as=issue.masthead),),
+        contributors=contributors(issue),
+        upright=vertical,
     )
+
+
+def book_title(issue: Issue, *, vertical: bool = False) -> str:
+    """The book's ``dc:title``: the issue's title, and for the vertical edition the word
+    for vertical setting after it (太原日报 2021年11月8日 竖排), so that a library holding
+    both shows two books."""
+    return f"{issue.title} {vertical_word(issue.language)}" if vertical else issue.title
+
+
+def vertical_word(language: str) -> str:
+    """"Set vertically" in the issue's script: 竖排, or 直排 (as Taiwan and Hong Kong say
+    it) for a Traditional-script issue (zh-Hant, zh-TW, zh-HK, zh-MO)."""
+    tags = language.lower().split("-")
+    traditional = "hant" in tags or ("hans" not in tags and bool({"tw", "hk", "mo"} & set(tags)))
+    return "直排" if traditional else "竖排"
+
+
+def contributors(issue: Issue) -> tuple[eb.Agent, ...]:
+    """The people the issue's articles credit (``Article.contributors``), each once, in page
+    order, with the MARC relator code of every role they are credited in (``MARC_ROLES``);
+    the first ``MAX_CONTRIBUTORS`` of them (a whole issue credits a hundred, and a library's
+    list of names is no staff roll)."""
+    roles: dict[str, list[str]] = {}
+    for article in issue.articles:
+        for person in article.contributors:
+            if not person.name.strip():
+                continue
+            codes = roles.get(person.name)
+            if codes is None:
+                if len(roles) == MAX_CONTRIBUTORS:
+                    continue
+                codes = roles[person.name] = []
+            if MARC_ROLES[person.role] not in codes:
+                codes.append(MARC_ROLES[person.role])
+    return tuple(eb.Agent(name, tuple(codes)) for name, codes in roles.items())
+
+
+def subjects(issue: Issue) -> list[str]:
+    """The issue's ``dc:subject``: its pages' names (要闻, 经济) in page order, then its
+    articles' columns (并州论坛), each once; at most ``MAX_SUBJECTS``."""
+    names = [page.name for page in issue.pages] + [article.column for article in issue.articles]
+    return list(dict.fromkeys(name for name in names if name and name.strip()))[:MAX_SUBJECTS]
 
 
 def series_position(issue: Issue) -> str | None:
@@ -254,8 +345,21 @@ def series_position(issue: Issue) -> str | None:
     return day if issue.page is None else f"{day}.{issue.page:03d}"
 
 
-def _page(item: _Item) -> eb.Document:
-    body = render_article(item.article)
+def _cover_image(issue: Issue) -> tuple[str, bytes] | None:
+    """The issue's cover image (``pressout.export.cover``: drawn once for the covers and the
+    EPUBs), as the package's cover-image; None without a CJK font (the text cover page
+    stays the book's first page either way)."""
+    from .cover import cover_png
+
+    images = cover_png(issue)
+    return (COVER_IMAGE, images[0]) if images is not None else None
+
+
+COVER_IMAGE = "images/cover.png"
+
+
+def _page(item: _Item, *, vertical: bool = False) -> eb.Document:
+    body = render_article(item.article, vertical=vertical)
     if item.page_start is not None:
         body = f"{_page_break(item.page_start)}\n{body}"
     return eb.Document(name=item.name, id=item.id, title=headline(item.article), body=body)
@@ -360,30 +464,31 @@ def _column_groups(items: list[_Item]) -> tuple[eb.NavPoint, ...]:
     return tuple(toc)
 
 
-def _cover(issue: Issue, items: list[_Item]) -> str:
+def _cover(issue: Issue, items: list[_Item], *, vertical: bool = False) -> str:
     """The masthead page: publication, date (and page), banners, the lead headlines (本版要目
     of a page, 本期要目 of a whole issue)."""
+    t = upright if vertical else escape
     when = _date_line(issue.date)
     if issue.page_label is not None:
         when += f"　{issue.page_label}"
     out = [
         '<section class="cover" aria-labelledby="masthead">',
         '<header class="masthead">',
-        f'<h1 id="masthead" class="publication">{escape(issue.masthead)}</h1>',
-        f'<p class="issue-date">{escape(when)}</p>',
+        f'<h1 id="masthead" class="publication">{t(issue.masthead)}</h1>',
+        f'<p class="issue-date">{t(when)}</p>',
         "</header>",
     ]
-    out.extend(f'<p class="banner">{escape(f.text)}</p>' for f in issue.furniture if f.kind == "banner")
+    out.extend(f'<p class="banner">{t(f.text)}</p>' for f in issue.furniture if f.kind == "banner")
     leads = [i for i in items if i.article.kind is Kind.ARTICLE and i.article.title]
     leads = (leads or items)[:LEAD_HEADLINES]
     out.append('<nav class="leads" aria-labelledby="leads-heading">')
     whole = len(issue.pages) > 1  # a whole issue: its leads are the issue's, not a page's
     out.append(f'<h2 id="leads-heading">{"本期要目" if whole else "本版要目"}</h2>')
     out.append("<ul>")
-    out.extend(f'<li><a href="{i.name}">{escape(headline(i.article))}</a></li>' for i in leads)
+    out.extend(f'<li><a href="{i.name}">{t(headline(i.article))}</a></li>' for i in leads)
     out.extend(["</ul>", "</nav>"])
     # (A whole issue's page headers are its contents' pages, not its imprint.)
-    out.extend(f'<p class="imprint">{escape(f.text)}</p>' for f in issue.furniture
+    out.extend(f'<p class="imprint">{t(f.text)}</p>' for f in issue.furniture
                if f.kind != "banner" and not (whole and f.kind == "page-header"))
     out.append("</section>")
     return "\n".join(out)

@@ -401,10 +401,15 @@ class EpubFile:
     path: Path
     size: int
     vertical_size: int | None = None  # ``{stem}-vertical.epub`` beside it
+    kobo_size: int | None = None  # ``{stem}.kepub.epub`` beside it (Kobo's edition)
 
     @property
     def vertical(self) -> Path:
         return self.path.with_name(f"{self.path.stem}-vertical{self.path.suffix}")
+
+    @property
+    def kobo(self) -> Path:
+        return self.path.with_name(f"{self.path.stem}.kepub{self.path.suffix}")
 
 
 def epub_file(issue: IssueLike, epub: Path | str | EpubFile) -> EpubFile:
@@ -418,7 +423,9 @@ def epub_file(issue: IssueLike, epub: Path | str | EpubFile) -> EpubFile:
     except OSError as error:
         raise OutputError(f"EPUB of issue {issue.id} not found: {error.strerror}", path=path) from error
     vertical = path.with_name(f"{path.stem}-vertical{path.suffix}")
-    return EpubFile(path, size, vertical.stat().st_size if vertical.is_file() else None)
+    kobo = path.with_name(f"{path.stem}.kepub{path.suffix}")
+    return EpubFile(path, size, vertical.stat().st_size if vertical.is_file() else None,
+                    kobo.stat().st_size if kobo.is_file() else None)
 
 
 def _edition_entry(options: SiteOptions, issue: Issue, epub: Path, size: int, when: dt.datetime) -> Entry:

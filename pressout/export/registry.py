@@ -29,6 +29,8 @@ A format is an ``Exporter``. What it may make, all optional:
   serialised with the issue's other files) gets those instead of whole issues, so that
   the work left once every page is read is little more than putting pieces together.
 * **Validators** (``validators``): the checks ``pressout validate`` runs over its files.
+* **Notices** (``notices``): warnings about the whole build (stable codes), such as a file
+  the format cannot make on this machine.
 * **Settings** (``section`` and ``keys``): a table of ``pressout.toml`` for a format that
   is not built in; its values are in ``Config.extra[section]`` and in the cache key.
 
@@ -65,9 +67,11 @@ __all__ = [
     "unregister",
 ]
 
-# The built-in formats, in the order the build makes them (the web pages show the EPUB's
-# size, so the EPUB comes first). Each module defines EXPORTER.
-BUILTINS = ("pressout.export.epub", "pressout.export.tei", "pressout.export.site", "pressout.export.feed")
+# The built-in formats, in the order the build makes them (the EPUB shows the cover image,
+# the web pages the EPUB's size, so the covers come first, then the EPUB). Each module
+# defines EXPORTER.
+BUILTINS = ("pressout.export.cover", "pressout.export.epub", "pressout.export.kepub", "pressout.export.tei",
+            "pressout.export.site", "pressout.export.feed", "pressout.export.opds")
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,11 @@ class Exporter:
         return ()
 
     def validators(self) -> Sequence[Validator]:
+        return ()
+
+    def notices(self, settings: Settings) -> Sequence[tuple[str, str]]:
+        """Warnings about the whole build, as (code, message): what the format could not
+        make on this machine (the covers without a CJK font)."""
         return ()
 
 

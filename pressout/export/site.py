@@ -33,9 +33,12 @@ The paper is shown by its masthead (``Issue.masthead``: 报刊不详 when nothin
 an article whose source record gives the address of its original links to it as 原文.
 Every page is well-formed XHTML (polyglot HTML5), and carries ``<link
 rel="alternate">`` autodiscovery for the Atom, RSS and JSON feeds (and the editions feed
-when there are EPUBs). Articles are the shared ``render_article`` fragment, so the page,
-the feeds and the EPUB show the same text, under the same title (``html.headline``: the
-display title, else the article's first words, else ``（无题）``, never an empty one). The
+when there are EPUBs); when the build makes the OPDS catalog (``pressout.export.opds``),
+the front page also links it (OPDS 1.2 navigation feed and OPDS 2.0, ``catalog``) and
+shows its address, to add to an e-reader. Articles are the shared ``render_article``
+fragment, so the page, the feeds and the EPUB show the same text, under the same title
+(``html.headline``: the display title, else the article's first words, else ``（无题）``,
+never an empty one). The
 pages show dates, not instants (``<time datetime="YYYY-MM-DD">``), of any year from 1 to
 9999; the issues are ordered as the feeds order them (``SiteOptions.utc_offset``).
 """
@@ -150,8 +153,9 @@ def _date(issue: IssueLike) -> str:
 
 class _Site:
     def __init__(self, issues: Sequence[IssueLike], options: SiteOptions, epubs: Mapping[str, Path | EpubFile] | None,
-                 title: str | None = None):
+                 title: str | None = None, catalog: Sequence[tuple[str, str, str]] = ()):
         self.issues = issues
+        self.catalog = catalog  # the OPDS catalog's entry points: (path, media type, label)
         self.options = options
         self.title = title or options.site_title(issues)
         self._frames: dict[int, tuple[str, tuple[str, str]]] = {}
@@ -164,7 +168,8 @@ class _Site:
 
     # --- page frame ---
 
-    def page(self, path: str, title: str, body: str, language: str) -> bytes:
+    def page(self, path: str, title: str, body: str, language: str, links: str = "") -> bytes:
+        """A page of the site; ``links``: more of its head's links, each line ending in a newline."""
         depth = path.count("/")
         head, foot = self._frame(depth)
         # The same URL the feeds link to, so readers and search engines agree on one.
@@ -176,7 +181,7 @@ class _Site:
 <meta charset="utf-8"/>
 <meta name="viewport" content="width=device-width, initial-scale=1"/>
 <title>{escape(title)}</title>
-{head}<link rel="canonical" href="{canonical}"/>
+{head}{links}<link rel="canonical" href="{canonical}"/>
 </head>
 <body>
 {foot[0]}
@@ -237,6 +242,14 @@ class _Site:
                 f'type="application/epub+zip" download="{escape(vertical.name)}">'
                 f"竖排版（{_size(epub.vertical_size)}）</a>"
             )
+        # Kobo's edition (kepub), when the build made one ([epub] kobo).
+        if epub.kobo_size is not None:
+            kobo = epub.kobo
+            link += (
+                f' <a class="epub kobo" href="{_href(epub_page(kobo), depth)}" '
+                f'type="application/kepub+zip" download="{escape(kobo.name)}">'
+                f"Kobo 版（{_size(epub.kobo_size)}）</a>"
+            )
         return link
 
     # --- pages ---
@@ -285,13 +298,32 @@ class _Site:
             links = " ".join(f'<a href="{_href(page, 0)}#m{m:02d}">{m}月</a>' for m in months)
             rows.append(f'<li><a href="{_href(page, 0)}">{year}年</a><span class="count">{_counts(year_days)}</span>'
                         f'\n<span class="months">{links}</span></li>')
+        links, catalog = self.catalog_links()
         body = (
-            f'<main class="index">\n<h1>{escape(self.title)} 网络版</h1>\n'
+            f'<main class="index">\n<h1>{escape(self.title)} 网络版</h1>\n{catalog}'
             f'<section aria-labelledby="latest">\n<h2 id="latest">最新</h2>\n{recent}\n</section>\n'
             f'<section aria-labelledby="past">\n<h2 id="past">往期</h2>\n<ol class="years">\n'
             + "\n".join(rows) + "\n</ol>\n</section>\n</main>"
         )
-        return self.page("index.html", f"{self.title} 网络版", body, common_language(self.issues))
+        return self.page("index.html", f"{self.title} 网络版", body, common_language(self.issues), links)
+
+    def catalog_links(self) -> tuple[str, str]:
+        """The OPDS catalog on the front page: autodiscovery links for its head, and a line
+        with the catalog's address to add to an e-reader ("" and "" without a catalog)."""
+        if not self.catalog:
+            return "", ""
+        head = "".join(
+            f'<link rel="alternate" type="{escape(media)}" title="{escape(self.title)} · 电子版书库（{escape(label)}）" '
+            f'href="{_href(path, 0)}"/>\n'
+            for path, media, label in self.catalog
+        )
+        (first, media, label), *others = self.catalog
+        address = escape(self.options.url(first))
+        more = "".join(f' · <a href="{_href(path, 0)}" type="{escape(kind)}">{escape(name)}</a>'
+                       for path, kind, name in others)
+        line = (f'<p class="catalog">添加到电子阅读器：在阅读器的 OPDS 书库中添加 '
+                f'<a href="{_href(first, 0)}" type="{escape(media)}">{address}</a>（{escape(label)}）{more}</p>\n')
+        return head, line
 
     def year_pages(self) -> Iterator[tuple[str, bytes]]:
         """A page for each year (and one for the undated issues): its days by month."""
@@ -491,16 +523,18 @@ def iter_site(
     epubs: Mapping[str, Path | EpubFile] | None = None,
     *,
     per_issue: bool = True,
+    catalog: Sequence[tuple[str, str, str]] = (),
 ) -> Iterator[tuple[str, bytes]]:
     """``build_site`` as a stream of ``(path, bytes)``, each page as soon as it is made, so
     that a build of any size never holds the whole web edition. Same pages, same bytes;
     the issues are checked before the first page. ``per_issue=False`` leaves out the
     issues' own pages (``issue_pages`` makes them): the front page, the year pages and the
-    style sheets."""
+    style sheets. ``catalog``: the OPDS catalog's entry points (path, media type, label;
+    ``pressout.export.opds.ENTRY_POINTS``), which the front page links, when it is made."""
     options = options or SiteOptions()
     ordered = order_issues(issues, tz=options.tz)
     check_issues(ordered)
-    site = _Site(ordered, options, epubs)
+    site = _Site(ordered, options, epubs, catalog=catalog)
     yield "index.html", site.index()
     yield from site.year_pages()
     if per_issue:
@@ -560,11 +594,22 @@ class SiteExporter(Exporter):
         from .epub import epub_files
 
         epubs = epub_files(heads)
-        for rel, blob in iter_site(heads, settings.options, epubs, per_issue=False):
+        for rel, blob in iter_site(heads, settings.options, epubs, per_issue=False, catalog=_catalog()):
             if not (rel.startswith("styles/") and rel.removeprefix("styles/") in settings.styles):
                 yield rel, blob
         for name, css in settings.styles.items():  # [build] styles: the desk's own style sheets
             yield f"styles/{name}", css
+
+
+def _catalog() -> tuple[tuple[str, str, str], ...]:
+    """The OPDS catalog's entry points when the build makes it (the format ``opds``)."""
+    from .registry import exporters
+
+    if not any(e.name == "opds" for e in exporters()):
+        return ()
+    from .opds import ENTRY_POINTS
+
+    return ENTRY_POINTS
 
 
 EXPORTER = SiteExporter()

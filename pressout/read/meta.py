@@ -34,7 +34,8 @@ id usable as a file name:
   the whole uncut id are added: still stable, and different for different stems.
 * **Not reserved.** The build names some files itself beside the issues' own:
   ``tei/corpus.xml``, ``epub/{id}-vertical.epub`` and (to come) the Kobo edition's
-  ``{id}-kepub``. So ``corpus`` and any id ending in ``-vertical`` or ``-kepub`` are
+  ``{id}-kepub``, ``{id}.kepub.epub``. So ``corpus`` and any id ending in ``-vertical``,
+  ``-kepub`` or ``.kepub`` are
   reserved (``RESERVED_IDS``, ``RESERVED_SUFFIXES``; letter case does not matter, as on a
   case-insensitive file system). A derived id that would be reserved (a page
   ``b-vertical.txt``, an edition ``vertical``) gets ``_`` appended: ``tyrb-b-vertical_``;
@@ -86,8 +87,9 @@ MAX_SLUG_LENGTH = 100
 MAX_PUBLICATION_LENGTH = 200
 # Ids the build's own file names would collide with (compared in lower case):
 RESERVED_IDS = frozenset({"corpus"})  # tei/corpus.xml
-_RESERVED_FOR = {"-vertical": "the vertical EPUB ({id}-vertical.epub)", "-kepub": "the Kobo edition ({id}-kepub)"}
-RESERVED_SUFFIXES = tuple(_RESERVED_FOR)  # ("-vertical", "-kepub")
+_RESERVED_FOR = {"-vertical": "the vertical EPUB ({id}-vertical.epub)", "-kepub": "the Kobo edition ({id}-kepub)",
+                 ".kepub": "the Kobo edition ({id}.kepub.epub)"}
+RESERVED_SUFFIXES = tuple(_RESERVED_FOR)  # ("-vertical", "-kepub", ".kepub")
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _SLUG = re.compile(r"[a-z][a-z0-9-]*")
 # C0 (line breaks and tabs included), DEL, C1, and the Unicode line/paragraph separators
