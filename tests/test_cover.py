@@ -38,10 +38,12 @@ def test_a_cover_and_its_thumbnail_are_grayscale_pngs_of_their_size_and_determin
     assert cover.cover_png(issue) == (big, thumb)  # drawn again: the same bytes
     for data, size in ((big, cover.SIZE), (thumb, cover.THUMB_SIZE)):
         image = Image.open(io.BytesIO(data))
-        assert image.format == "PNG" and image.mode == "L" and image.size == size
+        assert image.format == "PNG" and image.mode == "P" and image.size == size  # 16 grays, 4 bits
+        palette = image.getpalette() or []
+        assert all(palette[k] == palette[k + 1] == palette[k + 2] for k in range(0, len(palette), 3))
         assert not image.info.get("tIME") and "timestamp" not in image.info
     # ink where the masthead, the date and the headlines are; the margins blank
-    image = Image.open(io.BytesIO(big))
+    image = Image.open(io.BytesIO(big)).convert("L")
     assert image.crop((60, 100, 540, 200)).getextrema()[0] < 50  # the masthead
     assert image.crop((0, 0, 40, 800)).getextrema() == (255, 255)  # the left margin
 
@@ -130,3 +132,16 @@ def test_calibre_reads_title_creator_series_language_and_cover(tmp_path: Path) -
         assert fields["Series"] == series, shown
         assert fields["Languages"] == "zho", shown
         assert saved.read_bytes() == (tmp_path / "dist" / "covers" / f"{issue}.png").read_bytes()
+
+
+def test_covers_off_makes_none_and_no_warning(tmp_path: Path) -> None:
+    import zipfile
+
+    from pressout.config import Config
+
+    report = build([SEEDS], tmp_path / "dist", config=Config(jobs=1, covers=False))
+    assert not (tmp_path / "dist" / "covers").exists() and not [w for w in report.warnings if w.code == "PO401"]
+    for book in (tmp_path / "dist" / "epub").glob("*.epub"):
+        with zipfile.ZipFile(book) as z:
+            assert not [n for n in z.namelist() if n.endswith(".png")]
+    assert "image" not in (tmp_path / "dist" / "opds" / "latest.xml").read_text(encoding="utf-8")

@@ -341,12 +341,13 @@ _VERSION = 20
 _UNIX = 3
 _PERMISSIONS = 0o644 << 16
 _STORED, _DEFLATED = 0, 8
+_PACKED = (".png", ".jpg", ".jpeg")  # members stored as they are
 _ZIP32_LIMIT = (1 << 31) - 1  # past this zipfile would switch to Zip64; a page never gets near
 
 
 def _zip(members: list[tuple[str, bytes, bool]], when: tuple[int, ...]) -> bytes:
-    """A zip archive of ``(name, data, shared)``: the first member stored, the others
-    deflated; ``shared`` data (the style sheets, the same in every book) is compressed once
+    """A zip archive of ``(name, data, shared)``: the first member and images stored, the
+    others deflated; ``shared`` data (the style sheets, the same in every book) is compressed once
     per process."""
     dosdate = (when[0] - 1980) << 9 | when[1] << 5 | when[2]
     dostime = when[3] << 11 | when[4] << 5 | (when[5] // 2)
@@ -354,7 +355,7 @@ def _zip(members: list[tuple[str, bytes, bool]], when: tuple[int, ...]) -> bytes
     directory: list[bytes] = []
     offset = 0
     for n, (name, data, shared) in enumerate(members):
-        if n == 0:
+        if n == 0 or name.endswith(_PACKED):  # (an image is compressed already: deflating it again gains nothing)
             method, crc, packed = _STORED, zlib.crc32(data), data
         else:
             method = _DEFLATED

@@ -146,14 +146,16 @@ def epub_files(heads: Iterable[IssueHead]) -> dict[str, EpubFile]:
     return {head.id: epub_file_of(head.id, head) for head in heads}
 
 
-def epub_bytes(issue: Issue, *, vertical: bool = False, styles: Mapping[str, bytes] | None = None) -> bytes:
+def epub_bytes(issue: Issue, *, vertical: bool = False, styles: Mapping[str, bytes] | None = None,
+               cover: bool = True) -> bytes:
     """The issue as an EPUB 3 file, in memory. ``styles`` replaces shipped style sheets by
-    name (``article.css``, ``epub.css``, ``vertical.css``): the desk's own typography.
+    name (``article.css``, ``epub.css``, ``vertical.css``): the desk's own typography;
+    ``cover``: with the cover image (``pressout.export.cover``, when a CJK font is found).
     An issue without items (a page of banners only) has no book: an OutputError."""
     if not issue.articles:
         raise OutputError("the page has no items to put in an EPUB", path=issue.source)
     try:
-        return eb.build(_book(issue, vertical=vertical, styles=styles or {}))
+        return eb.build(_book(issue, vertical=vertical, styles=styles or {}, with_cover=cover))
     except eb.BookError as error:
         raise OutputError(f"cannot build the EPUB: {error}", path=issue.source) from error
 
@@ -221,7 +223,7 @@ def _stylesheet(name: str) -> bytes:
     return css
 
 
-def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Book:
+def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes], with_cover: bool = True) -> eb.Book:
     runs = _page_runs(issue)
     items = [
         _Item(article, name=f"a{n:03d}.xhtml", id=f"a{n:03d}", page_start=start)
@@ -279,7 +281,7 @@ def _book(issue: Issue, *, vertical: bool, styles: Mapping[str, bytes]) -> eb.Bo
         page_list=_page_list(items),
         page_list_title=PAGE_LIST_TITLE,
         stylesheets=tuple((f"styles/{name}", styles.get(name) or _stylesheet(name)) for name in css),
-        cover_image=_cover_image(issue),
+        cover_image=_cover_image(issue) if with_cover else None,
         dc=tuple(dc),
         properties=tuple(properties),
         # Kindle reads writing direction from this, not from CSS.
@@ -513,7 +515,8 @@ class EpubExporter(Exporter):
                       bound: str = "") -> Iterator[tuple[str, bytes]]:
         for template in self.issue_files(settings):
             yield (template.format(id=issue.id),
-                   epub_bytes(issue, vertical=template == VERTICAL_FILE, styles=settings.styles))
+                   epub_bytes(issue, vertical=template == VERTICAL_FILE, styles=settings.styles,
+                              cover=settings.config.covers))
 
     def validators(self) -> tuple[Validator, ...]:
         from ..validate import ace_check, epubcheck_check
