@@ -377,21 +377,8 @@ def validated(books: dict[str, tuple[bytes, bytes]], tmp_path_factory: pytest.Te
     return paths
 
 
-# All books through one JVM (a JVM start costs seconds): EpubChecker.run per book, which
-# is what the epubcheck command's main does before System.exit.
-_RUN_MANY = """
-import com.adobe.epubcheck.tool.EpubChecker;
-
-public class RunMany {
-  public static void main(String[] books) {
-    for (String book : books) {
-      int code = new EpubChecker().run(
-          new String[] {book, "--failonwarnings", "--json", book + ".json", "--quiet"});
-      System.out.println("EXIT " + code + " " + book);
-    }
-  }
-}
-"""
+# All books through one JVM, as tests/test_epub_validators.py runs them.
+from test_epub_validators import _RUN_MANY  # noqa: E402
 
 
 def test_epubcheck(validated: dict[str, Path], tmp_path: Path) -> None:

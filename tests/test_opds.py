@@ -44,11 +44,7 @@ def catalog_format() -> Iterator[opds.OpdsExporter]:
             unregister("opds")
 
 
-def copy_seeds(target: Path) -> Path:
-    shutil.copytree(SEEDS, target)
-    for page in target.iterdir():  # the seeds are read-only in the checkout
-        page.chmod(0o644)
-    return target
+from test_build import copy_seeds  # noqa: E402
 
 
 @pytest.fixture(scope="module")
