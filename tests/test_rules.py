@@ -289,6 +289,18 @@ def test_headline_wrap():
     assert art.title == "全力收官“十四五” 科学谋划“十五五” 在奋力推动高质量发展中展现小店担当"
 
 
+@rule("headline-wrap-space")
+def test_headline_wrap_space():
+    # seed 004 line 74: printed over two lines after 两个, the dump keeps a space there.
+    art = only(read("我市有了两个 国家双创示范基地\n\n本报讯 日前，名单公布。\n"))
+    assert art.title == "我市有了两个国家双创示范基地"
+    # a space between the clauses of a headline stays (seed 001, udn, rmrb), and so does
+    # one after a measure word that ends a clause before a new one
+    for title in ("社区干部巡查 发现走失老人", "沈有忠：台獨議題不存在 中華民國已建立115年",
+                  "坚持问题导向 聚焦重点工作推动共建“一带一路”向高质量发展转变", "共建5G基站 3000个"):
+        assert only(read(f"{title}\n\n本报讯 日前，名单公布。\n")).title == title, title
+
+
 @rule("headline-stack")
 def test_headline_stack():
     # seed 003 lines 3-10: kicker, two-line headline, subtitle; seed 004 lines 47-49.

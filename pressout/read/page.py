@@ -45,7 +45,7 @@ from .meta import (
     page_from_filename,
     sidecar_beside,
 )
-from .rules import CRAWL_HEADER_SLOTS, CRAWL_INDENT, HEADLINE_MAX, RULES, SENTENCE_END
+from .rules import CRAWL_HEADER_SLOTS, CRAWL_INDENT, HEADLINE_MAX, HEADLINE_WRAP_SPACE, RULES, SENTENCE_END
 from .segment import Line, RawArticle, header_page, new_line, page_of_header, segment, units
 from .trace import fired, tracing
 
@@ -958,6 +958,8 @@ def _freeze(
         ):
             continue  # nothing printed (never dropped when it holds any text)
         body = tuple(art.body)
+        art.title, art.kicker, art.subtitle = (_unwrapped(art.title), _unwrapped(art.kicker),
+                                               _unwrapped(art.subtitle))
         ident = _unique(f"{issue_id_}-i{_short_hash(derive_display_title(art.title, body))}", taken)
         out.append(
             Article(
@@ -976,6 +978,17 @@ def _freeze(
             )
         )
     return tuple(out)
+
+
+def _unwrapped(line: str | None) -> str | None:
+    """Rule headline-wrap-space: a headline line without the space that marks where the
+    printed line broke inside a phrase."""
+    if not line or (" " not in line and "\u3000" not in line):
+        return line
+    joined = HEADLINE_WRAP_SPACE.sub("", line)
+    if joined != line:
+        fired("headline-wrap-space")
+    return joined
 
 
 def _furniture(items: list[tuple[str, str, int]], issue_id_: str) -> tuple[Furniture, ...]:

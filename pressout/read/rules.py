@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["RULES", "Rule"]
+__all__ = ["HEADLINE_WRAP_SPACE", "RULES", "Rule"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +255,12 @@ RULES: tuple[Rule, ...] = (
         "headlines",
         "Consecutive headline lines with no blank line between them, on a page that separates paragraphs by blank lines, are one wrapped headline.",
         "interpretation",
+    ),
+    Rule(
+        "headline-wrap-space",
+        "headlines",
+        "A space in a headline right after a number and its measure word (两个, 三项, 5家), before more of the same phrase, only marks where the printed line broke: it is taken out (我市有了两个国家双创示范基地); a space between a headline's clauses stays (社区干部巡查 发现走失老人).",
+        "silent",
     ),
     Rule(
         "headline-stack",
@@ -748,3 +754,9 @@ ORGANISATION_CREDIT_RE = re.compile(
     r"(?:记者)?(?:发|發|供图|供圖|提供)|图据\S{2,20}|圖據\S{2,20}|图片来源[：:]\S{2,20}|圖片來源[：:]\S{2,20})$"
 )
 GRAPHIC_CREDIT_RE = re.compile(rf"^(?:制图|製圖)\s*[：:]?\s*(?P<names>[{HAN}、 ]{{2,30}})$")
+
+# Rule headline-wrap-space: a number and its measure word end a printed line, the phrase
+# goes on in the next (两个 / 国家双创示范基地): the dump's space there is no clause break.
+HEADLINE_WRAP_SPACE = re.compile(
+    r"(?<=[一二两三四五六七八九十百千万几数0-9０-９][个個项項条條批名家件次位座所处處种種类類])[ \u3000](?=[\u4e00-\u9fff])"
+)
