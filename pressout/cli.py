@@ -210,7 +210,8 @@ def feed(files: tuple[str, ...], out: str, base_url: str | None, feed_size: int 
         raise ConfigError(f"--title contains a control character ({bad}); use one line of text")
     options = SiteOptions(base_url=base_url or config.base_url, title=title or config.site_title,
                           feed_size=feed_size or config.feed_size,
-                          tag_authority=tag_authority or config.tag_authority, utc_offset=config.utc_offset)
+                          tag_authority=tag_authority or config.tag_authority, utc_offset=config.utc_offset,
+                          time=config.time)
     issues = _read_all(files, encoding, errors)
     folder = _out_dir(out)
     epubs = {issue.id: write_epub(issue, folder / "epub") for issue in issues}

@@ -41,6 +41,12 @@ Two keys the build's safety rests on:
   carries, whatever the year (no historical local mean time, no daylight saving time).
   It is part of ``Config.fingerprint()``; ``utc_offset_timezone`` turns it into a
   ``datetime.timezone``.
+
+``[publication] time`` (``HH:MM``, 00:00 to 23:00; default ``08:00``) is the time of day,
+at ``utc_offset``, every issue is dated at in the feeds (``pressout.timestamps.parse_time``):
+08:00 at +08:00 is 00:00 UTC, so a reader in UTC sees the paper's own date. Its feed
+entries take the hour from then on, so it is 23:00 at the latest. It is part of
+``Config.fingerprint()`` too.
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ __all__ = [
     "Config",
     "check_base_url",
     "check_tag_authority",
+    "check_time",
     "check_utc_offset",
     "control_character",
     "load_config",
@@ -91,6 +98,7 @@ class Config:
     language: str | None = None  # None: each page's own tag (its script's); else every issue's
     timezone: str = "Asia/Shanghai"
     utc_offset: str = "+08:00"  # the feeds' fixed offset from UTC, [+-]HH:MM
+    time: str = "08:00"  # the time of day (at utc_offset) an issue is dated at, HH:MM
     base_url: str = "http://127.0.0.1:8000/"
     site_title: str | None = None
     feed_size: int = 50
@@ -113,7 +121,7 @@ class Config:
 
     def fingerprint(self) -> str:
         """What changes every output when it changes (for the incremental build)."""
-        keys = ("publication", "publication_slug", "language", "timezone", "utc_offset", "base_url",
+        keys = ("publication", "publication_slug", "language", "timezone", "utc_offset", "time", "base_url",
                 "site_title", "feed_size", "tag_authority", "vertical", "covers", "kobo", "keep_breaks",
                 "styles", "group")
         return repr([(k, getattr(self, k)) for k in keys])
@@ -234,8 +242,10 @@ def check_tag_authority(value: str, *, what: str = "tag_authority") -> str:
 
 
 def _is_utc_offset(value: object) -> bool:
+    if not isinstance(value, str):  # (a list or table would not even reach the cache's hash)
+        return False
     try:
-        utc_offset_timezone(value)  # type: ignore[arg-type]
+        utc_offset_timezone(value)
     except ConfigError:
         return False
     return True
@@ -256,6 +266,28 @@ def utc_offset_timezone(value: str, *, what: str = "utc_offset") -> dt.timezone:
         return parse_utc_offset(value)
     except ValueError:
         raise ConfigError(f"{what} = {_shown(value)} is not allowed; use {OFFSET_ALLOWED}") from None
+
+
+def _is_time(value: object) -> bool:
+    from .timestamps import parse_time
+
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_time(value)
+    except ValueError:
+        return False
+    return True
+
+
+def check_time(value: str, *, what: str = "time") -> str:
+    """``value`` checked as a time of day an issue is dated at (``HH:MM``, 00:00 to 23:00:
+    ``pressout.timestamps.parse_time``); raises ConfigError like ``check_base_url``."""
+    from .timestamps import TIME_ALLOWED
+
+    if not _is_time(value):
+        raise ConfigError(f"{what} = {_shown(value)} is not allowed; use {TIME_ALLOWED}")
+    return value
 
 
 # table -> key -> (Config field, check, allowed-values text). A check returns True when
@@ -283,6 +315,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any, str]]] = {
                      " | ".join(LANGUAGES) + ", or leave it out to take each page's tag from its text"),
         "timezone": ("timezone", lambda v: v in TIMEZONES, " | ".join(TIMEZONES)),
         "utc_offset": ("utc_offset", _is_utc_offset, "+HH:MM or -HH:MM, at most 14:00 either way, e.g. +08:00"),
+        "time": ("time", _is_time, 'a quoted "HH:MM" from 00:00 to 23:00, e.g. "08:00" (00:00 UTC at +08:00)'),
     },
     "site": {
         "base_url": ("base_url", _why(_base_url_problem), _BASE_URL_ALLOWED),
@@ -439,6 +472,8 @@ STARTER = '''\
                             # zh-CN | zh-SG | zh-MY | zh-TW | zh-HK | zh-MO | zh-Hans | zh-Hant
 timezone = "Asia/Shanghai"  # issue dates are Beijing dates
 utc_offset = "+08:00"       # the fixed offset of every date in the feeds ([+-]HH:MM, any year)
+time = "08:00"              # the time of day (at utc_offset) each issue is dated at in the
+                            # feeds: 08:00 at +08:00 is 00:00 UTC (HH:MM, 00:00 to 23:00)
 
 [site]
 base_url = "http://127.0.0.1:8000/"   # where the web edition and feeds are served

@@ -4,7 +4,10 @@ Feed readers and e-reader apps decide what a file is by its Content-Type, and Py
 ``http.server`` would send feeds as ``application/xml`` or ``application/octet-stream``.
 This server sends Atom, RSS, JSON Feed, EPUB and TEI with their registered types and
 ``charset=utf-8`` for text, refuses the build cache (dot folders), and binds to loopback
-only: it is for trying a build locally, not for publishing.
+only: it is for trying a build locally, not for publishing. A folder is answered with its
+``index.html`` where it has one (the front page, an issue's page), and otherwise with a
+page of its own (``folder_index``: its folders and files with their sizes, names escaped,
+nothing that starts with a dot), not ``http.server``'s bare listing.
 
 No request path makes it print a traceback or reach outside the folder: a path whose
 decoded form holds a control character (``/%00``, ``/index.html%00``, ``%0A`` …) is
@@ -27,11 +30,11 @@ import unicodedata
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from .errors import InputError, OutputError
 
-__all__ = ["MEDIA_TYPES", "make_server", "media_type"]
+__all__ = ["MEDIA_TYPES", "folder_index", "make_server", "media_type"]
 
 MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -39,10 +42,13 @@ MEDIA_TYPES = {
     ".json": "application/feed+json; charset=utf-8",
     ".epub": "application/epub+zip",
     ".png": "image/png",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
     ".txt": "text/plain; charset=utf-8",
 }
 # Control characters: no file of a build has one in its name, and NUL makes open() raise.
 _CONTROL = "[\x00-\x1f\x7f-\x9f]"
+FAVICON = "favicon.svg"  # the site's icon (pressout.export.site.FAVICON)
 _FEED_TYPES = {"atom": "application/atom+xml", "editions": "application/atom+xml",
                "rss": "application/rss+xml", "editions-rss": "application/rss+xml"}
 
@@ -97,9 +103,88 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_error(404, "Not found")
             return None
 
+    def list_directory(self, path: str | os.PathLike[str]) -> io.BytesIO | None:
+        """A folder without an ``index.html`` (one with it is answered with it): a page of
+        its folders and files, with their sizes, instead of ``http.server``'s bare listing;
+        nothing that starts with a dot (the build cache)."""
+        shown = unquote(self.path.split("?", 1)[0].split("#", 1)[0])
+        try:
+            data = folder_index(Path(path), shown, icon=(Path(str(self.directory)) / FAVICON).is_file())
+        except OSError:
+            self.send_error(404, "Not found")
+            return None
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        return io.BytesIO(data)
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
         if not getattr(self.server, "quiet", False):
             super().log_message(format, *args)
+
+
+# --- a folder's own page -----------------------------------------------------------------
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _shown_name(name: str) -> str:
+    """A file's name as the page shows it: bytes that are no UTF-8 and control characters
+    (which no XML page may hold) as U+FFFD, the rest escaped."""
+    from html import escape
+
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return escape(re.sub(_CONTROL, "\ufffd", text), quote=True)
+
+
+def folder_index(folder: Path, shown: str, *, icon: bool = False) -> bytes:
+    """The page ``pressout serve`` answers a folder of the build with that has no
+    ``index.html``: its folders, then its files, by name, each linked, the files with
+    their sizes; what starts with a dot is left out. ``shown``: the folder's path in the
+    site (``/epub/``); ``icon``: the site has its icon (``/favicon.svg``). Well-formed
+    XHTML in UTF-8, every name escaped."""
+    from html import escape
+
+    folders: list[tuple[str, str, str]] = []
+    files: list[tuple[str, str, str]] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            href = quote(entry.name.encode("utf-8", "surrogateescape"))
+            try:
+                if entry.is_dir():
+                    folders.append((entry.name, href + "/", "—"))
+                    continue
+                size = _size(entry.stat().st_size)
+            except OSError:  # a link to nothing, or gone meanwhile
+                size = "—"
+            files.append((entry.name, href, size))
+    rows = [f'<tr><td><a href="{href}">{_shown_name(name)}{"/" if href.endswith("/") else ""}</a></td>'
+            f'<td class="size">{size}</td></tr>'
+            for name, href, size in sorted(folders) + sorted(files)]
+    up = '<p><a href="../">上一级</a></p>\n' if shown.strip("/") else ""
+    where = escape(re.sub(_CONTROL, "\ufffd", shown), quote=True)
+    head = f'<link rel="icon" href="/{FAVICON}" type="image/svg+xml"/>\n' if icon else ""
+    return (
+        '<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-CN" xml:lang="zh-CN">\n'
+        '<head>\n<meta charset="utf-8"/>\n<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
+        f"<title>{where}</title>\n{head}"
+        "<style>body{font-family:sans-serif;max-width:48em;margin:1em auto;padding:0 1em}"
+        "td{padding:0.2em 1em 0.2em 0}td.size{text-align:right;white-space:nowrap}</style>\n"
+        "</head>\n<body>\n"
+        f"<h1>{where}</h1>\n{up}"
+        "<table>\n<thead><tr><th>名称</th><th>大小</th></tr></thead>\n<tbody>\n"
+        + "\n".join(rows) + ("\n" if rows else "")
+        + f"</tbody>\n</table>\n<p>{len(folders)} 个文件夹，{len(files)} 个文件</p>\n</body>\n</html>\n"
+    ).encode("utf-8")
 
 
 # --- the catalog's search (OpenSearch) --------------------------------------------------

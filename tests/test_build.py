@@ -546,23 +546,24 @@ def test_a_library_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: P
 
 
 def test_a_page_that_fails_half_way_leaves_nothing_parked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A page whose outputs fail after some of them are parked (here: its second web page)
-    is a failure with the message, and takes its parked files and folder away with it (the
-    parked outputs of all pages share one folder; see ``pressout.build.work.run_task``)."""
+    """A page whose outputs fail after some of them are parked (here: its EPUB and TEI are
+    made, then its cover's thumbnail fails after the cover) is a failure with the message,
+    and takes its parked files away with it (the parked outputs of all pages share one
+    folder; see ``pressout.build.work.run_task``)."""
     from pressout.build import work
     from pressout.config import Config
     from pressout.errors import OutputError
-    from pressout.export import site
+    from pressout.export import cover
     from pressout.export.feed import SiteOptions
     from pressout.export.registry import Settings, exporters
 
-    real_pages = site.issue_pages
+    real_outputs = cover.CoverExporter.issue_outputs
 
-    def first_page_then_fail(*args: Any, **kwargs: Any):
-        yield next(iter(real_pages(*args, **kwargs)))
-        raise OutputError("the article page cannot be made", path="issues/x.html")
+    def first_file_then_fail(*args: Any, **kwargs: Any):
+        yield next(iter(real_outputs(*args, **kwargs)))
+        raise OutputError("the article page cannot be made", path="covers/x-thumb.png")
 
-    monkeypatch.setattr(site, "issue_pages", first_page_then_fail)
+    monkeypatch.setattr(cover.CoverExporter, "issue_outputs", first_file_then_fail)
     staging = tmp_path / "staging"
     parked = staging / CACHE / "parked"
     parked.mkdir(parents=True)

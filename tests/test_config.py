@@ -4,6 +4,7 @@ reported with the file, the key and what is allowed (exit code 4)."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import subprocess
 import sys
@@ -75,6 +76,7 @@ BAD = [
                                           "zh-Hant", "leave it out"]),
     ("[publication]\nslug = 'Tai Yuan'\n", ["[publication] slug = 'Tai Yuan'", "lowercase ASCII"]),
     ("[publication]\ntimezone = 'UTC'\n", ["[publication] timezone = 'UTC'", "Asia/Shanghai"]),
+    ("[publication]\ntime = '23:30'\n", ["[publication] time = '23:30'", '"HH:MM" from 00:00 to 23:00']),
     ("[epub]\nvertical = 'yes'\n", ["[epub] vertical = 'yes'", "true | false"]),
     ("[build]\njobs = -1\n", ["[build] jobs = -1", "≥ 0"]),
     ("[build]\nsources = 'seeds'\n", ["[build] sources = 'seeds'", "a list of files or folders"]),
@@ -163,3 +165,44 @@ def test_bad_languages(tmp_path: Path, value: str) -> None:
     message = str(caught.value)
     assert message.startswith(f"{path}: [publication] language = ") and "\n" not in message
     assert " | ".join(LANGUAGES) in message
+
+
+# --- [publication] time -------------------------------------------------------------------------
+
+
+def test_time_defaults_to_eight_in_the_morning(tmp_path: Path) -> None:
+    """08:00 at +08:00, 00:00 UTC: shown in the starter, part of the fingerprint."""
+    assert Config().time == "08:00"
+    assert 'time = "08:00"' in STARTER
+    path = tmp_path / CONFIG_NAME
+    path.write_text('[publication]\ntime = "16:30"\n', encoding="utf-8")
+    assert load_config(path).time == "16:30"
+    assert Config(time="16:30").fingerprint() != Config().fingerprint()  # every feed changes with it
+
+
+@pytest.mark.parametrize("value", ['"24:00"', '"23:01"', '"8:00"', '"08:00:00"', '"08:60"', '"0800"', '""',
+                                   '" 08:00"', "8", "08:00:00", "true", '["08:00"]', "{hour = 8}"])
+def test_bad_times(tmp_path: Path, value: str) -> None:
+    path = tmp_path / CONFIG_NAME
+    path.write_text(f"[publication]\ntime = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: [publication] time = ") and "\n" not in message
+    assert 'a quoted "HH:MM" from 00:00 to 23:00' in message  # (08:00:00 unquoted is a TOML time)
+
+
+def test_time_reaches_every_feed(tmp_path: Path) -> None:
+    """``pressout build`` dates the feeds (articles, editions, archives) at the time given."""
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    (tmp_path / CONFIG_NAME).write_text('[publication]\ntime = "06:30"\n[site]\nfeed_size = 20\n',
+                                        encoding="utf-8")
+    result = pressout("build", "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    dist = tmp_path / "dist"
+    names = ["atom.xml", "rss.xml", "feed.json", "editions.xml", "editions-rss.xml", "archive/atom-1.xml",
+             "archive/rss-1.xml", "archive/feed-1.json"]
+    for name in names:
+        text = (dist / name).read_text(encoding="utf-8")
+        stamps = re.findall(r"(?:T|\d{4} )(\d{2}:\d{2}:\d{2})(?:\+08:00| \+0800)", text)
+        assert stamps and all("06:30:00" <= stamp <= "07:29:59" for stamp in stamps), (name, stamps[:5])

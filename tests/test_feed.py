@@ -141,13 +141,16 @@ def test_feedparser_reads_titles_ids_links_authors_and_beijing_dates(built, name
         assert entry.id == article_tag(options, issue, article)
         assert entry.title == article.display_title
         assert entry.link == options.url(article_page(issue, article))
-        names = [p.name for p in article.contributors if p.role is not Role.EDITOR]
-        assert [a["name"] for a in entry.get("authors", [])] == list(dict.fromkeys(names))
+        names = list(dict.fromkeys(p.name for p in article.contributors if p.role is not Role.EDITOR))
+        # Atom: an author each; RSS: one dc:creator holding them all (trap 6).
+        joined = ["、".join(names)] if names else []
+        assert [a["name"] for a in entry.get("authors", [])] == (names if name == "atom.xml" else joined)
         raw = entry.published
         assert raw.endswith("+08:00" if name == "atom.xml" else "+0800"), raw
         instant = dt.datetime.fromtimestamp(calendar.timegm(entry.published_parsed), BEIJING)
         assert instant.date() == issue.date  # on the issue's own day, Beijing time
-        assert instant - issue_instant(issue) < dt.timedelta(seconds=SLOTS_PER_DAY)
+        assert instant.astimezone(dt.UTC).date() == issue.date  # and in UTC (08:00 +08:00 is 00:00 UTC)
+        assert dt.timedelta(0) <= instant - issue_instant(issue) < dt.timedelta(seconds=SLOTS_PER_DAY)
 
 
 def test_feed_content_is_the_shared_article_renderer(built) -> None:
@@ -260,7 +263,7 @@ def test_trap_4_no_value_comes_from_the_build_clock(tmp_path: Path, monkeypatch)
         assert b"1999" not in data and b"Sep 1999" not in data, name
     rss = etree.fromstring(second["rss.xml"])
     newest = max(issues, key=issue_instant)
-    assert rss.findtext("channel/lastBuildDate") == "Sat, 11 Dec 2021 00:59:59 +0800"
+    assert rss.findtext("channel/lastBuildDate") == "Sat, 11 Dec 2021 08:59:59 +0800"
     assert rss.findtext("channel/pubDate") == rss.findtext("channel/lastBuildDate")
     assert newest.date == dt.date(2021, 12, 11)
     with pytest.raises(ValueError, match="naive"):
@@ -308,18 +311,41 @@ def test_trap_5_rss_description_is_escaped_html_of_the_plain_summary(tmp_path: P
     assert "<b>" not in parsed.summary and "&lt;b&gt;粗&lt;/b&gt;" in parsed.summary
 
 
-def test_trap_6_rss_authors_are_dc_creator_names(built) -> None:
+def test_trap_6_rss_authors_are_one_dc_creator_with_every_name(built) -> None:
+    """One ``dc:creator`` per item, all the authors' names in page order joined with ``、``
+    (readers keep only the last of several: a story was credited to its photographer); the
+    editors one ``dc:contributor`` the same way. Atom keeps an author per person."""
     root, issues, _, _ = built
     rss = xml(root / "rss.xml")
     items = rss.findall("channel/item")
-    for item, (_, article) in zip(items, expected_order(issues), strict=True):
+    atom_entries = xml(root / "atom.xml").findall("a:entry", NS)
+    several = 0
+    for item, entry, (_, article) in zip(items, atom_entries, expected_order(issues), strict=True):
         assert item.find("author") is None  # RSS <author> would need an e-mail address
-        names = [p.name for p in article.contributors if p.role is not Role.EDITOR]
-        assert [c.text for c in item.findall("dc:creator", NS)] == list(dict.fromkeys(names))
+        names = list(dict.fromkeys(p.name for p in article.contributors if p.role is not Role.EDITOR))
+        assert [c.text for c in item.findall("dc:creator", NS)] == (["、".join(names)] if names else [])
+        assert [a.findtext("a:name", namespaces=NS) for a in entry.findall("a:author", NS)] == names
+        editors = [p.name for p in article.contributors if p.role is Role.EDITOR and p.name not in names]
+        assert [c.text for c in item.findall("dc:contributor", NS)] == (["、".join(editors)] if editors else [])
+        several += len(names) > 1
+    assert several  # the sample has articles of two or more authors
+    assert _feedgen.NAME_SEPARATOR == "、"
     editors = [c.text for item in items for c in item.findall("dc:contributor", NS)]
-    assert "王勇" not in editors  # also a reporter of that article: an author, once
+    assert not any("王勇" in e for e in editors)  # also a reporter of that article: an author, once
     atom = xml(root / "atom.xml")
     assert atom.find(".//dc:creator", NS) is None  # Atom uses author/name instead
+
+
+def test_trap_6_several_editors_are_one_dc_contributor() -> None:
+    entry = replace(_entry("tag:x,2021:a"), authors=("韩睿", "高雅慧"), contributors=("王勇", "李静"))
+    item = xml_bytes(_feedgen.rss_document(_head(), [entry])).find("channel/item")
+    assert [c.text for c in item.findall("dc:creator", NS)] == ["韩睿、高雅慧"]
+    assert [c.text for c in item.findall("dc:contributor", NS)] == ["王勇、李静"]
+    parsed = feedparser.parse(_feedgen.rss_document(_head(), [entry])).entries[0]
+    assert parsed.author == "韩睿、高雅慧" and parsed.contributors == [{"name": "王勇、李静"}]
+    atom = xml_bytes(_feedgen.atom_document(_head(), [entry])).find("a:entry", NS)
+    assert [a.findtext("a:name", namespaces=NS) for a in atom.findall("a:author", NS)] == ["韩睿", "高雅慧"]
+    assert [a.findtext("a:name", namespaces=NS) for a in atom.findall("a:contributor", NS)] == ["王勇", "李静"]
 
 
 def test_trap_7_enclosure_real_length_encoded_url_one_per_item(tmp_path: Path) -> None:
@@ -581,6 +607,133 @@ def test_site_options_defaults_and_checks() -> None:
             SiteOptions(feed_size=size)
     with pytest.raises(ConfigError):
         SiteOptions(tag_authority="太原日报.cn")
+
+
+# --- the time of day an issue is dated at ([publication] time) -----------------------------------
+
+
+def _stamps(docs: dict[str, bytes]) -> dict[str, list[dt.datetime]]:
+    """Every entry instant and feed instant of every document, by document."""
+    out: dict[str, list[dt.datetime]] = {}
+    for name, data in docs.items():
+        if name.endswith(".json"):
+            page = json.loads(data)
+            out[name] = [dt.datetime.fromisoformat(i[k]) for i in page["items"] for k in ("date_published", "date_modified")]
+        elif b"<rss" in data[:200]:
+            texts = xml_bytes(data).xpath("//pubDate/text() | //lastBuildDate/text()")
+            out[name] = [dt.datetime.strptime(t, "%a, %d %b %Y %H:%M:%S %z") for t in texts]
+        else:
+            texts = xml_bytes(data).xpath("//a:updated/text() | //a:published/text()", namespaces=NS)
+            out[name] = [dt.datetime.fromisoformat(t) for t in texts]
+    return out
+
+
+def test_by_default_every_feed_keeps_the_paper_s_date_in_utc(tmp_path: Path) -> None:
+    """08:00 at +08:00 is 00:00 UTC: every instant of every document (the articles', the
+    editions', their archives) is on its issue's date in Beijing and in UTC alike, within
+    the hour from 08:00 (00:00 UTC), counting down in page order."""
+    issues = three_issues()
+    options = SiteOptions(feed_size=4)
+    assert options.time == "08:00" and options.time_of_day == dt.time(8, 0)
+    docs = build_feeds(issues, options, stand_in_epubs(tmp_path, issues))
+    assert {"archive/atom-1.xml", "archive/rss-1.xml", "archive/feed-1.json", "editions.xml",
+            "editions-rss.xml"} <= set(docs)
+    dates = {i.date for i in issues}
+    for name, stamps in _stamps(docs).items():
+        assert stamps, name
+        for when in stamps:
+            assert when.utcoffset() == dt.timedelta(hours=8), name
+            assert when.date() in dates and when.astimezone(dt.UTC).date() == when.date(), (name, when)
+            assert dt.time(8, 0) <= when.time() <= dt.time(8, 59, 59), (name, when)
+            assert when.astimezone(dt.UTC).hour == 0, (name, when)
+    atom = xml_bytes(docs["atom.xml"])
+    assert atom.findtext("a:updated", namespaces=NS) == "2021-12-11T08:59:59+08:00"
+    first, second = (e.findtext("a:updated", namespaces=NS) for e in atom.findall("a:entry", NS)[:2])
+    assert (first, second) == ("2021-12-11T08:59:59+08:00", "2021-12-11T08:59:58+08:00")
+    assert issue_instant(issues[1]).isoformat() == "2021-12-10T08:00:00+08:00"
+    assert issue_instant(issues[1]).astimezone(dt.UTC).isoformat() == "2021-12-10T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(("time", "first"), [("00:00", "00:59:59"), ("06:30", "07:29:59"), ("16:00", "16:59:59"),
+                                             ("23:00", "23:59:59")])
+def test_the_time_of_day_is_configurable(tmp_path: Path, time: str, first: str) -> None:
+    """``time`` moves every instant; the entries still take the hour from it, on the date."""
+    issues = three_issues()
+    options = SiteOptions(feed_size=4, time=time)
+    docs = build_feeds(issues, options, stand_in_epubs(tmp_path, issues))
+    atom = xml_bytes(docs["atom.xml"])
+    assert atom.findtext("a:entry/a:updated", namespaces=NS) == f"2021-12-11T{first}+08:00"
+    assert xml_bytes(docs["rss.xml"]).findtext("channel/item/pubDate") == f"Sat, 11 Dec 2021 {first} +0800"
+    assert json.loads(docs["feed.json"])["items"][0]["date_published"] == f"2021-12-11T{first}+08:00"
+    assert xml_bytes(docs["editions.xml"]).findtext("a:entry/a:updated", namespaces=NS) == f"2021-12-11T{first}+08:00"
+    start = dt.datetime.combine(dt.date(2000, 1, 1), dt.time.fromisoformat(time))
+    for name, stamps in _stamps(docs).items():
+        for when in stamps:
+            assert when.date() in {i.date for i in issues}, (name, when)
+            assert dt.timedelta(0) <= when.replace(tzinfo=None) - start.replace(
+                year=when.year, month=when.month, day=when.day) < dt.timedelta(hours=1), (name, when)
+    # the same order and ids whatever the time; only the instants move
+    def ids(documents: dict[str, bytes]) -> list[str]:
+        return [e.id for e in feedparser.parse(documents["atom.xml"]).entries]
+
+    assert ids(docs) == ids(build_feeds(issues, SiteOptions(feed_size=4)))
+    stamps = [dt.datetime.fromisoformat(e.findtext("a:updated", namespaces=NS)) for e in atom.findall("a:entry", NS)]
+    assert stamps == sorted(stamps, reverse=True) and len(set(stamps)) == len(stamps)
+
+
+def test_the_time_of_day_goes_with_the_offset() -> None:
+    """At another offset the time is that offset's: 09:00 at +09:00 is 00:00 UTC too."""
+    issue = sample_issue()
+    docs = build_feeds([issue], SiteOptions(utc_offset="+09:00", time="09:00"))
+    when = dt.datetime.fromisoformat(xml_bytes(docs["atom.xml"]).findtext("a:entry/a:updated", namespaces=NS))
+    assert when.isoformat() == "2021-12-10T09:59:59+09:00" and when.astimezone(dt.UTC).date() == issue.date
+    docs = build_feeds([issue], SiteOptions(utc_offset="-05:00", time="00:00"))
+    assert xml_bytes(docs["atom.xml"]).findtext("a:entry/a:updated", namespaces=NS) == "2021-12-10T00:59:59-05:00"
+
+
+@pytest.mark.parametrize("day", [dt.date(1, 1, 1), dt.date(1899, 12, 31), dt.date(1900, 1, 1), dt.date(9999, 12, 31)],
+                         ids=str)
+@pytest.mark.parametrize(("offset", "time"), [("+08:00", "08:00"), ("+14:00", "00:00"), ("-12:00", "23:00")])
+def test_any_year_at_any_time_and_offset(day: dt.date, offset: str, time: str, atom_schema) -> None:
+    """The first and the last days a date can hold, either side of RFC 822's 1900, at the
+    earliest and the latest time and offset: every document is made and reads back."""
+    issue = replace(sample_issue(), date=day)
+    docs = build_feeds([issue], SiteOptions(utc_offset=offset, time=time))
+    first = f"{day.isoformat()}T{int(time[:2]):02d}:59:59{offset}"
+    assert xml_bytes(docs["atom.xml"]).findtext("a:entry/a:updated", namespaces=NS) == first
+    assert atom_schema.validate(xml_bytes(docs["atom.xml"]).getroottree()), atom_schema.error_log
+    item = xml_bytes(docs["rss.xml"]).find("channel/item")
+    if day.year >= 1900:
+        assert item.findtext("pubDate") == _feedgen.rfc822_date(dt.datetime.fromisoformat(first))
+    else:
+        assert item.findtext("dc:date", namespaces=NS) == first
+    assert json.loads(docs["feed.json"])["items"][0]["date_published"] == first
+    assert not feedparser.parse(docs["rss.xml"]).bozo
+
+
+def test_an_undated_issue_gets_the_time_and_source_date_epoch_stays_exact(monkeypatch) -> None:
+    undated = replace(sample_issue(), date=None, date_cert=None)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert issue_instant(undated).isoformat() == "2000-01-01T08:00:00+08:00"
+    assert issue_instant(undated, BEIJING, dt.time(0, 0)).isoformat() == "2000-01-01T00:00:00+08:00"
+    docs = build_feeds([undated], SiteOptions(time="12:00"))
+    assert xml_bytes(docs["atom.xml"]).findtext("a:entry/a:updated", namespaces=NS) == "2000-01-01T12:59:59+08:00"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z: an instant, taken as it is
+    for time in (dt.time(0, 0), dt.time(8, 0), dt.time(23, 0)):
+        assert issue_instant(undated, BEIJING, time).isoformat() == "2023-11-15T06:13:20+08:00"
+    docs = build_feeds([undated], SiteOptions(time="12:00"))
+    assert xml_bytes(docs["atom.xml"]).findtext("a:entry/a:updated", namespaces=NS) == "2023-11-15T07:13:19+08:00"
+    # The ids never move with the instant.
+    assert _ids(docs) == _ids(build_feeds([undated]))
+
+
+@pytest.mark.parametrize("bad", ["24:00", "23:01", "23:59", "8:00", "08:0", "08:00:00", "08:60", "0800", "", " 08:00",
+                                 "08:00\n", "08.00", "８:００", 8])
+def test_a_bad_time_is_a_config_error(bad: object) -> None:
+    with pytest.raises(ConfigError, match=r"time = .* is not allowed; use HH:MM from 00:00 to 23:00"):
+        SiteOptions(time=bad)  # type: ignore[arg-type]
+    assert SiteOptions(time="23:00").time_of_day == dt.time(23, 0)
+    assert SiteOptions(time="00:00").time_of_day == dt.time(0, 0)
 
 
 def test_unfit_or_repeated_ids_are_refused(tmp_path: Path) -> None:

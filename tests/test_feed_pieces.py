@@ -2,8 +2,9 @@
 byte for byte the pages ``render_page`` makes from the whole issues: with instants after and
 before 1900 (RSS spells those as ``dc:date``), pages whose language is not every entry's
 (Atom ``xml:lang``), archive pages (the history namespace), dump pages with links to
-their originals and several authors, and issues of several pages (each entry's page a
-category)."""
+their originals and several authors (RSS: one ``dc:creator`` holding them all), and issues
+of several pages (each entry's page a category); at the default time of day and offset and at
+others (the pieces are made with a stand-in instant, whatever the time)."""
 
 from __future__ import annotations
 
@@ -47,11 +48,15 @@ def _variants() -> dict[str, list[Issue]]:
             "pages": [paged, odd, *seeds]}
 
 
+CLOCKS = {"default": {}, "23:00 -05:00": {"time": "23:00", "utc_offset": "-05:00"},
+          "00:00 +14:00": {"time": "00:00", "utc_offset": "+14:00"}}
+
+
 @pytest.mark.parametrize("feed_size", [50, 4])
 @pytest.mark.parametrize("name", ["seeds", "before 1900", "languages", "web dumps", "pages"])
-def test_pages_from_pieces_are_the_rendered_pages(name: str, feed_size: int) -> None:
+def test_pages_from_pieces_are_the_rendered_pages(name: str, feed_size: int, clock: str = "default") -> None:
     issues = _variants()[name]
-    options = SiteOptions(feed_size=feed_size, utc_offset="+08:00")
+    options = SiteOptions(feed_size=feed_size, **CLOCKS[clock])
     pieces = {issue.id: pieces_of(options, issue) for issue in issues}
     documents = 0
     for page in feed_pages(issues, options):
@@ -66,12 +71,25 @@ def test_pages_from_pieces_are_the_rendered_pages(name: str, feed_size: int) -> 
     assert documents >= 3
 
 
+@pytest.mark.parametrize("clock", ["23:00 -05:00", "00:00 +14:00"])
+@pytest.mark.parametrize("name", ["seeds", "before 1900"])
+def test_pages_from_pieces_at_other_times_and_offsets(name: str, clock: str) -> None:
+    test_pages_from_pieces_are_the_rendered_pages(name, 4, clock)
+    issues = _variants()[name]
+    options = SiteOptions(feed_size=4, **CLOCKS[clock])
+    page = next(feed_pages(issues, options))
+    heads = {head.id: head for head, _, _ in page.items}
+    (_, _, atom), *_ = render_page_from_pieces(options, page, {i: pieces_of(options, h) for i, h in heads.items()})
+    assert f"T{CLOCKS[clock]['time'][:2]}:59:59{CLOCKS[clock]['utc_offset']}</updated>".encode() in atom
+
+
 def test_the_variants_have_what_they_test() -> None:
     variants = _variants()
     options = SiteOptions(feed_size=4)
     rss = b"".join(data for page in feed_pages(variants["before 1900"], options) if page.family == "articles"
                    for role, _, data in render_page(options, page, page_entries(options, page)) if role == "rss")
     assert b"<dc:date" in rss and b"<pubDate>" in rss
+    assert "<dc:creator>韩睿、高雅慧</dc:creator>".encode() in rss  # several authors, one element
     atom = b"".join(data for page in feed_pages(variants["languages"], options) if page.family == "articles"
                     for role, _, data in render_page(options, page, page_entries(options, page)) if role == "atom")
     assert b'<entry xml:lang="' in atom and b"xmlns:fh=" in atom

@@ -6,11 +6,20 @@ it). newsboat (Debian's terminal feed reader) is run non-interactively with
 ``-x reload print-unread``; what it would list is what it stored in its cache, which is
 read back with sqlite3. Headless Chromium then loads the article page a feed entry links
 to and must show that article. Both tools are required (``require_tool``), never skipped.
+
+Credits: newsboat and feedparser keep only the last of several RSS ``dc:creator``, so an
+item has one holding every name (``韩睿、高雅慧``), and a story by a reporter with a
+photographer's picture must reach both readers credited to the reporter first. Neither
+newsboat 2.21 nor feedparser 6.0.14 reads JSON Feed (newsboat lists no item, feedparser
+finds no XML): the JSON Feed's ``authors`` are read as its specification says, and should a
+later newsboat list its items, their author must start with the reporter too.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import json
 import os
 import re
 import sqlite3
@@ -26,6 +35,7 @@ from waiting import DEADLINE
 
 from pressout.export.feed import SiteOptions, article_page, article_tag, order_issues, write_feeds
 from pressout.export.site import write_site
+from pressout.model import Article, Issue, Role
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -130,6 +140,62 @@ def test_newsboat_lists_each_days_edition_with_its_epub_link(served, tmp_path: P
     assert [r["title"] for r in rows] == [i.title for i in ordered]
     for row, issue in zip(rows, ordered, strict=True):
         assert options.url(f"epub/{epubs[issue.id].name}") in row["content"]
+
+
+def _credited(issues: list[Issue]) -> dict[str, tuple[Issue, Article, list[str]]]:
+    """Seed articles whose first credit is a reporter's and that credit others after it, by
+    id: (issue, the authors' names in page order)."""
+    found = {}
+    for issue in issues:
+        for article in issue.articles:
+            people = [p for p in article.contributors if p.role is not Role.EDITOR]
+            if len(people) > 1 and people[0].role is Role.REPORTER and people[-1].role is not Role.REPORTER:
+                found[article.id] = (issue, article, list(dict.fromkeys(p.name for p in people)))
+    return found
+
+
+@pytest.mark.parametrize("feed", ["atom.xml", "rss.xml", "feed.json"])
+def test_readers_credit_a_story_to_its_reporter_first(served, tmp_path: Path, feed: str) -> None:
+    root, issues, options, _ = served
+    credited = _credited(issues)
+    photographed = [names for _, article, names in credited.values()
+                    if article.contributors[-1].role is Role.PHOTOGRAPHER]
+    assert photographed == [["周利芳", "高劲鹏"]]  # 记者 周利芳 … 高劲鹏 摄 (2025-11-10)
+    assert len(credited) >= 2  # and 记者 韩睿 通讯员 高雅慧 (2021-11-08)
+    expected = {article_tag(options, issue, article): names for issue, article, names in credited.values()}
+    data = (root / feed).read_bytes()
+    parsed = feedparser.parse(data)
+    _, rows = _newsboat(tmp_path, options.url(feed))
+    newsboat = {row["guid"]: row for row in rows}
+    if feed == "feed.json":
+        items = {item["id"]: item for item in json.loads(data)["items"]}
+        for guid, names in expected.items():
+            assert [a["name"] for a in items[guid]["authors"]] == names
+        # newsboat 2.21 lists no JSON Feed item and feedparser 6.0.14 finds no XML in it:
+        # should a later one read it, the reporter must come first there too.
+        read = {entry.id: entry.get("author", "") for entry in parsed.entries}
+        for guid, names in expected.items():
+            if guid in newsboat:
+                assert newsboat[guid]["author"].startswith(names[0]), newsboat[guid]["author"]
+            if guid in read:
+                assert read[guid].startswith(names[0]), read[guid]
+        return
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    entries = {entry.id: entry for entry in parsed.entries}
+    dates = {article_tag(options, i, a): i.date for i in issues for a in i.articles}
+    for guid, names in expected.items():
+        entry, row = entries[guid], newsboat[guid]
+        if feed == "atom.xml":  # an author each: feedparser lists them, newsboat joins them
+            assert [a["name"] for a in entry.authors] == names
+            assert row["author"] == ", ".join(names)
+        else:  # one dc:creator holding them all, in page order
+            assert entry.author == "、".join(names) and len(entry.authors) == 1
+            assert row["author"] == "、".join(names)
+        assert entry.authors[0]["name"].startswith(names[0]) and row["author"].startswith(names[0])
+    # 08:00 Beijing time is 00:00 UTC: a reader in UTC sees each item on its paper's date.
+    assert len(rows) == len(dates)
+    for row in rows:
+        assert dt.datetime.fromtimestamp(row["pubDate"], dt.UTC).date() == dates[row["guid"]], row["guid"]
 
 
 def test_chromium_opens_the_article_a_feed_entry_links_to(served, tmp_path: Path) -> None:

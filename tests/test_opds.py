@@ -409,7 +409,7 @@ def test_the_catalog_follows_the_site_options() -> None:
     xml = opds.atom_document(options, pages["latest"]).decode("utf-8")
     assert '<link rel="self" href="https://news.example.org/tyrb/opds/latest.xml"' in xml
     assert "<id>tag:example.org,2025-01-02:tyrb/edition/a</id>" in xml
-    assert "<updated>2025-01-02T00:59:59+09:00</updated>" in xml
+    assert "<updated>2025-01-02T08:59:59+09:00</updated>" in xml
 
 
 def test_media_types_for_a_web_server() -> None:

@@ -109,6 +109,80 @@ def test_refuses_the_build_cache(site: Path, base: str, path: str) -> None:
     assert b'"pages"' not in body and b"sha256" not in body
 
 
+# --- folders ------------------------------------------------------------------------------------
+
+
+def _listing(body: bytes) -> dict[str, tuple[str, str]]:
+    """A folder's page, parsed as XML (it is XHTML): shown name → (href, size)."""
+    from lxml import etree
+
+    page = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    assert page.get("lang") == "zh-CN"
+    return {row.find("h:td/h:a", ns).text: (row.find("h:td/h:a", ns).get("href"), row.findtext("h:td[2]", "", ns))
+            for row in page.iterfind(".//h:tbody/h:tr", ns)}
+
+
+def test_a_folder_is_answered_with_its_page(site: Path, base: str) -> None:
+    """A folder without index.html: a generated page of its folders and files, with sizes
+    (not http.server's bare listing); a folder with one: that page; without the slash: the
+    way to it with the slash."""
+    from pressout.serve import folder_index
+
+    status, content_type, body = get(base + "epub/")
+    assert status == 200 and content_type == "text/html; charset=utf-8"
+    rows = _listing(body)
+    files = sorted(p.name for p in (site / "epub").iterdir())
+    assert list(rows) == files
+    for name, (href, size) in rows.items():
+        assert href == name and size.endswith(" KB")
+        assert get(base + "epub/" + href)[2] == (site / "epub" / name).read_bytes()
+    assert body == folder_index(site / "epub", "/epub/", icon=True)
+    assert b'href="/favicon.svg"' in body and b'href="../"' in body
+    issues = _listing(get(base + "issues/")[2])
+    assert issues and all(name.endswith("/") and href == name and size == "—" for name, (href, size) in issues.items())
+    with urllib.request.urlopen(base + "epub", timeout=DEADLINE) as response:  # redirected to epub/
+        assert response.url == base + "epub/" and response.read() == body
+    # a folder with its index page: that page
+    ident = next(iter(issues)).rstrip("/")
+    assert get(base + f"issues/{ident}/")[2] == (site / "issues" / ident / "index.html").read_bytes()
+    assert get(base)[2] == (site / "index.html").read_bytes()
+
+
+def test_a_folder_page_escapes_names_and_hides_dot_files(tmp_path: Path) -> None:
+    """Names are text (escaped, percent-encoded in links), bytes that are no UTF-8 shown as
+    U+FFFD; nothing that starts with a dot (the build cache) is listed or served."""
+    import os
+
+    root = tmp_path / "root"
+    (root / "files" / ".pressout").mkdir(parents=True)
+    (root / "files" / ".pressout" / "manifest.json").write_text("{}")
+    (root / "files" / ".hidden").write_text("secret")
+    (root / "files" / 'a <b> & "c".txt').write_bytes(b"x" * 2000)
+    (root / "files" / "名字.txt").write_bytes(b"")
+    (root / "files" / "sub").mkdir()
+    os.close(os.open(os.fsencode(root / "files") + b"/\xff.bin", os.O_CREAT | os.O_WRONLY))
+    for url in _serve(root):
+        status, content_type, body = get(url + "files/")
+        assert status == 200 and content_type == "text/html; charset=utf-8"
+        rows = _listing(body)
+        assert rows == {"sub/": ("sub/", "—"), 'a <b> & "c".txt': ("a%20%3Cb%3E%20%26%20%22c%22.txt", "2.0 KB"),
+                        "名字.txt": ("%E5%90%8D%E5%AD%97.txt", "0 B"), "\ufffd.bin": ("%FF.bin", "0 B")}
+        assert b"hidden" not in body and b"pressout" not in body
+        assert b"<b>" not in body and b"favicon" not in body  # (this folder has no site icon)
+        assert get(url + "files/.hidden")[0] == 404
+        assert get(url + "files/.pressout/")[0] == 404
+        assert get(url + "files/a%20%3Cb%3E%20%26%20%22c%22.txt")[2] == b"x" * 2000
+        assert _listing(get(url + "files/sub/")[2]) == {}
+        root_rows = _listing(get(url)[2])
+        assert root_rows == {"files/": ("files/", "—")}
+
+
+def test_the_icon_is_served_as_svg(site: Path, base: str) -> None:
+    status, content_type, body = get(base + "favicon.svg")
+    assert (status, content_type) == (200, "image/svg+xml") and body == (site / "favicon.svg").read_bytes()
+
+
 def test_serve_command(site: Path) -> None:
     """The real command: it says where it listens (on stderr), serves, and stops on Ctrl-C."""
     with Watched([sys.executable, "-m", "pressout.cli", "serve", site, "--port", "0", "-q"]) as proc:

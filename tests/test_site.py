@@ -60,7 +60,7 @@ def site(tmp_path: Path):
 def test_layout_one_page_per_issue_and_article(site) -> None:
     root, issues, _, _, written = site
     names = {p.relative_to(root).as_posix() for p in written}
-    expected = {"index.html", "styles/site.css", "styles/article.css"}
+    expected = {"index.html", "favicon.svg", "styles/site.css", "styles/article.css"}
     for issue in issues:
         expected.add(year_page(issue.date))
         expected.add(f"issues/{issue.id}/index.html")
@@ -129,25 +129,30 @@ def test_feed_links_open_the_article_pages(site) -> None:
 
 
 def test_front_page_lists_the_newest_days_with_their_epubs(site) -> None:
+    """最新 is the newest day alone (its pages with their EPUBs and headlines); 往期, the
+    older days of the week in short, each page with its EPUBs too, then the years."""
     root, issues, _, epubs, _ = site
     html = page(root / "index.html")
-    days = html.findall(".//h:section[@aria-labelledby='latest']/h:ol/h:li", NS)
+    latest = html.findall(".//h:section[@aria-labelledby='latest']/h:ol/h:li", NS)
+    older = html.findall(".//h:section[@aria-labelledby='past']/h:ol[@class='days compact']/h:li", NS)
     ordered = order_issues(issues)
     dated = [i for i in ordered if i.date is not None]
-    assert [d.find("h:h3/h:time", NS).get("datetime") for d in days if d.find("h:h3/h:time", NS) is not None] \
-        == [i.date.isoformat() for i in dated]  # one page a day here: every day is listed, newest first
     assert ordered[0].date == dt.date(2021, 12, 11)
-    links = [li for d in days for li in d.findall("h:ol[@class='issues']/h:li", NS)]
+    assert [d.find("h:h3/h:time", NS).get("datetime") for d in latest] == ["2021-12-11"]
+    # one page a day here: every older day is listed, newest first, the undated last
+    assert [d.find("h:h3/h:time", NS).get("datetime") for d in older if d.find("h:h3/h:time", NS) is not None] \
+        == [i.date.isoformat() for i in dated[1:]]
+    assert older[-1].findtext("h:h3", namespaces=NS) == "日期不详"
+    assert latest[0].find(".//h:ul[@class='headlines']", NS) is not None
+    assert all(d.find(".//h:ul[@class='headlines']", NS) is None for d in older)
+    links = [li for d in (*latest, *older) for li in d.findall("h:ol[@class='issues']/h:li", NS)]
     assert [resolve(root, root / "index.html", li.find("h:a", NS).get("href")).parent.name for li in links] \
         == [i.id for i in ordered]
-    # the newest day's pages with their EPUBs; the older days in short
+    # every page listed, the newest day's and the older days', with its EPUB
     for li, issue in zip(links, ordered, strict=True):
         epub = li.find("h:a[@class='epub']", NS)
-        if issue.date != ordered[0].date:
-            assert epub is None
-            continue
         assert resolve(root, root / "index.html", epub.get("href")) == epubs[issue.id]
-        assert epub.get("type") == "application/epub+zip"
+        assert epub.get("type") == "application/epub+zip" and epub.get("download") == epubs[issue.id].name
     # ... and the years of the archive, each with its months
     years = html.findall(".//h:section[@aria-labelledby='past']/h:ol[@class='years']/h:li", NS)
     assert [li.find("h:a", NS).text for li in years] == ["2021年", "日期不详"]
@@ -171,9 +176,15 @@ def test_front_page_shows_a_week_and_the_year_pages_every_issue(tmp_path: Path) 
     issues = _days_of_a_big_archive()
     write_site(issues, tmp_path, SiteOptions(), stand_in_epubs(tmp_path, issues))
     front = page(tmp_path / "index.html")
-    days = front.findall(".//h:section[@aria-labelledby='latest']/h:ol/h:li", NS)
+    days = [*front.findall(".//h:section[@aria-labelledby='latest']/h:ol/h:li", NS),
+            *front.findall(".//h:section[@aria-labelledby='past']/h:ol[@class='days compact']/h:li", NS)]
     assert len(days) == RECENT_DAYS
     assert days[0].findtext("h:h3/h:time", namespaces=NS) == "2022年1月8日"
+    assert days[1].findtext("h:h3/h:time", namespaces=NS) == "2022年1月7日"
+    assert len(front.findall(".//h:section[@aria-labelledby='latest']/h:ol/h:li", NS)) == 1
+    # the older days' pages on one line each, with their EPUBs
+    assert [a.text for a in days[1].findall("h:ol/h:li/h:a[1]", NS)] == ["第1版", "第2版", "第3版"]
+    assert len(days[1].findall("h:ol/h:li/h:a[@class='epub']", NS)) == 3
     assert [a.text for a in days[0].findall("h:ol/h:li/h:a[1]", NS)] == ["第1版", "第2版", "第3版"]
     # the newest day's pages show their headlines, linked to the articles; older days do not
     newest = [i for i in issues if i.date == dt.date(2022, 1, 8)]
@@ -307,7 +318,7 @@ def test_seed_site(tmp_path: Path, seed_paths: list[Path]) -> None:
     write_feeds(issues, tmp_path)
     written = write_site(issues, tmp_path)
     years = {i.date.year for i in issues}
-    assert len(written) == 1 + len(years) + len(issues) + sum(len(i.articles) for i in issues) + 2
+    assert len(written) == 1 + len(years) + 1 + len(issues) + sum(len(i.articles) for i in issues) + 2
     for path in pages(tmp_path):
         html = page(path)
         assert html.get("lang") == "zh-CN"
@@ -499,3 +510,376 @@ def test_a_page_label_that_is_no_plain_name_is_anchored_by_its_place() -> None:
         "#page-A01", "#page-_2", "#page-A03"]
     assert [h.text for h in html.findall(".//h:main/h:section/h:h2", NS)] == [
         "A01版 要闻", 'A 2/"x"版 杭州新闻', "A03版 文体"]
+
+
+# --- issue 17: the issue before and after, link previews, the icon, the photo's credit ------------
+
+
+def _head(issue, sizes: dict[str, int] | None = None):
+    """An issue's head as a build keeps it (its files' sizes: the covers, the EPUBs)."""
+    from pressout.export.html import headline
+    from pressout.model import ArticleHead, IssueHead
+
+    return IssueHead(issue.id, issue.source, issue.date, issue.page, issue.publication, issue.publication_slug,
+                     issue.title, tuple(ArticleHead(a.id, headline(a)) for a in issue.articles), issue.language,
+                     tuple(sorted((sizes or {}).items())))
+
+
+def _pager(html: etree._Element) -> dict[str, tuple[str, str]]:
+    """An issue page's way to the issue before and after: rel → (href, text), from the
+    pager under the contents; the head's links must say the same."""
+    found = {a.get("rel"): (a.get("href"), a.text) for a in html.findall(".//h:nav[@class='pager issues']/h:a", NS)}
+    head = {link.get("rel"): link.get("href") for link in html.findall("h:head/h:link", NS)
+            if link.get("rel") in ("prev", "next")}
+    assert head == {rel: href for rel, (href, _) in found.items()}
+    return found
+
+
+def test_an_issue_page_links_the_issue_before_and_after_by_date_then_page(tmp_path: Path) -> None:
+    """Pages of one day in page order (第1版 → 第2版 → 第3版), then the next day's 第1版;
+    the first issue has no 上一期, the newest no 下一期; an undated page is in no row
+    with the dated ones; every link resolves to the issue it names."""
+    from pressout.export.site import issue_neighbours
+
+    issues = _days_of_a_big_archive()
+    write_site(issues, tmp_path, SiteOptions(), stand_in_epubs(tmp_path, issues))
+    dated = sorted((i for i in issues if i.date is not None), key=lambda i: (i.date, i.page))
+    assert [i.page for i in dated[:4]] == [1, 2, 3, 1]
+    by_id = {i.id: i for i in issues}
+    for n, issue in enumerate(dated):
+        path = tmp_path / issue_page(issue)
+        pager = _pager(page(path))
+        expected = {}
+        if n > 0:
+            expected["prev"] = dated[n - 1]
+        if n + 1 < len(dated):
+            expected["next"] = dated[n + 1]
+        assert set(pager) == set(expected), issue.id
+        for rel, other in expected.items():
+            href, text = pager[rel]
+            assert resolve(tmp_path, path, href) == tmp_path / issue_page(other)
+            assert text == ("上一期：" if rel == "prev" else "下一期：") + by_id[other.id].title
+    undated = hostile_issue()
+    assert _pager(page(tmp_path / issue_page(undated))) == {}
+    near = issue_neighbours(issues)
+    assert near[dated[0].id] == (None, (dated[1].id, dated[1].title))
+    assert near[dated[-1].id] == ((dated[-2].id, dated[-2].title), None)
+    assert near[undated.id] == (None, None)
+    # Undated pages are a row of their own.
+    two = [undated, replace(undated, id="x-undated-2", source="x.txt", page=2)]
+    assert issue_neighbours([*two, dated[0]])["x-undated-2"] == (None, (undated.id, undated.title))  # unnumbered last
+    # An article's page leads back to its issue.
+    article = page(tmp_path / article_page(dated[0], dated[0].articles[0]))
+    crumbs = article.findall(".//h:nav[@class='crumbs']/h:a", NS)
+    assert (crumbs[-1].text, crumbs[-1].get("href")) == (dated[0].title, "index.html")
+
+
+def test_issue_pages_made_alone_with_their_neighbours_are_the_site_s() -> None:
+    """What a build's workers make of one issue, given the site's title and its
+    neighbours (``SiteExporter.bounds``), is what the whole site has: byte for byte."""
+    from pressout.config import Config
+    from pressout.export.feed import EpubFile
+    from pressout.export.registry import Settings
+    from pressout.export.site import EXPORTER, issue_neighbours
+
+    issues = three_issues()
+    sizes = {i.id: {f"epub/{i.id}.epub": 30000 + n} for n, i in enumerate(issues)}
+    epubs = {i.id: EpubFile(Path(f"epub/{i.id}.epub"), 30000 + n) for n, i in enumerate(issues)}
+    site = build_site(issues, SiteOptions(), epubs)
+    near = issue_neighbours(issues)
+    settings = Settings(Config(), {}, SiteOptions())
+    heads = [_head(i, sizes[i.id]) for i in issues]
+    values = EXPORTER.bounds(heads, settings)
+    assert len(set(values)) == 3  # one value each: the first, the middle and the last issue
+    for issue, value in zip(issues, values, strict=True):
+        alone = dict(issue_pages(issue, "太原日报", SiteOptions(), epubs, neighbours=near[issue.id]))
+        assert alone == {path: data for path, data in site.items() if path in alone}
+        made = dict(EXPORTER.issue_outputs(issue, settings, sizes[issue.id], value))
+        assert made == alone
+    # The value of an issue alone (a worker's first guess) names no neighbour.
+    assert EXPORTER.bounds(heads[:1], settings)[0] != values[0]
+    made = dict(EXPORTER.issue_outputs(issues[1], settings, sizes[issues[1].id]))
+    assert b'rel="prev"' not in made[issue_page(issues[1])] and b'rel="next"' not in made[issue_page(issues[1])]
+
+
+def test_each_issue_s_value_reads_back_as_its_title_and_neighbours() -> None:
+    """The values the build keeps (one per issue) are JSON, whatever the titles hold, and
+    read back as the site's title and the issue's neighbours; made for all issues at once,
+    they are the strings made one by one."""
+    from pressout.export.site import _bound_value, _bound_values, _from_bound, issue_neighbours
+
+    base = sample_issue()
+    odd = '太原"日报\\\t</x>'
+    issues = [replace(another_day(base, dt.date(2021, 12, d), page=p), publication=odd) for d in (1, 2) for p in (2, 1)]
+    issues += [hostile_issue(), replace(hostile_issue(), id="second-undated", source="x\ty.txt", page=1)]
+    near = issue_neighbours(issues)
+    values = _bound_values(odd, issues)
+    assert values == {i.id: _bound_value(odd, near[i.id]) for i in issues}
+    for issue in issues:
+        assert _from_bound(values[issue.id]) == (odd, near[issue.id])
+    assert _from_bound(_bound_values(odd, issues[:1])[issues[0].id]) == (odd, (None, None))
+    assert [near[i.id][1][0] if near[i.id][1] else None for i in issues[:4]] == [
+        issues[3].id, issues[0].id, None, issues[2].id]  # 12-01 第1版 → 第2版 → 12-02 第1版 → 第2版
+
+
+def _issue_pages_of(dist: Path) -> dict[str, int]:
+    """The web pages of every issue → inode (a page made again is a new file)."""
+    return {p.relative_to(dist).as_posix(): p.stat().st_ino for p in sorted((dist / "issues").rglob("*.html"))}
+
+
+def _chain(dist: Path) -> list[str]:
+    """The issues in the order their pages' 下一期 links lead, from the one without 上一期;
+    each 上一期 must lead back."""
+    pages_ = {p.parent.name: _pager(page(p)) for p in (dist / "issues").glob("*/index.html")}
+    first = [ident for ident, pager in pages_.items() if "prev" not in pager]
+    assert len(first) == 1, first
+    chain = first
+    while "next" in pages_[chain[-1]]:
+        following = pages_[chain[-1]]["next"][0].split("/")[-2]
+        assert pages_[following]["prev"][0].split("/")[-2] == chain[-1]
+        chain.append(following)
+    assert sorted(chain) == sorted(pages_)
+    return chain
+
+
+def test_prev_and_next_stay_right_in_incremental_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day added in the middle of the archive: the incremental build equals a clean one
+    (byte for byte), the issues' pages lead through every day in order, and only the new
+    day's pages and those of its two neighbours were made again (the other issues' pages
+    are the very files of the build before); a day removed again: its neighbours' pages
+    link each other, and no other issue's page is touched. Each issue's pages are made
+    once a build at most (not by the worker that reads its page, which cannot know its
+    neighbours, and again by the build)."""
+    import hashlib
+    import shutil
+    from dataclasses import replace as with_
+
+    from pressout.config import load_config
+    from pressout.export.site import SiteExporter
+    from pressout.pipeline import build
+
+    rendered: list[str] = []  # the issues whose pages were made (jobs=1: all in this process)
+    issue_outputs = SiteExporter.issue_outputs
+
+    def counted(self, issue, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rendered.append(issue.id)
+        return issue_outputs(self, issue, *args, **kwargs)
+
+    monkeypatch.setattr(SiteExporter, "issue_outputs", counted)
+
+    def outputs(folder: Path) -> dict[str, str]:
+        return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(folder.rglob("*")) if p.is_file() and ".pressout" not in p.relative_to(folder).parts}
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "seeds", seeds)
+    for file in seeds.iterdir():
+        file.chmod(0o644)
+    middle = seeds / "002_6d3b14249bc8cb53.txt"  # 2022-07-29, between 2021-12-10 and 2025-11-05
+    parked = tmp_path / middle.name
+    middle.rename(parked)
+    config = with_(load_config(None), covers=False)
+    dist = tmp_path / "dist"
+    assert not build([seeds], dist, config=config, jobs=1).failures
+    days = ["tyrb-2021-11-08-a", "tyrb-2021-12-10-a", "tyrb-2025-11-05-a", "tyrb-2025-11-10-a"]
+    assert _chain(dist) == days
+    assert sorted(rendered) == days
+    before = _issue_pages_of(dist)
+
+    parked.rename(middle)
+    rendered.clear()
+    report = build([seeds], dist, config=config, jobs=1)
+    assert not report.failures and report.rebuilt == 1
+    added = "tyrb-2022-07-29-a"
+    assert sorted(rendered) == [days[1], added, days[2]]
+    assert _chain(dist) == [*days[:2], added, *days[2:]]
+    clean = build([seeds], tmp_path / "clean", config=config, jobs=1, force=True)
+    assert outputs(dist) == outputs(tmp_path / "clean") and report.outputs == clean.outputs
+    after = _issue_pages_of(dist)
+    made = {rel.split("/")[1] for rel, inode in after.items() if before.get(rel) != inode}
+    assert made == {days[1], added, days[2]}
+
+    middle.rename(parked)
+    rendered.clear()
+    report = build([seeds], dist, config=config, jobs=1)
+    assert not report.failures and report.rebuilt == 0
+    assert _chain(dist) == days
+    assert sorted(rendered) == [days[1], days[2]]
+    shutil.rmtree(tmp_path / "clean")
+    build([seeds], tmp_path / "clean", config=config, jobs=1, force=True)
+    assert outputs(dist) == outputs(tmp_path / "clean")
+    again = _issue_pages_of(dist)
+    assert {rel.split("/")[1] for rel, inode in again.items() if after.get(rel) != inode} == {days[1], days[2]}
+    # The manifest keeps each issue's value: the title and its neighbours.
+    import json
+
+    rendered.clear()
+    assert not build([seeds], dist, config=config, jobs=1).changed and rendered == []  # nothing changed
+    manifest = json.loads((dist / ".pressout" / "manifest.json").read_text(encoding="utf-8"))
+    values = {ident: json.loads(value) for _, issues, _ in manifest["pages"].values() for ident, value in issues}
+    assert values[days[0]] == ["太原日报", None, [days[1], "太原日报 2021年12月10日"]]
+    assert values[days[1]][2] == [days[2], "太原日报 2025年11月5日"]
+
+
+def _meta(html: etree._Element) -> dict[str, str]:
+    return {(m.get("property") or m.get("name")): m.get("content") for m in html.findall("h:head/h:meta", NS)
+            if m.get("property") or m.get("name") not in (None, "viewport")}
+
+
+def test_pages_carry_open_graph_and_twitter_cards(tmp_path: Path) -> None:
+    """The front page, every issue page and every article page: og:title, og:type
+    (article for an article, website for the others), og:url absolute (the canonical
+    address), og:description (an article's first sentence, an issue's headlines, the
+    newest day's on the front page), og:locale, and a Twitter card; no image without
+    covers."""
+    base = "https://example.org/paper/"
+    issues = three_issues()
+    options = SiteOptions(base_url=base)
+    site = build_site(issues, options)
+    checked = 0
+    for path in site:
+        if not path.endswith(".html") or path.startswith("years/"):
+            continue
+        html = page_of(site, path)
+        meta = _meta(html)
+        assert meta["og:url"] == base + path == html.find("h:head/h:link[@rel='canonical']", NS).get("href")
+        assert meta["og:locale"] == "zh_CN" and meta["og:site_name"] == "太原日报"
+        assert meta["og:description"] and meta["og:title"]
+        assert meta["twitter:card"] == "summary" and "og:image" not in meta
+        is_article = path.startswith("issues/") and not path.endswith("/index.html")
+        assert meta["og:type"] == ("article" if is_article else "website")
+        checked += 1
+    assert checked == 1 + len(issues) + sum(len(i.articles) for i in issues)
+    front = _meta(page_of(site, "index.html"))
+    newest = order_issues(issues)[0]
+    assert front["og:title"] == "太原日报 网络版"
+    assert front["og:description"].startswith("2021年12月11日：" + newest.articles[0].display_title + "；")
+    issue = issues[1]
+    toc = _meta(page_of(site, issue_page(issue)))
+    assert toc["og:title"] == issue.title
+    assert toc["og:description"].startswith("；".join(a.display_title for a in issue.articles[:2]))
+    article = issue.articles[0]
+    card = _meta(page_of(site, article_page(issue, article)))
+    assert card["og:title"] == article.display_title
+    assert card["article:published_time"] == issue.date.isoformat()
+    first = next(b.text for b in article.body if isinstance(b, Paragraph))
+    assert card["og:description"] == first[: first.index("。") + 1]
+    # An issue in Traditional Chinese (zh-TW) says so.
+    web = web_issue()
+    assert _meta(page_of(build_site([web], options), issue_page(web)))["og:locale"] == "zh_TW"
+
+
+def test_the_cover_image_is_the_pages_preview(tmp_path: Path) -> None:
+    """When the build made an issue's cover (``covers/{id}.png`` in its head's sizes), its
+    pages and the front page show it: og:image absolute, and a large-image Twitter card."""
+    from pressout.config import Config
+    from pressout.export.registry import Settings
+    from pressout.export.site import EXPORTER, iter_site
+
+    base = "https://example.org/"
+    options = SiteOptions(base_url=base)
+    issues = three_issues()
+    newest = order_issues(issues)[0]
+    heads = [_head(i, {f"covers/{i.id}.png": 20000} if i is newest else {}) for i in issues]
+    front = dict(iter_site(heads, options, per_issue=False))
+    meta = _meta(page_of(front, "index.html"))
+    assert meta["og:image"] == f"{base}covers/{newest.id}.png"
+    assert (meta["og:image:width"], meta["og:image:height"], meta["og:image:type"]) == ("600", "800", "image/png")
+    assert meta["twitter:card"] == "summary_large_image"
+    assert meta["og:image:alt"] == f"{newest.title} 封面"
+    from pressout.export.feed import EpubFile
+
+    settings = Settings(Config(), {}, options)
+    sizes = {f"covers/{newest.id}.png": 20000, f"epub/{newest.id}.epub": 30000}
+    made = dict(EXPORTER.issue_outputs(newest, settings, sizes))
+    epub = {newest.id: EpubFile(Path(f"epub/{newest.id}.epub"), 30000)}
+    assert made == dict(issue_pages(newest, "太原日报", options, epub, cover=True))
+    for path in made:
+        meta = _meta(page_of(made, path))
+        assert meta["og:image"] == f"{base}covers/{newest.id}.png" and meta["twitter:card"] == "summary_large_image"
+    # without a cover there is none
+    older = dict(EXPORTER.issue_outputs(issues[0], settings, {f"epub/{issues[0].id}.epub": 30000}))
+    assert all("og:image" not in _meta(page_of(older, path)) for path in older)
+
+
+def test_og_locale() -> None:
+    from pressout.export.site import og_locale
+
+    assert [og_locale(tag) for tag in ("zh-CN", "zh-TW", "zh-HK", "zh-Hans", "zh-Hant", "zh-Hant-HK", "zh",
+                                       "en", "en-GB")] == [
+        "zh_CN", "zh_TW", "zh_HK", "zh_CN", "zh_TW", "zh_HK", "zh_CN", "en", "en_GB"]
+
+
+def test_every_page_names_the_icon_made_from_the_masthead(site) -> None:
+    from pressout.export.site import favicon
+
+    root, *_ = site
+    icon = root / "favicon.svg"
+    svg = etree.parse(str(icon)).getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    assert svg.findtext("{http://www.w3.org/2000/svg}text") == "太"
+    assert svg.findtext("{http://www.w3.org/2000/svg}title") == "太原日报"
+    assert b"url(" not in icon.read_bytes() and b"@import" not in icon.read_bytes()  # no font fetched
+    for path in pages(root):
+        (link,) = page(path).findall("h:head/h:link[@rel='icon']", NS)
+        assert link.get("type") == "image/svg+xml" and resolve(root, path, link.get("href")) == icon
+    assert b">P</text>" in favicon("pressout") and b">\xe6\x96\xb0</text>" in favicon("《新民晚报》")
+    hostile = etree.fromstring(favicon('<&"报'))
+    assert hostile.findtext("{http://www.w3.org/2000/svg}title") == '<&"报'
+
+
+def test_a_photo_without_its_photo_is_a_credit_line() -> None:
+    """An item whose photo the text lost, only its credit left (高劲鹏 摄), is set as a
+    credit line (figure.photo.credit-only: no box, no rule, flush at the line's end), never
+    an empty captioned box; one with nothing left shows nothing (empty); a photo with its
+    caption keeps its box; in the EPUB's fragment (horizontal and vertical) the same."""
+    from pressout.export.css import stylesheet
+    from pressout.export.html import render_article
+    from pressout.model import Credit, Figure
+
+    issue = sample_issue()
+    article = issue.articles[0]
+    credit = Credit("高劲鹏 摄", ())
+    lost = replace(article, body=(*article.body[:1], Figure("", credit), *article.body[1:]))
+    assert ('<figure class="photo credit-only"><figcaption><span class="credit">高劲鹏 摄</span></figcaption>'
+            "</figure>") in render_article(lost)
+    assert '<figure class="photo empty"><figcaption></figcaption></figure>' in render_article(
+        replace(article, body=(Figure("", None),)))
+    kept = render_article(replace(article, body=(Figure("雨后云海。", credit),)))
+    assert '<figure class="photo"><figcaption>雨后云海。 <span class="credit">高劲鹏 摄</span></figcaption></figure>' \
+        in kept
+    vertical = render_article(replace(article, body=(Figure("", Credit("AB 摄", ())),)), vertical=True)
+    assert '<figure class="photo credit-only"><figcaption><span class="credit"><span class="tcy">AB</span> 摄' \
+        in vertical
+
+    def rule(css: str, selector: str) -> str:
+        found = css[css.index(selector + " {"):]
+        return found[: found.index("}")]
+
+    css = stylesheet("article.css").decode()
+    line = rule(css, "article.item figure.photo.credit-only")
+    assert "border: none" in line and "padding: 0" in line and "text-align: end" in line
+    assert "display: none" in rule(css, "article.item figure.photo.empty")
+    # (vertical.css's rules for figure.photo are less specific: they cannot put the box back)
+    assert "figure.photo.credit-only" not in stylesheet("vertical.css").decode()
+    # on the web page too
+    site = build_site([replace(issue, articles=(lost,))], SiteOptions())
+    (figure,) = page_of(site, article_page(issue, lost)).findall(".//h:figure", NS)
+    assert figure.get("class") == "photo credit-only" and "".join(figure.itertext()) == "高劲鹏 摄"
+
+
+def test_seed_photo_credit_is_a_line(tmp_path: Path, seed_paths: list[Path]) -> None:
+    """The seeds' 万亩生态园 雨后现云海 (太原日报 2025-11-10): its photo is only its credit."""
+    from pressout.read import read_page
+
+    issues = [read_page(p) for p in seed_paths]
+    site = build_site(issues, SiteOptions())
+    found = [path for path, data in site.items() if path.endswith(".html") and "高劲鹏 摄".encode() in data]
+    assert found
+    for path in found:
+        for figure in page_of(site, path).iterfind(".//h:figure", NS):
+            caption = figure.find("h:figcaption", NS)
+            if not (caption.text or "").strip():  # no caption: the credit alone, as a line
+                assert figure.get("class") == "photo credit-only" and "".join(caption.itertext()) == "高劲鹏 摄"
+            else:
+                assert figure.get("class") == "photo"

@@ -55,6 +55,7 @@ from .files import (
 )
 from .sources import _content_digest, find_pages, is_tei
 from .work import (
+    DEFERRED,
     GATHERED,
     ArchiveWork,
     BoundWork,
@@ -328,7 +329,8 @@ class _Build:
         self.config, self.styles, self.fingerprint = config, styles, fingerprint
         self.workers, self.note, self.lock = workers, note, lock
         self.options = SiteOptions(base_url=config.base_url, title=config.site_title, feed_size=config.feed_size,
-                                   tag_authority=config.tag_authority, utc_offset=config.utc_offset)
+                                   tag_authority=config.tag_authority, utc_offset=config.utc_offset,
+                                   time=config.time)
         self.settings: Settings = Settings(config, styles, self.options)
         self.formats: tuple[Exporter, ...] = exporters()
         self.bound_formats = tuple(f for f in self.formats if f.title_bound)
@@ -564,8 +566,8 @@ class _Build:
         the previous build."""
         staging, settings = self.staging, self.settings
         self.note("feeds", 0, 1, "feeds and web edition")
-        bounds = tuple(f.bound(heads, settings) for f in self.bound_formats)
-        joined = join_bounds(bounds)
+        values = [f.bounds(heads, settings) for f in self.bound_formats]  # each issue's, in the order of heads
+        at = itertools.count()
         jobs: list[Any] = []
         roots = {True: str(staging), False: str(self.out)}
         models: dict[str, str] = {}
@@ -575,8 +577,12 @@ class _Build:
             for n, head in enumerate(page.heads):
                 self.roots[head.id] = root
                 models[head.id] = f"{root}/{MODELS}/{head.id}.json"
+                i = next(at)
+                bounds = tuple(value[i] for value in values)
+                joined = join_bounds(bounds)
                 if page.bounds[n] != joined:
-                    self.remove_bound(staging, page.layout, head)
+                    if page.bounds[n] != DEFERRED:  # (none made yet: nothing to remove)
+                        self.remove_bound(staging, page.layout, head)
                     jobs.append(BoundWork(self.bound_formats, bounds, models[head.id], head.sizes, settings,
                                           str(staging)))
                     page.bounds[n] = joined

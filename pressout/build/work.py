@@ -85,6 +85,11 @@ def join_bounds(values: Iterable[str]) -> str:
     return "\n".join(values)
 
 
+# An issue's title-bound files not made yet: a worker leaves them to the main process when a
+# format's values depend on other issues (``Exporter.bound_deferred``). No format's value.
+DEFERRED = "\0deferred"
+
+
 GATHERED = "gathered:"  # a gathered issue's task path: GATHERED + "{slug}/{date}/{edition}"
 
 
@@ -119,7 +124,9 @@ def run_task(task: Task) -> Done:
     ``{task.parked}{name}`` (the main process moves them into place once the page's issue
     ids are known to be its own): its own files, its title-bound files (made with the
     archive value of the issue alone: the main process makes them again in the rare case
-    the archive's turns out to differ), its cached model and its concatenation fragments.
+    the archive's turns out to differ; not made here at all when a format's values depend
+    on other issues, ``bound_deferred``: the main process makes them, once), its cached
+    model and its concatenation fragments.
 
     The parked names share one folder, made by the main process, rather than a folder of
     their own per page: one inode fewer a page, and none deleted while the build makes
@@ -155,12 +162,16 @@ def run_task(task: Task) -> Done:
                 done.model = json.dumps(issue_to_dict(issue), ensure_ascii=False)
                 done.warnings.extend(issue.diagnostics)
                 return done
+        deferred = any(e.title_bound and e.bound_deferred for e in task.formats)
         for issue in issues:
             language = settings.config.language
             if language is not None and issue.language != language:
                 issue = replace(issue, language=language)  # the configured tag wins
             articles = [a.id for a in issue.articles]
-            templates = [t for exporter in task.formats for t in exporter.issue_files(settings)]
+            # Title-bound files whose value depends on other issues (``bound_deferred``) are
+            # left to the main process, which makes them once every issue is known.
+            formats = [e for e in task.formats if not (deferred and e.title_bound)]
+            templates = [t for exporter in formats for t in exporter.issue_files(settings)]
             folders = issue_folders(templates, issue.id)
             for folder in folders:
                 # Not makedirs: see the module docstring.
@@ -171,8 +182,8 @@ def run_task(task: Task) -> Done:
             sizes: list[tuple[str, int]] = []
             bounds: list[str] = []
             fragments: dict[str, bytes] = {}
-            for exporter in task.formats:
-                bound = exporter.bound([issue], settings) if exporter.title_bound else ""
+            for exporter in formats:
+                bound = exporter.bounds([issue], settings)[0] if exporter.title_bound else ""
                 expected = expand(list(exporter.issue_files(settings)), issue.id, articles)
                 got = []
                 for rel, data in exporter.issue_outputs(issue, settings, made, bound):
@@ -208,7 +219,7 @@ def run_task(task: Task) -> Done:
                                         issue.language, tuple(sizes)))
             done.moves += moves
             done.sources += [list(pair) for pair in issue.sources]
-            done.bounds.append(join_bounds(bounds))
+            done.bounds.append(DEFERRED if deferred else join_bounds(bounds))
             done.fragments.append(fragments)
             done.warnings.extend(issue.diagnostics)
     except OSError:

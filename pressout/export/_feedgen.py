@@ -19,7 +19,13 @@ a regression test for each:
    which makes Atom invalid); in RSS the summary is HTML-escaped, since readers take an
    RSS description for HTML.
 6. An RSS ``<author>`` needs an e-mail address: names go to ``dc:creator`` (and editors
-   to ``dc:contributor``) through feedgen's dc extension, loaded for RSS only.
+   to ``dc:contributor``) through feedgen's dc extension, loaded for RSS only. An item
+   has one ``dc:creator`` holding all its authors' names in order, joined with ``、``
+   (``NAME_SEPARATOR``, the enumeration comma Chinese lists names with: ``韩睿、高雅慧``),
+   and one ``dc:contributor`` the same way: newsboat and feedparser keep only the last of
+   several ``dc:creator`` (a reporter's story was credited to its photographer). Atom
+   keeps an ``author`` (``contributor``) per person, which newsboat joins with ``, ``
+   and feedparser lists in order (its ``author``, one string, is the last of them).
 7. Enclosures need a real byte length and an ASCII URL: both are checked/encoded here.
 8. A control character anywhere makes lxml refuse the whole document with a bare
    ValueError: every string is checked first and named in an ``OutputError``.
@@ -66,6 +72,7 @@ __all__ = [
     "Enclosure",
     "Entry",
     "Head",
+    "NAME_SEPARATOR",
     "atom_document",
     "check_document",
     "check_entries",
@@ -80,6 +87,8 @@ FH_NS = "http://purl.org/syndication/history/1.0"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 RFC822_EARLIEST_YEAR = 1900  # RFC 2822 §3.3: "any numeric year 1900 or later"
+# Between the names of an RSS item's one dc:creator (and dc:contributor): trap 6.
+NAME_SEPARATOR = "、"
 
 # XML 1.0 forbids C0 controls other than tab/LF/CR, surrogates and U+FFFE/U+FFFF; C1
 # controls and DEL are allowed by XML but "discouraged" and mean a broken page, so they
@@ -380,10 +389,11 @@ def _generator(head: Head, entries: Sequence[Entry], *, rss: bool, checked: bool
         if entry.categories:
             fe.category([_category(c) for c in entry.categories])
         if rss:
+            # One element each, all the names in it (trap 6).
             if entry.authors:
-                fe.dc.dc_creator(list(entry.authors))
+                fe.dc.dc_creator(NAME_SEPARATOR.join(entry.authors))
             if entry.contributors:
-                fe.dc.dc_contributor(list(entry.contributors))
+                fe.dc.dc_contributor(NAME_SEPARATOR.join(entry.contributors))
             if entry.enclosure is not None:
                 # Atom gets its enclosure link after serialisation (trap 3).
                 fe.enclosure(uri(entry.enclosure.url), str(entry.enclosure.length), entry.enclosure.type)

@@ -36,13 +36,24 @@ source record gives the address of its original (``html.source_url``) links to i
 ``link rel="related"``, JSON Feed ``external_url``; the entry's own link stays our copy.
 
 Dates (see ``entry_instants``) come from ``pressout.timestamps.issue_instant`` only, never
-the clock, at the fixed UTC offset ``SiteOptions.utc_offset`` (+08:00 by default) whatever
-the year: an issue of any date from year 1 to 9999 has its instants (RSS writes those
-before 1900 as ``dc:date``, see ``pressout.export._feedgen``). An article is titled by
-``pressout.export.html.headline``: its display title, else its first words, else
-``（无题）``, never an empty title. Ids are ASCII ``tag:`` URIs (RFC 4151) made from the
-article's id, which the reader derives from the article's own text, so they survive
-rebuilds and the adding, removing or fixing of other articles.
+the clock: the issue's date at the time of day ``SiteOptions.time`` (08:00 by default, which
+is 00:00 UTC: a reader in UTC sees the paper's own date) at the fixed UTC offset
+``SiteOptions.utc_offset`` (+08:00 by default) whatever the year: an issue of any date from
+year 1 to 9999 has its instants (RSS writes those before 1900 as ``dc:date``, see
+``pressout.export._feedgen``).
+
+Credits: an article's authors (everyone it credits but its editors, in page order, each
+name once) are an Atom ``author`` each and the JSON Feed item's ``authors``; in RSS they
+are one ``dc:creator`` holding every name, joined with ``、`` (``_feedgen.NAME_SEPARATOR``:
+readers such as newsboat and feedparser keep only the last of several, which credited a
+reporter's story to its photographer), and the editors one ``dc:contributor`` likewise
+(Atom ``contributor`` each; JSON Feed has no place for them). No format has a place for
+the roles (记者, 摄影 …): the names go without them.
+
+An article is titled by ``pressout.export.html.headline``: its display title, else its
+first words, else ``（无题）``, never an empty title. Ids are ASCII ``tag:`` URIs (RFC 4151)
+made from the article's id, which the reader derives from the article's own text, so they
+survive rebuilds and the adding, removing or fixing of other articles.
 
 Categories: an article's column, its kind (文章, 图片新闻, 公告) and, when known, the page
 it is printed on (``A03版 文体``; see ``_page_category``): Atom ``category`` with term and
@@ -64,7 +75,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from .. import __version__
-from ..config import utc_offset_timezone
+from ..config import check_time, utc_offset_timezone
 from ..errors import ConfigError, OutputError
 from ..model import (
     Article,
@@ -77,7 +88,16 @@ from ..model import (
     Paragraph,
     Role,
 )
-from ..timestamps import BEIJING, DEFAULT_UTC_OFFSET, UNKNOWN_DATE, issue_instant, parse_utc_offset
+from ..timestamps import (
+    BEIJING,
+    DEFAULT_TIME,
+    DEFAULT_UTC_OFFSET,
+    ISSUE_TIME,
+    UNKNOWN_DATE,
+    issue_instant,
+    parse_time,
+    parse_utc_offset,
+)
 from . import _feedgen
 from ._feedgen import Category, Enclosure, Entry, Head
 from ._paths import ensure_folder
@@ -126,7 +146,8 @@ FEEDS = {
     "editions": ("editions.xml", "application/atom+xml", "EPUB 电子版（Atom）"),
     "editions_rss": ("editions-rss.xml", "application/rss+xml", "EPUB 电子版（RSS）"),
 }
-# Entries of one issue date get instants in that day's first hour (see entry_instants).
+# Entries of one issue date get instants in the hour from the issue's instant on (see
+# entry_instants).
 SLOTS_PER_DAY = 3600
 SUMMARY_MAX = 120
 KIND_LABELS = {Kind.ARTICLE: "文章", Kind.PHOTO: "图片新闻", Kind.NOTICE: "公告"}
@@ -152,7 +173,8 @@ class SiteOptions:
     ``tag_authority`` is the domain (or e-mail address) in ``tag:`` ids, by default
     ``base_url``'s host. Keep it when the site moves, or every reader sees every
     article again as new. ``utc_offset`` (``[+-]HH:MM``, +08:00 by default) is the fixed
-    offset of every instant the feeds write: an issue is dated at midnight there.
+    offset of every instant the feeds write, and ``time`` (``HH:MM``, 00:00 to 23:00; 08:00
+    by default, 00:00 UTC) the time of day there an issue is dated at.
     """
 
     base_url: str = DEFAULT_BASE_URL
@@ -160,6 +182,7 @@ class SiteOptions:
     feed_size: int = 50
     tag_authority: str | None = None
     utc_offset: str = DEFAULT_UTC_OFFSET
+    time: str = DEFAULT_TIME
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -182,11 +205,17 @@ class SiteOptions:
             )
         object.__setattr__(self, "tag_authority", authority)
         utc_offset_timezone(self.utc_offset)  # the configuration's check: a ConfigError naming utc_offset
+        check_time(self.time)  # the configuration's check too: a ConfigError naming time
 
     @property
     def tz(self) -> dt.timezone:
         """``utc_offset`` as a fixed ``datetime.timezone``."""
         return parse_utc_offset(self.utc_offset)
+
+    @property
+    def time_of_day(self) -> dt.time:
+        """``time`` as a ``datetime.time`` (at the offset ``tz``)."""
+        return parse_time(self.time)
 
     def url(self, path: str) -> str:
         """The absolute URL of a file in the web root (``path`` relative, unencoded)."""
@@ -199,7 +228,7 @@ class SiteOptions:
         ``pressout``."""
         if self.title:
             return self.title
-        ordered = order_issues(issues, tz=self.tz)
+        ordered = order_issues(issues, tz=self.tz, time=self.time_of_day)
         publication = ordered[0].publication if ordered else ""
         return publication if publication and not publication.isspace() else "pressout"
 
@@ -264,23 +293,26 @@ def archive_page(path: str, number: int) -> str:
 _I = TypeVar("_I", bound=IssueLike)  # an Issue, or an IssueHead (the build plans with heads)
 
 
-def order_issues(issues: Iterable[_I], *, tz: dt.tzinfo = BEIJING) -> list[_I]:
-    """Newest first: issue instant (at the offset ``tz``), then page number (unnumbered
-    last), then issue id."""
+def order_issues(issues: Iterable[_I], *, tz: dt.tzinfo = BEIJING, time: dt.time = ISSUE_TIME) -> list[_I]:
+    """Newest first: issue instant (at the time of day ``time`` at the offset ``tz``), then
+    page number (unnumbered last), then issue id."""
     return sorted(
         issues,
-        key=lambda i: (-issue_instant(i, tz).timestamp(), i.page is None, i.page or 0, i.id),
+        key=lambda i: (-issue_instant(i, tz, time).timestamp(), i.page is None, i.page or 0, i.id),
     )
 
 
-def entry_instants(items: Iterable[tuple[IssueLike, str]], *, tz: dt.tzinfo = BEIJING) -> dict[str, dt.datetime]:
+def entry_instants(items: Iterable[tuple[IssueLike, str]], *, tz: dt.tzinfo = BEIJING,
+                   time: dt.time = ISSUE_TIME) -> dict[str, dt.datetime]:
     """An ``updated`` instant for each (issue, key), given in feed order (newest first).
 
-    The n-th item (from 0) of an issue date gets the issue instant (00:00 at ``tz``)
-    plus ``SLOTS_PER_DAY - 1 - n`` seconds: the first article of the day's first page is
-    at 00:59:59, the next at 00:59:58 and so on, so every entry stays on its issue's date,
-    no two share an instant (an Atom validator warning, and readers could not order
-    them), and readers that sort by date show page order. Should an instant not fall
+    The n-th item (from 0) of an issue date gets the issue instant (its date at ``time``,
+    08:00 by default, at ``tz``) plus ``SLOTS_PER_DAY - 1 - n`` seconds: the first article
+    of the day's first page is at 08:59:59, the next at 08:59:58 and so on, counting down
+    within the hour from the instant on. So every entry stays on its issue's date (``time``
+    is 23:00 at the latest) and, at 08:00 +08:00 (00:00 UTC), on that date in UTC too; no
+    two share an instant (an Atom validator warning, and readers could not order them);
+    and readers that sort by date show page order. Should an instant not fall
     strictly before the previous item's (only when ``SOURCE_DATE_EPOCH`` puts undated
     issues near a dated one), it becomes one second before it. ``published`` is the same
     instant, so ``published == updated``.
@@ -295,7 +327,7 @@ def entry_instants(items: Iterable[tuple[IssueLike, str]], *, tz: dt.tzinfo = BE
     base = UNKNOWN_DATE
     for issue, key in items:
         if issue is not last:  # an issue's items come together: its instant is made once
-            base, last = issue_instant(issue, tz), issue
+            base, last = issue_instant(issue, tz, time), issue
         n = used.get(base, 0)
         used[base] = n + 1
         instant = base + _SLOT_OFFSETS[n] if n < SLOTS_PER_DAY else base
@@ -620,15 +652,15 @@ def feed_pages(
     page, their archives from the oldest, then the same for the editions (only when
     ``epubs`` is given). The issues are checked before the first page."""
     options = options or SiteOptions()
-    tz = options.tz
-    ordered = order_issues(issues, tz=tz)
+    tz, time = options.tz, options.time_of_day
+    ordered = order_issues(issues, tz=tz, time=time)
     check_issues(ordered)
     title = options.site_title(ordered)
     slug = ordered[0].publication_slug
-    newest = issue_instant(ordered[0], tz)
+    newest = issue_instant(ordered[0], tz, time)
 
     article_items = [(issue, article) for issue in ordered for article in issue.articles]
-    when = entry_instants(((issue, article.id) for issue, article in article_items), tz=tz)
+    when = entry_instants(((issue, article.id) for issue, article in article_items), tz=tz, time=time)
     items = [(issue, article, when[article.id]) for issue, article in article_items]
     del article_items, when
     head = Head(
@@ -649,7 +681,7 @@ def feed_pages(
         missing = [i.id for i in ordered if i.id not in epubs]
         if missing:
             raise OutputError(f"no EPUB given for issue(s) {', '.join(missing)}")
-        edition_when = entry_instants(((issue, issue.id) for issue in ordered), tz=tz)
+        edition_when = entry_instants(((issue, issue.id) for issue in ordered), tz=tz, time=time)
         files = [epub_file(i, epubs[i.id]) for i in ordered]
         editions = [(i, f.path, f.size, edition_when[i.id]) for i, f in zip(ordered, files, strict=True)]
         del files

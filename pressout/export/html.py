@@ -248,8 +248,13 @@ def render_article(article: Article, *, vertical: bool = False) -> str:
 
 
 def _figure(figure: Figure, t: Callable[[str], str] = escape) -> str:
+    """A photo as the text keeps it: its caption and credit. A photo without a caption is
+    marked so that it is not set as an empty caption box: ``credit-only`` when its credit
+    is all that is left (高劲鹏 摄: a credit line where the photo stood), ``empty`` when
+    not even that is (nothing to show)."""
     caption = t(figure.text)
     if figure.credit:
         sep = " " if caption else ""
         caption += f'{sep}<span class="credit">{t(figure.credit.text)}</span>'
-    return f'<figure class="photo"><figcaption>{caption}</figcaption></figure>'
+    kind = "" if figure.text.strip() else " credit-only" if figure.credit else " empty"
+    return f'<figure class="photo{kind}"><figcaption>{caption}</figcaption></figure>'

@@ -338,10 +338,10 @@ def catalog_pages(heads: Iterable[IssueHead], options: SiteOptions) -> Iterator[
         editions = _editions(head.id, sizes)
         if editions:
             made[head.id] = (head, editions, sizes)
-    ordered = order_issues([head for head, _, _ in made.values()], tz=tz)
+    ordered = order_issues([head for head, _, _ in made.values()], tz=tz, time=options.time_of_day)
     if not ordered:
         return
-    when = entry_instants(((head, head.id) for head in ordered), tz=tz)
+    when = entry_instants(((head, head.id) for head in ordered), tz=tz, time=options.time_of_day)
     items = [(head, _publication(options, head, when[head.id], *made[head.id][1:])) for head in ordered]
     del when, made
     title = options.site_title(ordered)

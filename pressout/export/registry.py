@@ -14,8 +14,13 @@ A format is an ``Exporter``. What it may make, all optional:
   EPUB's size.
 * **Title-bound** per-issue files (``title_bound``): files that also depend on a value of
   the whole archive (``bound``: the web pages name the site's title, which is the common
-  publication of all issues). A worker makes them with the value of the issue alone; when
-  the archive's value turns out to differ, the build makes them again.
+  publication of all issues), or on one for each issue (``bounds``: the web pages also
+  link the issues before and after it). A worker makes them with the value of the issue
+  alone; when the issue's value in the archive turns out to differ, the build makes them
+  again (only that issue's: a value per issue keeps this to the issues it changed for).
+  Where the value of an issue alone is mostly wrong (``bound_deferred``: the neighbours),
+  a worker leaves them, and the build makes them once every issue is known, from the
+  issue's cached model, instead of making them twice.
 * **A concatenation** (``concatenated``): one file made of a head, one fragment per issue
   and an end (the TEI corpus). ``issue_outputs`` gives the issue's fragment under the
   concatenation's path; the build keeps each fragment and assembles the file in corpus
@@ -71,7 +76,7 @@ __all__ = [
 # the web pages the EPUB's size, so the covers come first, then the EPUB). Each module
 # defines EXPORTER.
 BUILTINS = ("pressout.export.cover", "pressout.export.epub", "pressout.export.kepub", "pressout.export.tei",
-            "pressout.export.site", "pressout.export.feed", "pressout.export.opds")
+            "pressout.export.site", "pressout.export.feed", "pressout.export.opds", "pressout.export.search")
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,10 @@ class Exporter:
     section: ClassVar[str | None] = None
     keys: ClassVar[Mapping[str, tuple[Callable[[Any], bool], str]]] = {}
     title_bound: ClassVar[bool] = False
+    # Its title-bound files' values depend on other issues (``bounds``), so that a worker's
+    # value of the issue alone is mostly wrong: the build makes them only once every issue
+    # is known (for all title-bound formats: they are made together).
+    bound_deferred: ClassVar[bool] = False
     sized: ClassVar[bool] = False  # other formats show the sizes of its per-issue files
     concatenated: ClassVar[str | None] = None  # the path of its concatenation, if it has one
     folders: ClassVar[tuple[str, ...]] = ()  # folders its archive files and jobs write into (made first)
@@ -145,6 +154,14 @@ class Exporter:
     def bound(self, issues: Sequence[IssueLike], settings: Settings) -> str:
         """For a title-bound format: the value of the archive its per-issue files depend on."""
         return ""
+
+    def bounds(self, issues: Sequence[IssueLike], settings: Settings) -> Sequence[str]:
+        """For a title-bound format: the value each issue's files depend on, one per issue
+        in the order given (the value ``issue_outputs`` gets as ``bound``); by default the
+        archive's ``bound``, the same for all. The build makes an issue's files again when
+        its value changes, and a worker makes them first with ``bounds([issue])[0]``."""
+        value = self.bound(issues, settings)
+        return [value] * len(issues)
 
     def fragment(self, issue: Issue, settings: Settings) -> bytes:
         """The issue's fragment of the concatenation, alone (when the previous one is lost)."""

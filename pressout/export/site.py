@@ -2,9 +2,9 @@
 
 The output folder is the web root, served at ``SiteOptions.base_url``::
 
-    index.html                          the front page: the newest day's pages, with
-                                        their EPUBs and headlines, the rest of that week
-                                        in short, and the years of the archive
+    index.html                          the front page: 最新, the newest day's pages with
+                                        their EPUBs and headlines; 往期, the rest of that
+                                        week (each page with its EPUBs) and the years
     years/{YYYY}.html, years/undated.html
                                         one year: its days by month, newest first, each
                                         day with its pages (第1版, 第2版 …)
@@ -13,17 +13,34 @@ The output folder is the web root, served at ``SiteOptions.base_url``::
     issues/{issue.id}/{article.id}.html one article: the permalink the feeds point to
     styles/site.css, styles/article.css the web chrome, and the article typography the
                                         EPUB shares (copied from pressout.styles)
+    favicon.svg                         the icon every page names: the masthead's first
+                                        character, white on the paper's red (no font is
+                                        fetched: the reader's own serif draws it)
     epub/{name}                         the EPUBs; the build puts them there, pages link
     atom.xml, rss.xml, feed.json, editions.xml, editions-rss.xml, archive/…
                                         written by pressout.export.feed.write_feeds
 
 A build calls ``write_feeds`` and ``write_site`` with the same issues, options and EPUBs.
-The pages of one issue depend on nothing but that issue, the options, its EPUBs and the
-site's title, so ``issue_pages`` makes them alone (the build does it in its workers, as
-each page is read, and keeps them while the issue and the title stay the same); the
-front page and the year pages list every issue, and read only its id, title, date,
-page, publication, language and articles' ids and headlines. (One page of 300,000 issues would be 85 MB: an
-archive is browsed as a newspaper's is, by year, month and day.)
+The pages of one issue depend on that issue, the options, its EPUBs and cover, and two
+values of the whole archive: the site's title, and the issue's neighbours, the issues
+before and after it (by date, then page; ``issue_neighbours``), which its page links as
+上一期 and 下一期 (``rel="prev"``, ``rel="next"``). ``issue_pages`` makes them alone, given
+these values; the front page and the year pages list every issue, and read only its id,
+title, date, page, publication, language, articles' ids and headlines and its files'
+sizes (``IssueHead``). (One page of 300,000 issues would be 85 MB: an archive is browsed
+as a newspaper's is, by year, month and day.)
+
+In a build the issue's pages are title-bound files (``pressout.export.registry``): the
+value they are made with (``SiteExporter.bounds``) is, for each issue, the site's title
+and its neighbours' ids and titles, kept in the build's manifest, and the build makes an
+issue's pages again exactly when its own value changes. They are made once every issue
+is known (``bound_deferred``: the workers that read the pages leave them, since an issue
+alone has no neighbours, and the build makes them on its executor from the issues'
+cached models, once each). So a day added in the middle of the archive makes its own
+pages and those of the two issues on either side of it (the one before gets a new
+下一期, the one after a new 上一期), and no other issue's; a day removed, those of the
+two that become neighbours; an unchanged build, none. The front page and the year pages
+are made anew on every build that changes anything, from the issues' heads.
 Links between pages are relative, so the pages also work opened from disk or served
 under another address; only ``<link rel="canonical">`` is absolute. Every page is in
 its issue's language (``lang`` and ``xml:lang``: ``zh-CN``, ``zh-TW``, ``zh-Hant`` … as the
@@ -33,8 +50,14 @@ The paper is shown by its masthead (``Issue.masthead``: 报刊不详 when nothin
 an article whose source record gives the address of its original links to it as 原文.
 Every page is well-formed XHTML (polyglot HTML5), and carries ``<link
 rel="alternate">`` autodiscovery for the Atom, RSS and JSON feeds (and the editions feed
-when there are EPUBs); when the build makes the OPDS catalog (``pressout.export.opds``),
-the front page also links it (OPDS 1.2 navigation feed and OPDS 2.0, ``catalog``) and
+when there are EPUBs), the icon (``favicon.svg``), and what link previews show (Open Graph
+and a Twitter card, ``og:*``: the page's title, ``og:type`` ``article`` for an article and
+``website`` for the others, its absolute ``og:url``, a description: an article's first
+sentence, an issue's headlines, the front page's newest ones; ``og:locale`` from the
+language, ``zh_CN``, ``zh_TW`` …; and, when the build made the issue's cover image
+``covers/{id}.png``, which ``IssueHead.sizes`` records, that image, absolute, with
+``twitter:card`` ``summary_large_image``, else ``summary``). When the build makes the
+OPDS catalog (``pressout.export.opds``), the front page also links it (OPDS 1.2 navigation feed and OPDS 2.0, ``catalog``) and
 shows its address, to add to an e-reader. Articles are the shared ``render_article``
 fragment, so the page, the feeds and the EPUB show the same text, under the same title
 (``html.headline``: the display title, else the article's first words, else ``（无题）``,
@@ -47,15 +70,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import OutputError
-from ..model import Article, Issue, IssueHead, IssueLike, Page
+from ..model import Article, Issue, IssueHead, IssueLike, Page, Paragraph
 from ._feedgen import check_text
+from .cover import COVER
+from .cover import SIZE as COVER_SIZE
 from .css import stylesheet
 from .feed import (
     ARTICLE_PAGE,
@@ -78,12 +105,27 @@ from .feed import (
 from .html import byline_text, escape, headline, render_article, source_url
 from .registry import Exporter, Settings
 
-__all__ = ["STYLES", "build_site", "issue_pages", "iter_site", "write_site", "year_page"]
+__all__ = [
+    "FAVICON",
+    "STYLES",
+    "Neighbour",
+    "Neighbours",
+    "build_site",
+    "favicon",
+    "issue_neighbours",
+    "issue_pages",
+    "iter_site",
+    "og_locale",
+    "write_site",
+    "year_page",
+]
 
 # Copied into styles/: the site's own chrome and the article typography the EPUB uses.
 STYLES = ("site.css", "article.css")
 YEARS = "years"  # the folder of the year pages
+FAVICON = "favicon.svg"  # the icon every page names, made from the masthead
 RECENT_DAYS = 7  # the days on the front page (a week of a daily paper), the newest in full
+DESCRIPTION_MAX = 150  # characters of a page's description (og:description)
 
 
 def year_page(date: dt.date | None) -> str:
@@ -151,13 +193,143 @@ def _date(issue: IssueLike) -> str:
     return f'<time datetime="{d.isoformat()}">{d.year}年{d.month}月{d.day}日</time>'
 
 
+# --- neighbours: the issue before and the issue after ---------------------------------------
+
+Neighbour = tuple[str, str]  # an issue next to another: its id and its title
+Neighbours = tuple[Neighbour | None, Neighbour | None]  # (the one before, the one after)
+
+
+def _rows(issues: Iterable[IssueLike]) -> tuple[list[IssueLike], list[IssueLike]]:
+    """The issues as a reader pages through them (``issue_neighbours``): the dated ones,
+    and the undated ones."""
+    dated = sorted((i for i in issues if i.date is not None),
+                   key=lambda i: (i.date, i.page is None, i.page or 0, i.id))
+    undated = sorted((i for i in issues if i.date is None), key=lambda i: (i.page is None, i.page or 0, i.id))
+    return dated, undated
+
+
+def issue_neighbours(issues: Iterable[IssueLike]) -> dict[str, Neighbours]:
+    """Each issue's neighbours (by id): the issue before it and the one after it, by date,
+    then page (unnumbered last), then id, as a reader pages through the paper: 第1版, 第2版
+    of one day, then the next day's 第1版. The undated issues are a row of their own (by
+    page, then id): no date puts them before or after a dated one."""
+    out: dict[str, Neighbours] = {}
+    for row in _rows(issues):
+        for n, issue in enumerate(row):
+            before = row[n - 1] if n > 0 else None
+            after = row[n + 1] if n + 1 < len(row) else None
+            out[issue.id] = ((before.id, before.title) if before is not None else None,
+                             (after.id, after.title) if after is not None else None)
+    return out
+
+
+def _bound_value(title: str, neighbours: Neighbours) -> str:
+    """What an issue's pages are made from of the whole archive (``SiteExporter.bounds``):
+    the site's title, and its neighbours' ids and titles when it has any (as JSON)."""
+    if neighbours == (None, None):
+        return json.dumps([title], ensure_ascii=False)
+    return json.dumps([title, *(list(n) if n is not None else None for n in neighbours)], ensure_ascii=False)
+
+
+def _bound_values(title: str, issues: Iterable[IssueLike]) -> dict[str, str]:
+    """``_bound_value`` of every issue, by id: the same strings, made a tenth of a second
+    faster for 100,000 issues (each issue's id and title are encoded once, not thrice)."""
+    quoted = json.encoder.encode_basestring  # a string as json.dumps(…, ensure_ascii=False) writes it
+    site = quoted(title)
+    alone = f"[{site}]"
+    out: dict[str, str] = {}
+    for row in _rows(issues):
+        names = [f"[{quoted(i.id)}, {quoted(i.title)}]" for i in row]
+        last = len(row) - 1
+        for n, issue in enumerate(row):
+            out[issue.id] = alone if last == 0 else (
+                f"[{site}, {names[n - 1] if n else 'null'}, {names[n + 1] if n < last else 'null'}]")
+    return out
+
+
+def _from_bound(value: str) -> tuple[str, Neighbours]:
+    """``_bound_value`` read back: the site's title and the issue's neighbours."""
+    title, *near = json.loads(value)
+    before, after = [(n[0], n[1]) if n else None for n in near] if near else [None, None]
+    return str(title), (before, after)
+
+
+# --- what a page says of itself to link previews ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A page's Open Graph and Twitter card: ``kind`` (og:type, ``website`` or
+    ``article``), its description, the path of its image in the web root (an issue's
+    cover) and the image's alt text, and for an article its issue's date."""
+
+    kind: str
+    description: str
+    image: str | None = None
+    image_alt: str = ""
+    published: dt.date | None = None
+
+
+def og_locale(language: str) -> str:
+    """The Open Graph locale (``language_TERRITORY``) of a language tag: zh-CN → zh_CN,
+    zh-Hant → zh_TW, zh-Hans and zh → zh_CN, zh-Hant-HK → zh_HK, en → en."""
+    lang, *subtags = language.replace("_", "-").split("-")
+    region = next((tag.upper() for tag in subtags if len(tag) == 2 and tag.isalpha()), None)
+    if region is None and lang.lower() == "zh":
+        region = "TW" if any(tag.lower() == "hant" for tag in subtags) else "CN"
+    return f"{lang.lower()}_{region}" if region else lang.lower()
+
+
+_SENTENCE_END = re.compile("[。！？!?]+[”’」』）)》]*|……")
+
+
+def _clip(text: str, limit: int = DESCRIPTION_MAX) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def first_sentence(article: Article) -> str:
+    """An article's description: the first sentence of its text (the first paragraph's,
+    to its first 。！？), else its headline."""
+    for block in article.body:
+        if isinstance(block, Paragraph) and block.text.strip():
+            text = block.text.strip()
+            end = _SENTENCE_END.search(text)
+            return _clip(text[: end.end()] if end else text)
+    return _clip(headline(article))
+
+
+def _headlines(issues: Iterable[IssueLike]) -> str:
+    """A description made of headlines: 标题一；标题二；…"""
+    return _clip("；".join(headline(a) for issue in issues for a in issue.articles))
+
+
+def favicon(title: str) -> bytes:
+    """The site's icon: the first letter or character of its title (太 for 太原日报), white
+    on the paper's red, as an SVG that names only fonts the reader has (nothing fetched)."""
+    mark = next((c for c in title if c.isalnum()), "报")
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64">\n'
+        f"<title>{escape(title)}</title>\n"
+        '<rect width="64" height="64" rx="12" fill="#b3261e"/>\n'
+        '<text x="32" y="33" text-anchor="middle" dominant-baseline="central" font-size="46" '
+        'font-weight="bold" fill="#fbfaf7" font-family="\'Noto Serif CJK SC\', \'Source Han Serif SC\', '
+        f"'Songti SC', STSong, SimSun, serif\">{escape(mark.upper())}</text>\n"
+        "</svg>\n"
+    ).encode()
+
+
 class _Site:
     def __init__(self, issues: Sequence[IssueLike], options: SiteOptions, epubs: Mapping[str, Path | EpubFile] | None,
-                 title: str | None = None, catalog: Sequence[tuple[str, str, str]] = ()):
+                 title: str | None = None, catalog: Sequence[tuple[str, str, str]] = (),
+                 covers: Collection[str] | None = None):
         self.issues = issues
         self.catalog = catalog  # the OPDS catalog's entry points: (path, media type, label)
         self.options = options
         self.title = title or options.site_title(issues)
+        # the issues whose cover image (covers/{id}.png) there is, their pages show it to link
+        # previews; None: those whose heads' sizes name it (a build's IssueHead)
+        self.covers = set(covers) if covers is not None else None
         self._frames: dict[int, tuple[str, tuple[str, str]]] = {}
         self.epubs: dict[str, EpubFile] = {}
         if epubs is not None:
@@ -168,13 +340,17 @@ class _Site:
 
     # --- page frame ---
 
-    def page(self, path: str, title: str, body: str, language: str, links: str = "") -> bytes:
-        """A page of the site; ``links``: more of its head's links, each line ending in a newline."""
+    def page(self, path: str, title: str, body: str, language: str, links: str = "",
+             card: Card | None = None, name: str | None = None) -> bytes:
+        """A page of the site; ``links``: more of its head's links, each line ending in a
+        newline; ``card``: what link previews show of it, under ``name`` (its ``title``
+        when not given)."""
         depth = path.count("/")
         head, foot = self._frame(depth)
         # The same URL the feeds link to, so readers and search engines agree on one.
         canonical = escape(self.options.url(path))
         lang = escape(language)
+        meta = self.card(canonical, name or title, language, card) if card is not None else ""
         html = f"""<!DOCTYPE html>
 <html xmlns="http://www.w3.org/1999/xhtml" lang="{lang}" xml:lang="{lang}">
 <head>
@@ -182,7 +358,7 @@ class _Site:
 <meta name="viewport" content="width=device-width, initial-scale=1"/>
 <title>{escape(title)}</title>
 {head}{links}<link rel="canonical" href="{canonical}"/>
-</head>
+{meta}</head>
 <body>
 {foot[0]}
 {body}
@@ -193,6 +369,41 @@ class _Site:
         # A control character would make the page malformed XHTML: refuse it by name.
         check_text(html, f"web page {path}")
         return html.encode("utf-8")
+
+    def card(self, url: str, title: str, language: str, card: Card) -> str:
+        """The Open Graph and Twitter card lines of a page's head (``url``: its absolute
+        address, escaped), each ending in a newline."""
+        description = escape(card.description)
+        lines = [
+            f'<meta property="og:site_name" content="{escape(self.title)}"/>',
+            f'<meta property="og:type" content="{card.kind}"/>',
+            f'<meta property="og:title" content="{escape(title)}"/>',
+            f'<meta property="og:description" content="{description}"/>',
+            f'<meta property="og:url" content="{url}"/>',
+            f'<meta property="og:locale" content="{escape(og_locale(language))}"/>',
+        ]
+        if card.image is not None:
+            width, height = COVER_SIZE
+            lines += [
+                f'<meta property="og:image" content="{escape(self.options.url(card.image))}"/>',
+                '<meta property="og:image:type" content="image/png"/>',
+                f'<meta property="og:image:width" content="{width}"/>',
+                f'<meta property="og:image:height" content="{height}"/>',
+                f'<meta property="og:image:alt" content="{escape(card.image_alt)}"/>',
+            ]
+        if card.published is not None:
+            lines.append(f'<meta property="article:published_time" content="{card.published.isoformat()}"/>')
+        # (Twitter takes the title, the description and the image from og:*.)
+        kind = "summary_large_image" if card.image is not None else "summary"
+        lines.append(f'<meta name="twitter:card" content="{kind}"/>')
+        return "\n".join(lines) + "\n"
+
+    def cover_of(self, issue: IssueLike) -> tuple[str | None, str]:
+        """An issue's cover image (its path, None when there is none) and its alt text."""
+        path = COVER.format(id=issue.id)
+        there = (issue.id in self.covers if self.covers is not None
+                 else isinstance(issue, IssueHead) and issue.size(path) is not None)
+        return (path, f"{issue.title} 封面") if there else (None, "")
 
     def _frame(self, depth: int) -> tuple[str, tuple[str, str]]:
         """What every page ``depth`` folders down shares: style and feed links in the head,
@@ -219,9 +430,14 @@ class _Site:
         head = (
             f'<link rel="stylesheet" href="{_href("styles/site.css", depth)}"/>\n'
             f'<link rel="stylesheet" href="{_href("styles/article.css", depth)}"/>\n'
+            f'<link rel="icon" href="{_href(FAVICON, depth)}" type="image/svg+xml"/>\n'
             f"{alternates}\n"
         )
-        masthead = f'<header class="masthead"><a href="{_href("index.html", depth)}">{escape(self.title)}</a></header>'
+        # The search of the web edition (pressout.export.search: search.html and its index).
+        search = (f'<form class="site-search" action="{_href("search.html", depth)}" method="get" role="search">'
+                  '<input type="search" name="q" aria-label="搜索全部文章"/><button type="submit">搜索</button></form>')
+        masthead = (f'<header class="masthead"><a href="{_href("index.html", depth)}">{escape(self.title)}</a>'
+                    f"{search}</header>")
         footer = f'<footer class="site-footer"><p>订阅：{subscribe}</p></footer>'
         frame = self._frames[depth] = (head, (masthead, footer))
         return frame
@@ -254,19 +470,21 @@ class _Site:
 
     # --- pages ---
 
-    def day_list(self, days: list[Day], depth: int, *, full_dates: bool, compact: bool) -> str:
+    def day_list(self, days: list[Day], depth: int, *, full_dates: bool, compact: bool,
+                 epubs: bool = True) -> str:
         """Days as a list, each with its pages: a page a line with its EPUB and its
         articles' headlines, or ``compact``, a day's pages on one line (the undated pages
-        are one "day")."""
+        are one "day"), with their EPUBs unless not ``epubs``."""
         rows = []
         for date, day in days:
             issues = []
             for issue, label in zip(day, _labels(day), strict=True):
                 row = (f'<li><a href="{_href(issue_page(issue), depth)}">{escape(label)}</a>'
                        f'<span class="count">{len(issue.articles)} 篇</span>')
-                if not compact:
+                if epubs or not compact:
                     epub = self.epub_link(issue, depth)
                     row += f" {epub}" if epub else ""
+                if not compact:
                     row += '\n<ul class="headlines">' + "".join(
                         f'<li><a href="{_href(article_page(issue, a), depth)}">{escape(headline(a))}</a></li>'
                         for a in issue.articles) + "</ul>"
@@ -281,12 +499,14 @@ class _Site:
         return f'<ol class="days{" compact" if compact else ""}">\n' + "\n".join(rows) + "\n</ol>"
 
     def index(self) -> bytes:
-        """The front page: the newest day's pages with their EPUBs and headlines, the rest
-        of the newest week's days in short, then every year with its months."""
+        """The front page: 最新, the newest day's pages with their EPUBs and headlines; 往期,
+        the rest of the newest week's days in short, each page with its EPUBs, then every
+        year with its months."""
         days = _days(self.issues)
         recent = self.day_list(days[:1], 0, full_dates=True, compact=False)
+        past = ""
         if len(days) > 1:
-            recent += "\n" + self.day_list(days[1:RECENT_DAYS], 0, full_dates=True, compact=True)
+            past = self.day_list(days[1:RECENT_DAYS], 0, full_dates=True, compact=True) + "\n"
         rows = []
         for year, year_days in _years(days):
             page = year_page(year_days[0][0])
@@ -302,10 +522,17 @@ class _Site:
         body = (
             f'<main class="index">\n<h1>{escape(self.title)} 网络版</h1>\n{catalog}'
             f'<section aria-labelledby="latest">\n<h2 id="latest">最新</h2>\n{recent}\n</section>\n'
-            f'<section aria-labelledby="past">\n<h2 id="past">往期</h2>\n<ol class="years">\n'
+            f'<section aria-labelledby="past">\n<h2 id="past">往期</h2>\n{past}<ol class="years">\n'
             + "\n".join(rows) + "\n</ol>\n</section>\n</main>"
         )
-        return self.page("index.html", f"{self.title} 网络版", body, common_language(self.issues), links)
+        newest = days[0][1] if days else []
+        image, alt = self.cover_of(newest[0]) if newest else (None, "")
+        description = _headlines(newest) or f"{self.title} 网络版"
+        if newest and newest[0].date is not None:  # 2025年11月10日：标题一；标题二；…
+            d = newest[0].date
+            description = _clip(f"{d.year}年{d.month}月{d.day}日：{description}")
+        card = Card("website", description, image, alt)
+        return self.page("index.html", f"{self.title} 网络版", body, common_language(self.issues), links, card)
 
     def catalog_links(self) -> tuple[str, str]:
         """The OPDS catalog on the front page: autodiscovery links for its head, and a line
@@ -333,7 +560,7 @@ class _Site:
             path = year_page(days[0][0])
             if year is None:
                 heading = "日期不详"
-                sections = self.day_list(days, 1, full_dates=False, compact=True)
+                sections = self.day_list(days, 1, full_dates=False, compact=True, epubs=False)
             else:
                 heading = f"{year}年"
                 months: dict[int, list[Day]] = {}
@@ -342,7 +569,7 @@ class _Site:
                     months.setdefault(date.month, []).append((date, day))
                 sections = "\n".join(
                     f'<section aria-labelledby="m{m:02d}">\n<h2 id="m{m:02d}">{m}月</h2>\n'
-                    + self.day_list(month, 1, full_dates=False, compact=True) + "\n</section>"
+                    + self.day_list(month, 1, full_dates=False, compact=True, epubs=False) + "\n</section>"
                     for m, month in months.items()
                 )
             pager = []
@@ -361,7 +588,8 @@ class _Site:
                 + (f'\n<nav class="pager">{"".join(pager)}</nav>' if pager else "")
             )
             language = common_language(issue for _, day in days for issue in day)
-            yield path, self.page(path, f"{self.title} {heading}", body, language)
+            card = Card("website", f"{self.title} {heading}：{_counts(days)}")
+            yield path, self.page(path, f"{self.title} {heading}", body, language, card=card)
 
     def crumbs(self, issue: Issue) -> str:
         """The way back from an issue's pages: the front page, the issue's year (month)."""
@@ -421,10 +649,12 @@ class _Site:
             parts.append(f"{start}\n{heading}\n{self.toc(articles)}\n</section>")
         return "\n".join(parts)
 
-    def issue(self, issue: Issue, anchors: Mapping[str, str] | None = None) -> bytes:
+    def issue(self, issue: Issue, anchors: Mapping[str, str] | None = None,
+              neighbours: Neighbours = (None, None)) -> bytes:
         """The issue's table of contents: a list of its articles, or, when they are on
         several pages, its pages each with its articles (``paged_toc``; ``anchors`` as
-        ``page_anchors`` gives them, made here when not given)."""
+        ``page_anchors`` gives them, made here when not given); then the way to the issue
+        before and the one after (``issue_neighbours``)."""
         runs = issue.by_page()
         anchors = page_anchors(issue, runs) if anchors is None else anchors
         contents = self.paged_toc(runs, anchors) if anchors else self.toc(issue.articles)
@@ -432,13 +662,23 @@ class _Site:
         epub = self.epub_link(issue, 2)
         if epub:
             meta.append(epub)
+        before, after = neighbours
+        pager, links = [], ""
+        for rel, label, near in (("prev", "上一期", before), ("next", "下一期", after)):
+            if near is not None:
+                href = _href(ISSUE_PAGE.format(id=near[0]), 2)
+                pager.append(f'<a rel="{rel}" href="{href}">{label}：{escape(near[1])}</a>')
+                links += f'<link rel="{rel}" href="{href}" title="{label}：{escape(near[1])}"/>\n'
         body = (
             f'<nav class="crumbs">{self.crumbs(issue)}</nav>\n'
             f'<main class="issue">\n<h1>{escape(issue.title)}</h1>\n'
             f'<p class="meta">{" · ".join(meta)}</p>\n'
             f"{contents}\n</main>"
+            + (f'\n<nav class="pager issues" aria-label="上一期和下一期">{"".join(pager)}</nav>' if pager else "")
         )
-        return self.page(issue_page(issue), issue.title, body, issue_language(issue))
+        image, alt = self.cover_of(issue)
+        card = Card("website", _headlines([issue]) or issue.title, image, alt)
+        return self.page(issue_page(issue), issue.title, body, issue_language(issue), links, card)
 
     def article(self, issue: Issue, index: int, anchors: Mapping[str, str] | None = None) -> bytes:
         """An article's page; ``anchors`` (``page_anchors``): the sections of the issue's
@@ -476,13 +716,15 @@ class _Site:
             f'<p class="source">{" · ".join(source)}</p>\n</main>\n'
             + (f'<nav class="pager">{"".join(pager)}</nav>' if pager else "")
         )
+        image, alt = self.cover_of(issue)
+        card = Card("article", first_sentence(article), image, alt, issue.date)
         return self.page(article_page(issue, article), f"{headline(article)} - {issue.title}", body,
-                         issue_language(issue))
+                         issue_language(issue), card=card, name=headline(article))
 
-    def pages_of(self, issue: Issue) -> Iterator[tuple[str, bytes]]:
+    def pages_of(self, issue: Issue, neighbours: Neighbours = (None, None)) -> Iterator[tuple[str, bytes]]:
         """The issue's page and its articles' pages."""
         anchors = page_anchors(issue, issue.by_page())
-        yield issue_page(issue), self.issue(issue, anchors)
+        yield issue_page(issue), self.issue(issue, anchors, neighbours)
         for index, article in enumerate(issue.articles):
             yield article_page(issue, article), self.article(issue, index, anchors)
 
@@ -528,29 +770,37 @@ def iter_site(
     """``build_site`` as a stream of ``(path, bytes)``, each page as soon as it is made, so
     that a build of any size never holds the whole web edition. Same pages, same bytes;
     the issues are checked before the first page. ``per_issue=False`` leaves out the
-    issues' own pages (``issue_pages`` makes them): the front page, the year pages and the
-    style sheets. ``catalog``: the OPDS catalog's entry points (path, media type, label;
-    ``pressout.export.opds.ENTRY_POINTS``), which the front page links, when it is made."""
+    issues' own pages (``issue_pages`` makes them): the front page, the year pages, the
+    icon and the style sheets. ``catalog``: the OPDS catalog's entry points (path, media
+    type, label; ``pressout.export.opds.ENTRY_POINTS``), which the front page links, when
+    it is made. The pages show the issues' cover images where their heads' sizes name
+    them (``IssueHead``: a build's)."""
     options = options or SiteOptions()
-    ordered = order_issues(issues, tz=options.tz)
+    ordered = order_issues(issues, tz=options.tz, time=options.time_of_day)
     check_issues(ordered)
     site = _Site(ordered, options, epubs, catalog=catalog)
     yield "index.html", site.index()
     yield from site.year_pages()
+    yield FAVICON, favicon(site.title)
     if per_issue:
+        near = issue_neighbours(ordered)
         for issue in ordered:
             assert isinstance(issue, Issue), "an issue's own pages need the whole issue, not its head"
-            yield from site.pages_of(issue)
+            yield from site.pages_of(issue, near[issue.id])
     yield from _styles().items()
 
 
 def issue_pages(
-    issue: Issue, title: str, options: SiteOptions | None = None, epubs: Mapping[str, Path | EpubFile] | None = None
+    issue: Issue, title: str, options: SiteOptions | None = None, epubs: Mapping[str, Path | EpubFile] | None = None,
+    *, neighbours: Neighbours = (None, None), cover: bool = False,
 ) -> Iterator[tuple[str, bytes]]:
     """The pages of one issue (its table of contents and its articles), as ``iter_site``
-    makes them for a site called ``title`` (``SiteOptions.site_title`` of all its issues).
-    The ids are not checked here: ``check_issues`` checks them against every other issue."""
-    yield from _Site([issue], options or SiteOptions(), epubs, title).pages_of(issue)
+    makes them for a site called ``title`` (``SiteOptions.site_title`` of all its issues),
+    in which ``neighbours`` are the issues before and after it (``issue_neighbours`` of
+    all its issues); ``cover``: its cover image (``covers/{id}.png``) is there. The ids
+    are not checked here: ``check_issues`` checks them against every other issue."""
+    site = _Site([issue], options or SiteOptions(), epubs, title, covers={issue.id} if cover else ())
+    yield from site.pages_of(issue, neighbours)
 
 
 def write_site(
@@ -570,11 +820,13 @@ def write_site(
 
 class SiteExporter(Exporter):
     """The web edition: each issue's pages (title-bound: they name the site's title, the
-    common publication of all issues, or ``[site] title``), and the front page, the year
-    pages and the style sheets (``[build] styles`` replace shipped ones of the same name)."""
+    common publication of all issues, or ``[site] title``, and link the issues before and
+    after it: see the module docstring), and the front page, the year pages, the icon and
+    the style sheets (``[build] styles`` replace shipped ones of the same name)."""
 
     name = "site"
     title_bound = True
+    bound_deferred = True  # an issue alone has no neighbours: made once every issue is known
     folders = (YEARS, "styles")
 
     def issue_files(self, settings: Settings) -> tuple[str, ...]:
@@ -584,11 +836,20 @@ class SiteExporter(Exporter):
                       bound: str = "") -> Iterator[tuple[str, bytes]]:
         from .epub import epub_file_of
 
-        title = bound or self.bound([issue], settings)
-        yield from issue_pages(issue, title, settings.options, {issue.id: epub_file_of(issue.id, made)})
+        title, neighbours = _from_bound(bound or self.bounds([issue], settings)[0])
+        yield from issue_pages(issue, title, settings.options, {issue.id: epub_file_of(issue.id, made)},
+                               neighbours=neighbours, cover=COVER.format(id=issue.id) in made)
 
     def bound(self, issues: Sequence[IssueLike], settings: Settings) -> str:
+        """The site's title (what every issue's pages share of the archive)."""
         return str(settings.options.site_title(issues))
+
+    def bounds(self, issues: Sequence[IssueLike], settings: Settings) -> list[str]:
+        """Each issue's value: the site's title and the issue's neighbours (their ids and
+        titles), so that an issue's pages are made again when its neighbours change, and
+        only then (or when the title does)."""
+        values = _bound_values(self.bound(issues, settings), issues)
+        return [values[issue.id] for issue in issues]
 
     def archive_files(self, heads: Sequence[IssueHead], settings: Settings) -> Iterator[tuple[str, bytes]]:
         from .epub import epub_files
