@@ -20,7 +20,7 @@ import re
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from pressout.export.css import stylesheet
 from pressout.export.epub import epub_bytes
 from pressout.export.kepub import EXPORTER, KEPUB_FILE, kepub_bytes, kobo_css, kobo_document, split_sentences
 from pressout.export.kindle import css_custom_properties, kindle_check, kindle_problems, language_problem
-from pressout.export.registry import Settings, check_templates, exporters, register, unregister
+from pressout.export.registry import Settings, check_templates
 from pressout.model import Issue
 from pressout.validate import ValidateOptions
 
@@ -94,19 +94,6 @@ def books() -> dict[str, tuple[bytes, bytes]]:
     return out
 
 
-@pytest.fixture
-def kepub_format() -> Iterator[None]:
-    """The Kobo format in the registry (registered here until it is a built-in one)."""
-    known = any(e.name == EXPORTER.name for e in exporters())
-    if not known:
-        register(EXPORTER)
-    try:
-        yield
-    finally:
-        if not known:
-            unregister(EXPORTER.name)
-
-
 # --- configuration and the build ----------------------------------------------------------------
 
 
@@ -136,7 +123,7 @@ def test_files_only_with_kobo() -> None:
     assert [v.name for v in EXPORTER.validators()] == ["kindle"]
 
 
-def test_build_makes_one_per_issue_only_with_kobo(tmp_path: Path, kepub_format: None) -> None:
+def test_build_makes_one_per_issue_only_with_kobo(tmp_path: Path) -> None:
     import shutil
 
     from pressout.build import build

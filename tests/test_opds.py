@@ -8,17 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from test_build import copy_seeds
 
 from pressout.build import build
 from pressout.config import Config
 from pressout.export import opds
 from pressout.export.feed import SiteOptions
-from pressout.export.registry import exporters, register, unregister
 from pressout.model import ArticleHead, IssueHead
 from pressout.validate import Check, ValidateOptions, check_names, validate
 
@@ -31,24 +30,10 @@ FEED_SIZE = 2  # the seeds' five issues make two pages of the latest feed
 CONFIG = Config(feed_size=FEED_SIZE, vertical=True)
 
 
-@pytest.fixture(scope="module")
-def catalog_format() -> Iterator[opds.OpdsExporter]:
-    """The format registered (unless the build has it built in already)."""
-    ours = not any(e.name == "opds" for e in exporters())
-    if ours:
-        register(opds.EXPORTER)
-    try:
-        yield opds.EXPORTER
-    finally:
-        if ours:
-            unregister("opds")
-
-
-from test_build import copy_seeds  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory, catalog_format: opds.OpdsExporter) -> Path:
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("opds")
     report = build([copy_seeds(folder / "seeds")], folder / "dist", jobs=1, config=CONFIG)
     assert report.exit_code == 0 and report.issues == 5
@@ -360,7 +345,7 @@ PAGE = "市区新增公园绿地{n}处\n\n本报讯 今年以来，我市新建�
 
 
 def test_a_new_page_makes_again_only_the_catalog_pages_it_changes(
-        tmp_path: Path, catalog_format: opds.OpdsExporter) -> None:
+        tmp_path: Path) -> None:
     seeds = copy_seeds(tmp_path / "seeds")
     dist = tmp_path / "dist"
     build([seeds], dist, jobs=1, config=CONFIG)
@@ -391,7 +376,7 @@ def test_a_new_page_makes_again_only_the_catalog_pages_it_changes(
     assert build([seeds], dist, jobs=1, config=CONFIG).changed is False
 
 
-def test_two_builds_are_byte_identical(dist: Path, tmp_path: Path, catalog_format: opds.OpdsExporter) -> None:
+def test_two_builds_are_byte_identical(dist: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     build([copy_seeds(tmp_path / "seeds")], again, jobs=2, config=CONFIG)
     files = sorted(p.relative_to(dist) for p in (dist / "opds").iterdir())

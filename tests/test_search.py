@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import threading
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,7 +19,6 @@ from test_build import copy_seeds
 
 from pressout.build import build
 from pressout.export import search
-from pressout.export.registry import exporters, register, unregister
 from pressout.model import ArticleHead, IssueHead
 from pressout.read import read_page
 
@@ -28,20 +26,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 @pytest.fixture(scope="module")
-def search_format() -> Iterator[search.SearchExporter]:
-    """The format registered (unless the build has it built in already)."""
-    ours = not any(e.name == "search" for e in exporters())
-    if ours:
-        register(search.EXPORTER)
-    try:
-        yield search.EXPORTER
-    finally:
-        if ours:
-            unregister("search")
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory, search_format: search.SearchExporter) -> Path:
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("search")
     report = build([copy_seeds(folder / "seeds")], folder / "dist", jobs=1)
     assert report.exit_code == 0 and report.issues == 5
@@ -180,7 +165,7 @@ def search_inodes(root: Path) -> dict[str, int]:
     return {p.name: p.stat().st_ino for p in sorted((root / "search").iterdir())}
 
 
-def test_a_new_page_makes_again_only_its_years_shard(tmp_path: Path, search_format: search.SearchExporter) -> None:
+def test_a_new_page_makes_again_only_its_years_shard(tmp_path: Path) -> None:
     seeds = copy_seeds(tmp_path / "seeds")
     dist = tmp_path / "dist"
     build([seeds], dist, jobs=1)
@@ -203,7 +188,7 @@ def test_a_new_page_makes_again_only_its_years_shard(tmp_path: Path, search_form
     assert build([seeds], dist, jobs=1).changed is False
 
 
-def test_two_builds_are_byte_identical(dist: Path, tmp_path: Path, search_format: search.SearchExporter) -> None:
+def test_two_builds_are_byte_identical(dist: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     build([copy_seeds(tmp_path / "seeds")], again, jobs=2)
     names = sorted(search_inodes(dist))
@@ -285,7 +270,7 @@ def test_the_page_finds_an_article_in_chromium(dist: Path, tmp_path: Path) -> No
     assert len(expected) > 20 and links == expected[:20], status  # a page of results, then 更多结果
 
 
-def test_the_page_drops_bigrams_that_are_apart(tmp_path: Path, search_format: search.SearchExporter) -> None:
+def test_the_page_drops_bigrams_that_are_apart(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / "tyrb-2024-03-01.txt").write_text(

@@ -77,9 +77,7 @@ def find_font() -> str | None:
 def font_identity() -> str:
     """What the covers are drawn with, for the build's fingerprint: the font's path and
     size, "pillow missing" or "no font"."""
-    try:
-        import PIL  # noqa: F401
-    except ImportError:
+    if not _pillow():
         return "pillow missing"
     path = find_font()
     if path is None:
@@ -88,7 +86,18 @@ def font_identity() -> str:
 
 
 def available() -> bool:
-    return font_identity() not in ("pillow missing", "no font")
+    """Whether covers can be drawn here (asked for every issue: no file is looked at
+    again once the font is found)."""
+    return _pillow() and find_font() is not None
+
+
+@cache
+def _pillow() -> bool:
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _face(language: str) -> str:

@@ -136,9 +136,10 @@ def epub_file_of(ident: str, sizes: Mapping[str, int] | IssueHead) -> EpubFile:
 
     if not isinstance(sizes, Mapping):
         sizes = dict(sizes.sizes)
+    from .kepub import KEPUB_FILE
+
     main, vertical = EPUB_FILE.format(id=ident), VERTICAL_FILE.format(id=ident)
-    kobo = f"epub/{ident}.kepub.epub"  # pressout.export.kepub.KEPUB_FILE (when [epub] kobo)
-    return EpubFile(Path(main), sizes[main], sizes.get(vertical), sizes.get(kobo))
+    return EpubFile(Path(main), sizes[main], sizes.get(vertical), sizes.get(KEPUB_FILE.format(id=ident)))
 
 
 def epub_files(heads: Iterable[IssueHead]) -> dict[str, EpubFile]:

@@ -95,6 +95,8 @@ from urllib.parse import quote, unquote
 from ..model import IssueHead
 from ..timestamps import UNKNOWN_DATE
 from ._feedgen import check_text, uri
+from .cover import COVER
+from .cover import THUMBNAIL as THUMBNAIL_FILE
 from .epub import EPUB_FILE, VERTICAL_FILE
 from .feed import (
     FEED_TAG_DATE,
@@ -106,6 +108,7 @@ from .feed import (
     order_issues,
 )
 from .html import escape
+from .kepub import KEPUB_FILE
 from .registry import ArchiveJob, Exporter, Settings, Validator
 
 if TYPE_CHECKING:
@@ -143,16 +146,14 @@ SORT_NEW = "http://opds-spec.org/sort/new"
 CRAWL_SIZE = 1000  # issues a page of the complete feed holds once it must be paged
 
 # The editions an issue may have, as the formats that make them name them (their paths in
-# IssueHead.sizes): path template, media type, title. The EPUB's own names come from
-# pressout.export.epub; the Kobo edition's is pressout.export.kepub's.
+# IssueHead.sizes): path template, media type, title.
 EDITIONS = (
     (EPUB_FILE, "application/epub+zip", "EPUB"),
     (VERTICAL_FILE, "application/epub+zip", "EPUB 竖排版"),
-    ("epub/{id}.kepub.epub", "application/kepub+zip", "Kobo 版"),
+    (KEPUB_FILE, "application/kepub+zip", "Kobo 版"),
 )
-# Its images (pressout.export.cover's COVER and THUMBNAIL): path template, OPDS 1 relation,
-# media type.
-IMAGES = (("covers/{id}.png", IMAGE, "image/png"), ("covers/{id}-thumb.png", THUMBNAIL, "image/png"))
+# Its images (pressout.export.cover's): path template, OPDS 1 relation, media type.
+IMAGES = ((COVER, IMAGE, "image/png"), (THUMBNAIL_FILE, THUMBNAIL, "image/png"))
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/terms/"

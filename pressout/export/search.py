@@ -585,6 +585,15 @@ EXPORTER = SearchExporter()
 _POSTINGS = re.compile(f"(?:[{re.escape(ALPHABET[32:])}]*[{re.escape(ALPHABET[:32])}])*")
 
 
+def _readable(root: Path, path: str, problems: list[str]) -> Any:
+    """The JSON file ``path`` of the build, or None with the problem noted."""
+    try:
+        return json.loads((root / path).read_bytes())
+    except (OSError, ValueError) as error:
+        problems.append(f"{path}: cannot be read: {error}")
+        return None
+
+
 def search_check(root: Path, options: ValidateOptions) -> Check:
     """``pressout validate``'s check of the index: the manifest, the page and its script,
     and every file of every shard there, as the manifest says, and nothing else in
@@ -615,10 +624,8 @@ def search_check(root: Path, options: ValidateOptions) -> Check:
         for n in range(buckets):
             path = f"{FOLDER}/{name}-{n:02x}.json"
             expected.add(path)
-            try:
-                bucket = json.loads((root / path).read_bytes())
-            except (OSError, ValueError) as error:
-                problems.append(f"{path}: cannot be read: {error}")
+            bucket = _readable(root, path, problems)
+            if bucket is None:
                 continue
             for first, keys in bucket.items():
                 if len(first) != 1 or bucket_of(first, buckets) != n:
@@ -631,10 +638,8 @@ def search_check(root: Path, options: ValidateOptions) -> Check:
         for k in range(max(1, -(-articles // rows))):
             path = f"{FOLDER}/{name}-t{k}.json"
             expected.add(path)
-            try:
-                table = json.loads((root / path).read_bytes())
-            except (OSError, ValueError) as error:
-                problems.append(f"{path}: cannot be read: {error}")
+            table = _readable(root, path, problems)
+            if table is None:
                 continue
             if table.get("first") != count:
                 problems.append(f"{path}: begins at article {table.get('first')}, not {count}")

@@ -443,30 +443,18 @@ class _Site:
         return frame
 
     def epub_link(self, issue: IssueLike, depth: int) -> str:
+        """The issue's EPUB, and beside it each other edition the build made (the vertical
+        竖排 one with ``[epub] vertical``, Kobo's kepub with ``[epub] kobo``)."""
         if issue.id not in self.epubs:
             return ""
         epub = self.epubs[issue.id]
-        link = (
-            f'<a class="epub" href="{_href(epub_page(epub.path), depth)}" type="application/epub+zip" '
-            f'download="{escape(epub.path.name)}">下载 EPUB（{_size(epub.size)}）</a>'
-        )
-        # The vertical (竖排) edition, when the build made one, sits beside it.
-        if epub.vertical_size is not None:
-            vertical = epub.vertical
-            link += (
-                f' <a class="epub vertical" href="{_href(epub_page(vertical), depth)}" '
-                f'type="application/epub+zip" download="{escape(vertical.name)}">'
-                f"竖排版（{_size(epub.vertical_size)}）</a>"
-            )
-        # Kobo's edition (kepub), when the build made one ([epub] kobo).
-        if epub.kobo_size is not None:
-            kobo = epub.kobo
-            link += (
-                f' <a class="epub kobo" href="{_href(epub_page(kobo), depth)}" '
-                f'type="application/kepub+zip" download="{escape(kobo.name)}">'
-                f"Kobo 版（{_size(epub.kobo_size)}）</a>"
-            )
-        return link
+        editions = ((" ", "", epub.path, epub.size, "application/epub+zip", "下载 EPUB"),
+                    (" vertical", " ", epub.vertical, epub.vertical_size, "application/epub+zip", "竖排版"),
+                    (" kobo", " ", epub.kobo, epub.kobo_size, "application/kepub+zip", "Kobo 版"))
+        return "".join(
+            f'{gap}<a class="epub{kind.rstrip()}" href="{_href(epub_page(path), depth)}" type="{media}" '
+            f'download="{escape(path.name)}">{label}（{_size(size)}）</a>'
+            for kind, gap, path, size, media, label in editions if size is not None)
 
     # --- pages ---
 
