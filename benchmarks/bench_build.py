@@ -93,9 +93,13 @@ def _instrument(stats_dir: Path) -> None:
     adds up where its time goes; workers write their totals to ``stats_dir/{pid}.json``."""
     import pressout.build.run as run_mod
     import pressout.build.work as work_mod
+    import pressout.export.cover as cover_mod
     import pressout.export.epub as epub_mod
     import pressout.export.feed as feed_mod
     import pressout.export.feed_pieces as pieces_mod
+    import pressout.export.opds as opds_mod
+    import pressout.export.search as search_mod
+    import pressout.export.sections as sections_mod
     import pressout.export.site as site_mod
     import pressout.export.tei as tei_mod
     import pressout.jsonio as jsonio_mod
@@ -156,6 +160,19 @@ def _instrument(stats_dir: Path) -> None:
     site_mod.issue_pages = timed_iter("site", site_mod.issue_pages)
     site_mod.iter_site = timed_iter("site", site_mod.iter_site)
     run_mod._Build.write_concatenations = timed("corpus", run_mod._Build.write_concatenations)
+    # issues 16 and 17: the cover images (in the workers; the EPUB takes the same, cached),
+    # the search index (each issue's folded text in the workers, then a job a year), the
+    # sections' and columns' feeds and pages, the OPDS catalog, the issue pages' links to
+    # their neighbours (made from the worker's pages)
+    cover_mod.cover_png = timed("covers", cover_mod.cover_png)
+    search_mod.issue_pieces = timed("search", search_mod.issue_pieces)
+    search_mod.year_files = timed_iter("search", search_mod.year_files)
+    search_mod.year_plans = timed("search", search_mod.year_plans)
+    for method in ("archive_jobs", "run_job"):
+        setattr(sections_mod.SectionsExporter, method, timed_iter("sections", getattr(sections_mod.SectionsExporter,
+                                                                                      method)))
+        setattr(opds_mod.OpdsExporter, method, timed_iter("opds", getattr(opds_mod.OpdsExporter, method)))
+    site_mod.SiteExporter.rebound = timed("site", site_mod.SiteExporter.rebound)
 
     parent = os.getpid()
 
@@ -385,6 +402,7 @@ def stages(result: dict[str, Any]) -> dict[str, float]:
         "site": cpu(w, "site") + cpu(p, "site"),
         "corpus": cpu(p, "corpus"),
         "model_io": sum(cpu(t, name) for t in (w, p) for name in ("model_encode", "model_decode")),
+        **{name: cpu(w, name) + cpu(p, name) for name in ("covers", "search", "sections", "opds")},
     }
     total_cpu = result["parent_cpu_s"] + result["workers_cpu_s"]
     out["other"] = max(0.0, total_cpu - sum(out.values()))
@@ -585,19 +603,22 @@ def table(results: dict[str, Any]) -> str:
     rows = []
     head = (f"{'pages':>6} {'articles':>8} {'build s':>8} {'pages/s':>8} {'art/s':>7} {'ms/page':>8} "
             f"{'RSS MB':>7} {'PSS MB':>7} {'load':>5} | {'read':>5} {'epub':>5} {'tei':>5} {'feeds':>5} "
-            f"{'site':>5} {'corpus':>6} {'model':>5} {'other':>5}  (CPU ms/page)")
+            f"{'site':>5} {'corpus':>6} {'model':>5} {'cover':>5} {'srch':>5} {'sect':>5} {'opds':>5} "
+            f"{'other':>5}  (CPU ms/page)")
     rows.append(head)
     rows.append("-" * len(head))
     for e in results["sizes"]:
         b, n = e["best"], e["n"]
         s = b["stages_cpu_s"]
-        per = {k: 1000 * s[k] / n for k in ("read", "epub", "tei", "feeds", "site", "corpus", "model_io", "other")}
+        per = {k: 1000 * s.get(k, 0.0) / n for k in ("read", "epub", "tei", "feeds", "site", "corpus", "model_io",
+                                                     "covers", "search", "sections", "opds", "other")}
         rows.append(
             f"{n:>6} {b['report']['articles']:>8} {b['seconds']:>8.2f} {e['pages_per_s']:>8.1f} "
             f"{e['articles_per_s']:>7.0f} {e['ms_per_page']:>8.2f} {b['peak_tree_rss_mb']:>7.0f} "
             f"{b['peak_tree_pss_mb']:>7.0f} {b['load_before']:>5.1f} | {per['read']:>5.1f} {per['epub']:>5.1f} "
             f"{per['tei']:>5.1f} {per['feeds']:>5.1f} {per['site']:>5.1f} {per['corpus']:>6.1f} "
-            f"{per['model_io']:>5.1f} {per['other']:>5.1f}"
+            f"{per['model_io']:>5.1f} {per['covers']:>5.1f} {per['search']:>5.1f} {per['sections']:>5.1f} "
+            f"{per['opds']:>5.1f} {per['other']:>5.1f}"
         )
     rows.append("")
     rows.append("phases (wall s): pages = read+EPUB+TEI in workers; feeds+site; corpus+finish (their share"

@@ -211,7 +211,7 @@ def feed(files: tuple[str, ...], out: str, base_url: str | None, feed_size: int 
     options = SiteOptions(base_url=base_url or config.base_url, title=title or config.site_title,
                           feed_size=feed_size or config.feed_size,
                           tag_authority=tag_authority or config.tag_authority, utc_offset=config.utc_offset,
-                          time=config.time)
+                          time=config.time, websub_hub=config.websub_hub)
     issues = _read_all(files, encoding, errors)
     folder = _out_dir(out)
     epubs = {issue.id: write_epub(issue, folder / "epub") for issue in issues}
@@ -440,6 +440,25 @@ def serve(directory: str, port: int, quiet: bool) -> None:
         pass
     finally:
         server.server_close()
+
+
+@cli.command()
+@click.argument("directory", default="dist", type=click.Path(path_type=str, readable=False))
+@click.option("-n", "--dry-run", is_flag=True, help="Print what would be sent, as curl commands; send nothing.")
+def ping(directory: str, dry_run: bool) -> None:
+    """Tell the WebSub hub ([site] websub_hub) that the build's feeds changed: run it after
+    the build is on the web server."""
+    from shlex import quote
+
+    from .websub import ping as send
+
+    pairs = send(directory, send=not dry_run)
+    for topic, hub in pairs:
+        if dry_run:
+            click.echo(f"curl -d hub.mode=publish --data-urlencode {quote('hub.url=' + topic)} {quote(hub)}")
+    if not dry_run:
+        hubs = ", ".join(dict.fromkeys(hub for _, hub in pairs))
+        click.echo(f"{len(pairs)} feed{'s' if len(pairs) != 1 else ''} pinged at {hubs}", err=True)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -103,6 +103,7 @@ class Config:
     site_title: str | None = None
     feed_size: int = 50
     tag_authority: str | None = None
+    websub_hub: str | None = None  # a WebSub hub every subscription feed names (rel="hub")
     vertical: bool = False  # also write the vertical (竖排) EPUB edition (opt-in, as --vertical)
     covers: bool = True  # cover images (pressout.export.cover)
     kobo: bool = False  # also write the Kobo edition, epub/{id}.kepub.epub (pressout.export.kepub)
@@ -122,7 +123,7 @@ class Config:
     def fingerprint(self) -> str:
         """What changes every output when it changes (for the incremental build)."""
         keys = ("publication", "publication_slug", "language", "timezone", "utc_offset", "time", "base_url",
-                "site_title", "feed_size", "tag_authority", "vertical", "covers", "kobo", "keep_breaks",
+                "site_title", "feed_size", "tag_authority", "websub_hub", "vertical", "covers", "kobo", "keep_breaks",
                 "styles", "group")
         return repr([(k, getattr(self, k)) for k in keys])
 
@@ -322,6 +323,8 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any, str]]] = {
         "title": ("site_title", _str, "a non-empty string"),
         "feed_size": ("feed_size", _int_from(1), "a whole number ≥ 1"),
         "tag_authority": ("tag_authority", _why(_tag_authority_problem), _TAG_AUTHORITY_ALLOWED),
+        "websub_hub": ("websub_hub", _why(_base_url_problem),
+                       "the absolute http(s) URL of a WebSub hub, e.g. https://pubsubhubbub.appspot.com/"),
     },
     "epub": {
         "vertical": ("vertical", lambda v: isinstance(v, bool), "true | false"),
@@ -480,6 +483,8 @@ base_url = "http://127.0.0.1:8000/"   # where the web edition and feeds are serv
 # title = "太原日报"
 feed_size = 50              # entries in each subscription feed; older ones go to archives
 # tag_authority = "example.org"  # domain in the feeds' tag: ids; keep it when the site moves
+# websub_hub = "https://pubsubhubbub.appspot.com/"  # WebSub: every feed names this hub;
+                            # after each build, `pressout ping` tells it which feeds changed
 
 [epub]
 vertical = false            # true: also write the vertical (竖排) edition of every issue

@@ -343,6 +343,11 @@ class Issue:
         """The page ``article`` is printed on, when known."""
         return next((p for p in self.pages if p.label == article.page), None) if article.page else None
 
+    def section_of(self, article: Article) -> str | None:
+        """The section ``article`` belongs to: the name of its page (要闻), when known."""
+        page = self.page_of(article)
+        return page.name if page is not None else None
+
     def by_page(self) -> list[tuple[Page | None, tuple[Article, ...]]]:
         """The articles in runs by page, in the issue's order: each run of consecutive
         articles on one page with that page (None: articles of no known page, such as a
@@ -437,8 +442,15 @@ class IssueLike(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class ArticleHead:
+    """An article without its text: its id, its headline, and the section and column it
+    belongs to (what the per-section feeds and pages, ``pressout.export.sections``, group
+    by). ``section`` is the name of the page it is printed on (要闻, 杭州新闻), None when the
+    page or its name is not known; ``column`` is ``Article.column``."""
+
     id: str
     display_title: str  # as every output shows it (``pressout.export.html.headline``: never blank)
+    section: str | None = None
+    column: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,14 +489,15 @@ class IssueHead:
 
     def to_json(self) -> list[Any]:
         return [self.id, self.source, self.date.isoformat() if self.date else None, self.page, self.publication,
-                self.publication_slug, self.title, [[a.id, a.display_title] for a in self.articles],
+                self.publication_slug, self.title,
+                [[a.id, a.display_title, a.section, a.column] for a in self.articles],
                 self.language, [list(pair) for pair in self.sizes]]
 
     @classmethod
     def from_json(cls, data: list[Any], key: str = "") -> IssueHead:
         ident, source, date, page, publication, slug, title, articles, language, sizes = data
         return cls(ident, source, _dt.date.fromisoformat(date) if date else None, page, publication, slug, title,
-                   tuple(ArticleHead(a, t) for a, t in articles), language,
+                   tuple(ArticleHead(*a) for a in articles), language,
                    tuple((name, size) for name, size in sizes), key)
 
 # --- display titles ---------------------------------------------------------------

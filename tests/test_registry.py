@@ -20,7 +20,7 @@ from pressout.model import Issue, IssueHead
 from pressout.validate import Check, ValidateOptions, validate
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-BUILT_IN_CHECKS = ("epubcheck", "ace", "kindle", "tei", "atom", "feeds", "opds", "opds2", "search")
+BUILT_IN_CHECKS = ("epubcheck", "ace", "kindle", "tei", "atom", "feeds", "sections", "opds", "opds2", "search")
 
 
 def _toy_check(root: Path, options: ValidateOptions) -> Check:
@@ -207,7 +207,7 @@ def test_the_formats_command_lists_every_format(toy: ToyExporter) -> None:
     result = CliRunner().invoke(cli, ["formats"])
     assert result.exit_code == 0, result.output
     names = [line.split()[0] for line in result.output.splitlines()]
-    assert names == ["covers", "epub", "kepub", "tei", "site", "feeds", "opds", "search", "toy"]
+    assert names == ["covers", "epub", "kepub", "tei", "site", "feeds", "sections", "opds", "search", "toy"]
     assert "toy/{id}.txt" in result.output and "[checks: toy]" in result.output
 
 

@@ -39,8 +39,8 @@ SPARE = "spare"  # .pressout/spare: the previous generation (see pressout.build)
 MODELS = f"{CACHE_DIR}/models"  # one issue's model as JSON: {MODELS}/{id}.json
 PIECES = f"{CACHE_DIR}/pieces"  # a format's pieces of an issue: {PIECES}/{format}/{id}
 # The format of the manifest, issues.json and the models (5: the formats' registry,
-# layouts and IssueHead). Part of every page's key too.
-CACHE_FORMAT = 5
+# layouts and IssueHead; 6: ArticleHead's section and column). Part of every page's key too.
+CACHE_FORMAT = 6
 # Fragments of the concatenations that are parked while the pages are read.
 SPOOL = "fragments"
 LOCK = f"{CACHE_DIR}/lock"  # see pressout.outdir; in every generation, never linked or counted

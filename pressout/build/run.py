@@ -58,6 +58,7 @@ from .work import (
     DEFERRED,
     GATHERED,
     ArchiveWork,
+    BoundIssue,
     BoundWork,
     Done,
     FragmentWork,
@@ -311,6 +312,9 @@ class _SpareUnusable(Exception):
     """The spare could not be brought up to date (it is gone now): build again without."""
 
 
+BOUND_BATCH = 8  # issues whose title-bound files one job makes (BoundWork)
+
+
 class _Build:
     """One build that has something to do: the pages (read now, or the previous build's),
     then the archive-wide outputs (feeds, the front and year pages, the corpus), then the
@@ -330,7 +334,7 @@ class _Build:
         self.workers, self.note, self.lock = workers, note, lock
         self.options = SiteOptions(base_url=config.base_url, title=config.site_title, feed_size=config.feed_size,
                                    tag_authority=config.tag_authority, utc_offset=config.utc_offset,
-                                   time=config.time)
+                                   time=config.time, websub_hub=config.websub_hub)
         self.settings: Settings = Settings(config, styles, self.options)
         self.formats: tuple[Exporter, ...] = exporters()
         self.bound_formats = tuple(f for f in self.formats if f.title_bound)
@@ -568,7 +572,8 @@ class _Build:
         self.note("feeds", 0, 1, "feeds and web edition")
         values = [f.bounds(heads, settings) for f in self.bound_formats]  # each issue's, in the order of heads
         at = itertools.count()
-        jobs: list[Any] = []
+        jobs: list[Any] = []  # the FragmentWork: its results are the fragments
+        bound: list[BoundIssue] = []  # for BoundWork
         roots = {True: str(staging), False: str(self.out)}
         models: dict[str, str] = {}
         self.roots: dict[str, str] = {}  # issue id -> the generation that holds its files
@@ -581,10 +586,17 @@ class _Build:
                 bounds = tuple(value[i] for value in values)
                 joined = join_bounds(bounds)
                 if page.bounds[n] != joined:
-                    if page.bounds[n] != DEFERRED:  # (none made yet: nothing to remove)
-                        self.remove_bound(staging, page.layout, head)
-                    jobs.append(BoundWork(self.bound_formats, bounds, models[head.id], head.sizes, settings,
-                                          str(staging)))
+                    made_with = tuple(page.bounds[n].split("\n")) if page.new else ()
+                    if len(made_with) == len(bounds) and all(
+                            was == value or (exporter.rebinds and exporter.patchable(was, value))
+                            for exporter, was, value in zip(self.bound_formats, made_with, bounds, strict=True)):
+                        # made by the page's worker with the issue's own values: made for
+                        # the archive's from themselves (the web pages: only the issue's page)
+                        bound.append((bounds, models[head.id], head.sizes, head.id, made_with))
+                    else:
+                        if page.bounds[n] != DEFERRED:  # (none made yet: nothing to remove)
+                            self.remove_bound(staging, page.layout, head)
+                        bound.append((bounds, models[head.id], head.sizes, head.id, None))
                     page.bounds[n] = joined
                     page.site_new.add(head.id)
         previous = self.previous_fragments()
@@ -602,12 +614,18 @@ class _Build:
         # know whether there is enough work to start the worker processes for.
         planned = self.plan_jobs(heads, models)
         ahead = list(itertools.islice(planned, 16))
+        # The issues' title-bound files, a few issues a job (the executor's round trip costs
+        # about what making one issue's pages does), after the archive jobs: those are fewer
+        # and some of them long (a year of the search index), and the many short jobs of the
+        # pages keep both workers busy to the end.
+        batches = [BoundWork(self.bound_formats, tuple(bound[k:k + BOUND_BATCH]), settings, str(staging))
+                   for k in range(0, len(bound), BOUND_BATCH)]
         linker = _Linker(self.links(pages) if self.spare is None else [])
         feed_linker: _Linker | None = None
         try:
-            if len(jobs) + len(ahead) >= 16:
+            if len(jobs) + len(ahead) + len(bound) >= 16:
                 self.workers.start()
-            results = self.workers.map(run_job, itertools.chain(jobs, ahead, planned))
+            results = self.workers.map(run_job, itertools.chain(jobs, ahead, planned, batches))
             # While the executor runs the jobs: the archive files (the front and year pages).
             for exporter in self.formats:
                 for rel, blob in exporter.archive_files(heads, settings):
@@ -650,8 +668,9 @@ class _Build:
                 if all(before.get(rel) == digest and rel in there for rel in job.paths) \
                         or all(spare.get(rel) == digest for rel in job.paths):
                     continue
-                needs = ({ident: f"{self.roots[ident]}/{PIECES}/{exporter.name}/{ident}" for ident in job.needs}
-                         if exporter.pieces else {ident: models[ident] for ident in job.needs})
+                source = exporter.piece_source
+                needs = ({ident: f"{self.roots[ident]}/{PIECES}/{source}/{ident}" for ident in job.needs}
+                         if source else {ident: models[ident] for ident in job.needs})
                 self.rendered.update(job.paths)
                 yield ArchiveWork(exporter, job, needs, self.settings, str(self.staging))
 

@@ -163,6 +163,11 @@ def run_task(task: Task) -> Done:
                 done.warnings.extend(issue.diagnostics)
                 return done
         deferred = any(e.title_bound and e.bound_deferred for e in task.formats)
+        # A format that can make its files for the archive's values from those made with the
+        # issue's own (``rebound``: the web pages, once the neighbours are known, only the
+        # issue's page, from itself) has them made here after all the others, with every
+        # other file's size as the build gives them; else they wait for the archive's values.
+        patching = deferred and all(e.rebinds for e in task.formats if e.title_bound)
         for issue in issues:
             language = settings.config.language
             if language is not None and issue.language != language:
@@ -171,7 +176,8 @@ def run_task(task: Task) -> Done:
             # Title-bound files whose value depends on other issues (``bound_deferred``) are
             # left to the main process, which makes them once every issue is known.
             formats = [e for e in task.formats if not (deferred and e.title_bound)]
-            templates = [t for exporter in formats for t in exporter.issue_files(settings)]
+            late = [e for e in task.formats if e.title_bound] if patching else []
+            templates = [t for exporter in formats + late for t in exporter.issue_files(settings)]
             folders = issue_folders(templates, issue.id)
             for folder in folders:
                 # Not makedirs: see the module docstring.
@@ -182,11 +188,12 @@ def run_task(task: Task) -> Done:
             sizes: list[tuple[str, int]] = []
             bounds: list[str] = []
             fragments: dict[str, bytes] = {}
-            for exporter in formats:
+            for exporter in formats + late:
                 bound = exporter.bounds([issue], settings)[0] if exporter.title_bound else ""
                 expected = expand(list(exporter.issue_files(settings)), issue.id, articles)
                 got = []
-                for rel, data in exporter.issue_outputs(issue, settings, made, bound):
+                given = made if exporter not in late else dict(sizes)  # (what BoundWork gives)
+                for rel, data in exporter.issue_outputs(issue, settings, given, bound):
                     if rel == exporter.concatenated:
                         fragments[rel] = data
                         continue
@@ -215,11 +222,12 @@ def run_task(task: Task) -> Done:
                     moves.append((parked_name(kept), kept))
             done.heads.append(IssueHead(issue.id, issue.source, issue.date, issue.page, issue.publication,
                                         issue.publication_slug, issue.title,
-                                        tuple(ArticleHead(a.id, headline(a)) for a in issue.articles),
+                                        tuple(ArticleHead(a.id, headline(a), issue.section_of(a), a.column)
+                                              for a in issue.articles),
                                         issue.language, tuple(sizes)))
             done.moves += moves
             done.sources += [list(pair) for pair in issue.sources]
-            done.bounds.append(DEFERRED if deferred else join_bounds(bounds))
+            done.bounds.append(DEFERRED if deferred and not patching else join_bounds(bounds))
             done.fragments.append(fragments)
             done.warnings.extend(issue.diagnostics)
     except OSError:
@@ -254,14 +262,19 @@ class ArchiveWork:
     root: str
 
 
+# An issue's title-bound files to make for the archive's values (``BoundWork``): the values
+# (one per format), where its cached model is, its files' sizes, its id, and the values its
+# files in the staging folder were made with (by its page's worker), or None: none are there.
+BoundIssue = tuple[tuple[str, ...], str, tuple[tuple[str, int], ...], str, tuple[str, ...] | None]
+
+
 @dataclass(frozen=True, slots=True)
 class BoundWork:
-    """An issue's title-bound files made again for the archive's values."""
+    """Issues' title-bound files made again for the archive's values: from those made with
+    the issue's own values where each format can (``rebound``), else from its model."""
 
     formats: tuple[Exporter, ...]
-    bounds: tuple[str, ...]
-    model: str
-    sizes: tuple[tuple[str, int], ...]
+    issues: tuple[BoundIssue, ...]
     settings: Settings
     root: str
 
@@ -297,28 +310,55 @@ def _write_new(root: str, rel: str, data: bytes) -> None:
         handle.write(data)
 
 
+def _make_bound(job: BoundWork, issue: Issue, bounds: tuple[str, ...], made: dict[str, int]) -> None:
+    """An issue's title-bound files, made with its values of the archive."""
+    articles = [a.id for a in issue.articles]
+    for exporter, bound in zip(job.formats, bounds, strict=True):
+        for folder in issue_folders(list(exporter.issue_files(job.settings)), issue.id):
+            try:  # not makedirs: see the module docstring (the folder above it was made first)
+                os.mkdir(os.path.join(job.root, folder))
+            except FileExistsError:
+                pass
+        expected = set(expand(list(exporter.issue_files(job.settings)), issue.id, articles))
+        for rel, data in exporter.issue_outputs(issue, job.settings, made, bound):
+            if rel != exporter.concatenated and rel in expected:
+                _write_new(job.root, rel, data)
+
+
+def _rebound(job: BoundWork, ident: str, made_with: tuple[str, ...], bounds: tuple[str, ...]) -> bool:
+    """An issue's title-bound files made with ``made_with`` (in the staging folder) made
+    for ``bounds`` by each format's ``rebound``; False, and nothing written, where one of
+    them cannot (the files are then made from the issue)."""
+
+    def read(rel: str) -> bytes:
+        with open(os.path.join(job.root, rel), "rb") as handle:
+            return handle.read()
+
+    files: list[tuple[str, bytes]] = []
+    for exporter, was, value in zip(job.formats, made_with, bounds, strict=True):
+        if was == value:
+            continue
+        found = exporter.rebound(ident, was, value, read)
+        if found is None:
+            return False
+        files += found
+    for rel, data in files:
+        _write_new(job.root, rel, data)  # (a file this build made: written over, not linked anywhere yet)
+    return True
+
+
 def run_job(job: ArchiveWork | BoundWork | FragmentWork) -> dict[str, bytes] | None:
     """Do one job; a FragmentWork gives the fragments by concatenation."""
     if isinstance(job, FragmentWork):
         issue = load_model(job.model)
         return {f.concatenated: f.fragment(issue, job.settings) for f in job.formats if f.concatenated}
     if isinstance(job, BoundWork):
-        issue = load_model(job.model)
-        articles = [a.id for a in issue.articles]
-        made = dict(job.sizes)
-        for exporter, bound in zip(job.formats, job.bounds, strict=True):
-            for folder in issue_folders(list(exporter.issue_files(job.settings)), issue.id):
-                try:  # not makedirs: see the module docstring (the folder above it was made first)
-                    os.mkdir(os.path.join(job.root, folder))
-                except FileExistsError:
-                    pass
-            expected = set(expand(list(exporter.issue_files(job.settings)), issue.id, articles))
-            for rel, data in exporter.issue_outputs(issue, job.settings, made, bound):
-                if rel != exporter.concatenated and rel in expected:
-                    _write_new(job.root, rel, data)
+        for bounds, model, sizes, ident, made_with in job.issues:
+            if made_with is None or not _rebound(job, ident, made_with, bounds):
+                _make_bound(job, load_model(model), bounds, dict(sizes))
         return None
     inputs: dict[str, Any]
-    if job.format.pieces:
+    if job.format.piece_source:
         inputs = {}
         for ident, path in job.models.items():
             kept = _pieces.get(path)

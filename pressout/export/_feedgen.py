@@ -49,8 +49,9 @@ article's original (``Entry.related``) an Atom ``link rel="related"``. RSS keeps
 ``<link>`` to our copy and says nothing of the original: its ``source`` names a channel,
 ``comments`` a discussion page, and neither is an article's original.
 
-Feed-level RFC 5005 links (``prev-archive``/``next-archive``/``current``) and
-``fh:archive`` are added here too, since feedgen writes neither into RSS.
+Feed-level RFC 5005 links (``prev-archive``/``next-archive``/``current``), the WebSub hub
+(``Head.hub``) and ``fh:archive`` are added here too, since feedgen writes none of them into
+RSS.
 """
 
 from __future__ import annotations
@@ -163,6 +164,9 @@ class Head:
     current: str | None = None
     prev_archive: str | None = None
     next_archive: str | None = None
+    # WebSub (W3C Recommendation): the hub subscribers may ask for pushed updates
+    # (``link rel="hub"``; the topic is the self link).
+    hub: str | None = None
 
 
 def atom_document(head: Head, entries: Sequence[Entry], *, checked: bool = False) -> bytes:
@@ -216,11 +220,15 @@ def rss_document(head: Head, entries: Sequence[Entry], *, checked: bool = False)
     self_link = channel.find(f"{{{ATOM_NS}}}link")
     assert self_link is not None and self_link.get("rel") == "self"
     anchor = self_link
-    # feedgen writes only the self link into RSS; the archive links follow it.
+    # feedgen writes only the self link into RSS; the archive links and the hub follow it.
     for rel, href in _archive_links(head):
         link = etree.Element(f"{{{ATOM_NS}}}link", rel=rel, href=href)
         if rel != "current":
             link.set("type", "application/rss+xml")
+        anchor.addnext(link)
+        anchor = link
+    if head.hub is not None:
+        link = etree.Element(f"{{{ATOM_NS}}}link", rel="hub", href=uri(head.hub))
         anchor.addnext(link)
         anchor = link
     if head.archive:
@@ -372,6 +380,8 @@ def _generator(head: Head, entries: Sequence[Entry], *, rss: bool, checked: bool
             if rel != "current":
                 link["type"] = media
             fg.link(link)
+        if head.hub is not None:
+            fg.link(href=uri(head.hub), rel="hub")
     fg.link(href=head.site_url, rel="alternate", type="text/html")
 
     for entry in entries:

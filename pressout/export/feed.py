@@ -122,6 +122,7 @@ __all__ = [
     "epub_file",
     "epub_page",
     "feed_pages",
+    "feed_tag",
     "issue_page",
     "issue_language",
     "iter_feeds",
@@ -129,6 +130,7 @@ __all__ = [
     "order_issues",
     "page_entries",
     "render_page",
+    "timed_articles",
     "write_feeds",
     "write_files",
 ]
@@ -174,7 +176,9 @@ class SiteOptions:
     ``base_url``'s host. Keep it when the site moves, or every reader sees every
     article again as new. ``utc_offset`` (``[+-]HH:MM``, +08:00 by default) is the fixed
     offset of every instant the feeds write, and ``time`` (``HH:MM``, 00:00 to 23:00; 08:00
-    by default, 00:00 UTC) the time of day there an issue is dated at.
+    by default, 00:00 UTC) the time of day there an issue is dated at. ``websub_hub``: the
+    address of a WebSub hub that every subscription document names (``rel="hub"``), None
+    for none.
     """
 
     base_url: str = DEFAULT_BASE_URL
@@ -183,6 +187,7 @@ class SiteOptions:
     tag_authority: str | None = None
     utc_offset: str = DEFAULT_UTC_OFFSET
     time: str = DEFAULT_TIME
+    websub_hub: str | None = None
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -360,7 +365,7 @@ def edition_tag(options: SiteOptions, issue: Issue) -> str:
     return f"tag:{options.tag_authority},{_tag_date(issue)}:{slug}/edition/{quote(issue.id, safe='-._~')}"
 
 
-def _feed_tag(options: SiteOptions, slug: str, name: str) -> str:
+def feed_tag(options: SiteOptions, slug: str, name: str) -> str:
     return f"tag:{options.tag_authority},{FEED_TAG_DATE}:{quote(slug, safe='-._~')}/feed/{name}"
 
 
@@ -491,9 +496,10 @@ def _edition_entry(options: SiteOptions, issue: Issue, epub: Path, size: int, wh
 # --- documents -----------------------------------------------------------------------
 
 
-def _json_document(head: Head, entries: Sequence[Entry], feed_url: str, next_url: str | None,
-                   *, checked: bool = False) -> bytes:
+def _json_document(head: Head, entries: Sequence[Entry], *, checked: bool = False) -> bytes:
     """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/); feedgen cannot write it.
+    Its ``feed_url`` is the subscription document's (an archive page's ``current``), its
+    ``next_url`` the page of older entries (``prev_archive``); the hub is a WebSub one.
     (``checked``: as in ``_feedgen.atom_document``.)"""
     _feedgen.check_head(head)
     if not checked:
@@ -503,13 +509,15 @@ def _json_document(head: Head, entries: Sequence[Entry], feed_url: str, next_url
         "title": head.title,
         "home_page_url": head.site_url,
         # The feed's identity: the subscription URL, on archive pages too.
-        "feed_url": feed_url,
+        "feed_url": head.current or head.self_url,
         "description": head.subtitle,
         "language": head.language,
         "authors": [{"name": head.author}],
     }
-    if next_url:
-        doc["next_url"] = next_url
+    if head.prev_archive:  # JSON Feed pages go from newer to older
+        doc["next_url"] = head.prev_archive
+    if head.hub:
+        doc["hubs"] = [{"type": "WebSub", "url": _feedgen.uri(head.hub)}]
     items = [_json_item(e, head.language) for e in entries]
     doc["items"] = items
     return (_dumps(doc) + "\n").encode("utf-8")
@@ -659,12 +667,9 @@ def feed_pages(
     slug = ordered[0].publication_slug
     newest = issue_instant(ordered[0], tz, time)
 
-    article_items = [(issue, article) for issue in ordered for article in issue.articles]
-    when = entry_instants(((issue, article.id) for issue, article in article_items), tz=tz, time=time)
-    items = [(issue, article, when[article.id]) for issue, article in article_items]
-    del article_items, when
+    items = timed_articles(ordered, options)
     head = Head(
-        id=_feed_tag(options, slug, "articles"),
+        id=feed_tag(options, slug, "articles"),
         title=title,
         subtitle=f"{title}：每篇文章的全文",
         site_url=options.base_url,
@@ -687,7 +692,7 @@ def feed_pages(
         del files
         edition_head = replace(
             head,
-            id=_feed_tag(options, slug, "editions"),
+            id=feed_tag(options, slug, "editions"),
             title=f"{title} 电子版",
             subtitle=f"{title}：每期一本 EPUB 电子书",
         )
@@ -695,6 +700,16 @@ def feed_pages(
 
 
 _ROLES = {"articles": ("atom", "rss", "json"), "editions": ("editions", "editions_rss")}
+
+
+def timed_articles(ordered: Sequence[_I], options: SiteOptions) -> list[tuple[_I, Any, dt.datetime]]:
+    """Every article of ``ordered`` (issues in feed order, ``order_issues``) as ``(issue,
+    article, instant)``, in feed order: the entries of the articles' feeds, which every
+    feed of a part of them (``pressout.export.sections``) shares."""
+    pairs = [(issue, article) for issue in ordered for article in issue.articles]
+    when = entry_instants(((issue, article.id) for issue, article in pairs), tz=options.tz,
+                          time=options.time_of_day)
+    return [(issue, article, when[article.id]) for issue, article in pairs]
 
 
 def page_entries(options: SiteOptions, page: FeedPage, items: Iterable[Any] | None = None) -> list[Entry]:
@@ -735,7 +750,8 @@ def _paged(
             if k == 0:
                 page_path = path
                 page_head = replace(
-                    head, self_url=options.url(path), prev_archive=options.url(older[-1]) if archives else None
+                    head, self_url=options.url(path), prev_archive=options.url(older[-1]) if archives else None,
+                    hub=options.websub_hub,
                 )
             else:
                 a = k - 1
@@ -746,7 +762,11 @@ def _paged(
                     archive=True,
                     current=options.url(path),
                     prev_archive=options.url(older[a - 1]) if a > 0 else None,
-                    next_archive=options.url(older[a + 1]) if a + 1 < len(archives) else None,
+                    # The newest archive page's next is the subscription document, where the
+                    # entries after it are (RFC 5005 names no next for it; without one, a
+                    # single archive page would have no link at all, and the W3C validator
+                    # warns "Archive incomplete").
+                    next_archive=options.url(older[a + 1] if a + 1 < len(archives) else path),
                 )
             docs.append((role, page_path, replace(page_head, updated=updated, language=language)))
         yield FeedPage(family, tuple(docs), page_items)
@@ -765,7 +785,7 @@ def render_page(
             checked_for = head.updated
         if role == "json":
             # JSON Feed pages go from newer to older through next_url.
-            data = _json_document(head, entries, options.url(FEEDS[role][0]), head.prev_archive, checked=True)
+            data = _json_document(head, entries, checked=True)
         elif role in ("rss", "editions_rss"):
             data = _feedgen.rss_document(head, entries, checked=True)
         else:

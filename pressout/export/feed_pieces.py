@@ -195,7 +195,7 @@ def render_page_from_pieces(options: SiteOptions, page: FeedPage,
                 parts.append(piece)
             parts.append(_CHANNEL_END)
         else:
-            document = _json_document(head, [stub], options.url(FEEDS[role][0]), head.prev_archive, checked=True)
+            document = _json_document(head, [stub], checked=True)
             at = document.rindex(_ITEMS) + len(_ITEMS)
             items = []
             for record, when in zip(records, whens, strict=True):

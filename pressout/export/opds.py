@@ -396,8 +396,13 @@ def catalog_pages(heads: Iterable[IssueHead], options: SiteOptions) -> Iterator[
         navigation.append(Navigation("日期不详", _feed_id(options, slug, UNDATED), UNDATED, "acquisition",
                                      "subsection", undated[0][1].updated, f"日期不详：{count(len(undated))}",
                                      len(undated)))
-    yield feed_page(ROOT, 0, "navigation", "", [Link("alternate", "index.html", "html")], navigation,
-                    common_language(ordered))
+    root_links = [Link("alternate", "index.html", "html")]
+    from .sections import index_of
+
+    sections = index_of(ordered)
+    if sections is not None:  # every section's and column's feeds (pressout.export.sections)
+        root_links.append(Link("related", sections, "html", "版面与栏目：各自的订阅"))
+    yield feed_page(ROOT, 0, "navigation", "", root_links, navigation, common_language(ordered))
     yield from paged(LATEST, "最新", items, root_up, "index.html", options.feed_size)
     for year, months in years.items():
         feed = f"{year:04d}"

@@ -20,7 +20,11 @@ A format is an ``Exporter``. What it may make, all optional:
   again (only that issue's: a value per issue keeps this to the issues it changed for).
   Where the value of an issue alone is mostly wrong (``bound_deferred``: the neighbours),
   a worker leaves them, and the build makes them once every issue is known, from the
-  issue's cached model, instead of making them twice.
+  issue's cached model, instead of making them twice; unless the format can make them for
+  the archive's value from those made with the issue's own (``rebinds``, with
+  ``patchable`` and ``rebound``: the web pages, where only the issue's page changes, by its
+  links to its neighbours): then a worker makes them with the issue's own value, and the
+  build makes only what changes, from those files, without the model.
 * **A concatenation** (``concatenated``): one file made of a head, one fragment per issue
   and an end (the TEI corpus). ``issue_outputs`` gives the issue's fragment under the
   concatenation's path; the build keeps each fragment and assembles the file in corpus
@@ -32,7 +36,9 @@ A format is an ``Exporter``. What it may make, all optional:
   executor only the jobs whose digest changed, and ``run_job`` writes their files. A
   format that keeps **pieces** (``pieces``, ``issue_pieces``: the feeds' entries, made and
   serialised with the issue's other files) gets those instead of whole issues, so that
-  the work left once every page is read is little more than putting pieces together.
+  the work left once every page is read is little more than putting pieces together. A
+  format may also borrow another's pieces (``borrows_pieces``: the section feeds take the
+  feeds' entries).
 * **Validators** (``validators``): the checks ``pressout validate`` runs over its files.
 * **Notices** (``notices``): warnings about the whole build (stable codes), such as a file
   the format cannot make on this machine.
@@ -76,7 +82,8 @@ __all__ = [
 # the web pages the EPUB's size, so the covers come first, then the EPUB). Each module
 # defines EXPORTER.
 BUILTINS = ("pressout.export.cover", "pressout.export.epub", "pressout.export.kepub", "pressout.export.tei",
-            "pressout.export.site", "pressout.export.feed", "pressout.export.opds", "pressout.export.search")
+            "pressout.export.site", "pressout.export.feed", "pressout.export.sections", "pressout.export.opds",
+            "pressout.export.search")
 
 
 @dataclass(frozen=True)
@@ -128,12 +135,23 @@ class Exporter:
     # value of the issue alone is mostly wrong: the build makes them only once every issue
     # is known (for all title-bound formats: they are made together).
     bound_deferred: ClassVar[bool] = False
+    # Its deferred title-bound files are made by the workers with the issue's own value, then
+    # made for the archive's from themselves (``patchable``, ``rebound``).
+    rebinds: ClassVar[bool] = False
     sized: ClassVar[bool] = False  # other formats show the sizes of its per-issue files
     concatenated: ClassVar[str | None] = None  # the path of its concatenation, if it has one
     folders: ClassVar[tuple[str, ...]] = ()  # folders its archive files and jobs write into (made first)
     # It keeps pieces of each issue (``issue_pieces``) for its archive jobs, which then get
     # them instead of the whole issues: the costly part of archive-wide work done per page.
     pieces: ClassVar[bool] = False
+    # Its archive jobs get the pieces another format keeps (that format's name) instead of
+    # keeping pieces of its own: the section feeds are put together from the feeds' entries.
+    borrows_pieces: ClassVar[str | None] = None
+
+    @property
+    def piece_source(self) -> str | None:
+        """The format whose pieces its archive jobs get (its own, or those it borrows), if any."""
+        return self.name if self.pieces else self.borrows_pieces
 
     def issue_files(self, settings: Settings) -> tuple[str, ...]:
         """The templates of the files made from one issue (``{id}``, ``{article}``)."""
@@ -162,6 +180,18 @@ class Exporter:
         its value changes, and a worker makes them first with ``bounds([issue])[0]``."""
         value = self.bound(issues, settings)
         return [value] * len(issues)
+
+    def patchable(self, made_with: str, value: str) -> bool:
+        """For a format that ``rebinds``: whether its files made with the value ``made_with``
+        (a worker's, of the issue alone) can be made for ``value`` by ``rebound``."""
+        return False
+
+    def rebound(self, ident: str, made_with: str, value: str,
+                read: Callable[[str], bytes]) -> list[tuple[str, bytes]] | None:
+        """For a format that ``rebinds``: the files of issue ``ident`` made with ``made_with``
+        that differ when made with ``value``, made from those files (``read``: a file's
+        bytes by its path); None where it cannot (they are then made from the issue)."""
+        return None
 
     def fragment(self, issue: Issue, settings: Settings) -> bytes:
         """The issue's fragment of the concatenation, alone (when the previous one is lost)."""

@@ -41,6 +41,9 @@ pages and those of the two issues on either side of it (the one before gets a ne
 下一期, the one after a new 上一期), and no other issue's; a day removed, those of the
 two that become neighbours; an unchanged build, none. The front page and the year pages
 are made anew on every build that changes anything, from the issues' heads.
+In a build, an issue's page heading (第1版 要闻) links the section's page and an article's
+page its section and column (``pressout.export.sections``: ``issue_pages(sections=True)``);
+the front page links the list of them all, when there are any.
 Links between pages are relative, so the pages also work opened from disk or served
 under another address; only ``<link rel="canonical">`` is absolute. Every page is in
 its issue's language (``lang`` and ``xml:lang``: ``zh-CN``, ``zh-TW``, ``zh-Hant`` … as the
@@ -73,7 +76,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -319,18 +322,39 @@ def favicon(title: str) -> bytes:
     ).encode()
 
 
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What the pages of one issue's articles share (``_Site._shared``): the start of the
+    source line, the editions' links, the crumbs to the issue, the cover and its alt text,
+    the issue's title and language."""
+
+    source: tuple[str, ...]
+    epub: str
+    crumbs: str
+    image: str | None
+    alt: str
+    title: str
+    language: str
+
+
 class _Site:
     def __init__(self, issues: Sequence[IssueLike], options: SiteOptions, epubs: Mapping[str, Path | EpubFile] | None,
                  title: str | None = None, catalog: Sequence[tuple[str, str, str]] = (),
-                 covers: Collection[str] | None = None):
+                 covers: Collection[str] | None = None, sections: str | None = None,
+                 link_sections: bool = False):
         self.issues = issues
+        # its issue and article pages link each named page and column to its page of
+        # pressout.export.sections (a build makes them; write_site does not)
+        self.link_sections = link_sections
         self.catalog = catalog  # the OPDS catalog's entry points: (path, media type, label)
+        self.sections = sections  # the page of the sections' and columns' feeds, when there is one
         self.options = options
         self.title = title or options.site_title(issues)
         # the issues whose cover image (covers/{id}.png) there is, their pages show it to link
         # previews; None: those whose heads' sizes name it (a build's IssueHead)
         self.covers = set(covers) if covers is not None else None
         self._frames: dict[int, tuple[str, tuple[str, str]]] = {}
+        self._kept: tuple[Issue, _Shared] | None = None  # see _shared
         self.epubs: dict[str, EpubFile] = {}
         if epubs is not None:
             for issue in issues:
@@ -341,10 +365,11 @@ class _Site:
     # --- page frame ---
 
     def page(self, path: str, title: str, body: str, language: str, links: str = "",
-             card: Card | None = None, name: str | None = None) -> bytes:
+             card: Card | None = None, name: str | None = None, feeds: str = "") -> bytes:
         """A page of the site; ``links``: more of its head's links, each line ending in a
-        newline; ``card``: what link previews show of it, under ``name`` (its ``title``
-        when not given)."""
+        newline; ``feeds``: the page's own feeds' links (a section's), named before the
+        whole paper's, which readers take first; ``card``: what link previews show of it,
+        under ``name`` (its ``title`` when not given)."""
         depth = path.count("/")
         head, foot = self._frame(depth)
         # The same URL the feeds link to, so readers and search engines agree on one.
@@ -357,7 +382,7 @@ class _Site:
 <meta charset="utf-8"/>
 <meta name="viewport" content="width=device-width, initial-scale=1"/>
 <title>{escape(title)}</title>
-{head}{links}<link rel="canonical" href="{canonical}"/>
+{feeds}{head}{links}<link rel="canonical" href="{canonical}"/>
 {meta}</head>
 <body>
 {foot[0]}
@@ -442,6 +467,20 @@ class _Site:
         frame = self._frames[depth] = (head, (masthead, footer))
         return frame
 
+    def section_link(self, kind: str, name: str | None, depth: int, text: str | None = None) -> str:
+        """A link to the page of a section (``kind`` ``section``: a page's name) or a column,
+        showing ``text`` (the name when not given); the text alone without such pages."""
+        shown = escape(name if text is None else text) if name else ""
+        if not name or not self.link_sections:
+            return shown
+        from .sections import FILES, KINDS, file_name
+
+        file = file_name(name)
+        if not file:
+            return shown
+        href = _href(FILES["html"].format(folder=KINDS[kind][0], name=file), depth)
+        return f'<a class="{kind}" href="{href}">{shown}</a>'
+
     def epub_link(self, issue: IssueLike, depth: int) -> str:
         """The issue's EPUB, and beside it each other edition the build made (the vertical
         竖排 one with ``[epub] vertical``, Kobo's kepub with ``[epub] kobo``)."""
@@ -507,6 +546,9 @@ class _Site:
             rows.append(f'<li><a href="{_href(page, 0)}">{year}年</a><span class="count">{_counts(year_days)}</span>'
                         f'\n<span class="months">{links}</span></li>')
         links, catalog = self.catalog_links()
+        if self.sections is not None:
+            catalog += (f'<p class="sections">按版面、按栏目订阅：<a href="{_href(self.sections, 0)}">版面与栏目</a>'
+                        "（各有 Atom、RSS、JSON Feed）</p>\n")
         body = (
             f'<main class="index">\n<h1>{escape(self.title)} 网络版</h1>\n{catalog}'
             f'<section aria-labelledby="latest">\n<h2 id="latest">最新</h2>\n{recent}\n</section>\n'
@@ -628,14 +670,21 @@ class _Site:
             if page is None:
                 start, heading = '<section class="page">', f"<h2>{UNKNOWN_PAGE}</h2>"
             elif page.label in seen:  # a page the dump went back to: its anchor is taken
-                start, heading = '<section class="page">', f"<h2>{escape(page.heading)}</h2>"
+                start, heading = '<section class="page">', f"<h2>{self.page_heading(page)}</h2>"
             else:
                 seen.add(page.label)
                 anchor = anchors[page.label]
                 start = f'<section class="page" aria-labelledby="{anchor}">'
-                heading = f'<h2 id="{anchor}">{escape(page.heading)}</h2>'
+                heading = f'<h2 id="{anchor}">{self.page_heading(page)}</h2>'
             parts.append(f"{start}\n{heading}\n{self.toc(articles)}\n</section>")
         return "\n".join(parts)
+
+    def page_heading(self, page: Page) -> str:
+        """第1版 要闻, the name a link to its section's page."""
+        if not page.name or not self.link_sections:
+            return escape(page.heading)
+        label = page.heading.removesuffix(f" {page.name}")
+        return f"{escape(label)} {self.section_link('section', page.name, 2)}"
 
     def issue(self, issue: Issue, anchors: Mapping[str, str] | None = None,
               neighbours: Neighbours = (None, None)) -> bytes:
@@ -647,22 +696,17 @@ class _Site:
         anchors = page_anchors(issue, runs) if anchors is None else anchors
         contents = self.paged_toc(runs, anchors) if anchors else self.toc(issue.articles)
         meta = [_date(issue), f"{len(issue.articles)} 篇"]  # the page is in the title
+        if not anchors and len(issue.pages) == 1 and issue.pages[0].name and self.link_sections:
+            meta.append(self.page_heading(issue.pages[0]))  # one page: its section
         epub = self.epub_link(issue, 2)
         if epub:
             meta.append(epub)
-        before, after = neighbours
-        pager, links = [], ""
-        for rel, label, near in (("prev", "上一期", before), ("next", "下一期", after)):
-            if near is not None:
-                href = _href(ISSUE_PAGE.format(id=near[0]), 2)
-                pager.append(f'<a rel="{rel}" href="{href}">{label}：{escape(near[1])}</a>')
-                links += f'<link rel="{rel}" href="{href}" title="{label}：{escape(near[1])}"/>\n'
+        links, pager = _issue_pager(neighbours)
         body = (
             f'<nav class="crumbs">{self.crumbs(issue)}</nav>\n'
             f'<main class="issue">\n<h1>{escape(issue.title)}</h1>\n'
             f'<p class="meta">{" · ".join(meta)}</p>\n'
-            f"{contents}\n</main>"
-            + (f'\n<nav class="pager issues" aria-label="上一期和下一期">{"".join(pager)}</nav>' if pager else "")
+            f"{contents}\n</main>{pager}"
         )
         image, alt = self.cover_of(issue)
         card = Card("website", _headlines([issue]) or issue.title, image, alt)
@@ -672,6 +716,7 @@ class _Site:
         """An article's page; ``anchors`` (``page_anchors``): the sections of the issue's
         page, to which the way back leads when the article's page has one."""
         article = issue.articles[index]
+        shared = self._shared(issue)
         pager = []
         if index > 0:
             before = issue.articles[index - 1]
@@ -683,18 +728,19 @@ class _Site:
             pager.append(
                 f'<a rel="next" href="{_href(after.id + ".html", 0)}">下一篇：{escape(headline(after))}</a>'
             )
-        # 原载《太原日报》: a paper nothing names is no title to put in 《》.
-        paper = f"原载《{escape(issue.publication)}》" if issue.publication else f"{escape(masthead(issue))} · "
-        source = [f"{paper}{_date(issue)}"]
-        if issue.page_label is not None:
-            source.append(issue.page_label)
+        source = list(shared.source)
+        if self.link_sections:  # the article's section and column, each with its feeds
+            section = issue.section_of(article)
+            if section:
+                source.append(f"版面 {self.section_link('section', section, 2)}")
+            if article.column:
+                source.append(f"栏目 {self.section_link('column', article.column, 2)}")
         original = source_url(article)
         if original is not None:
             source.append(f'<a class="original" href="{escape(original)}" rel="external">原文</a>')
-        epub = self.epub_link(issue, 2)
-        if epub:
-            source.append(epub)
-        crumbs = f'{self.crumbs(issue)} › <a href="index.html">{escape(issue.title)}</a>'
+        if shared.epub:
+            source.append(shared.epub)
+        crumbs = shared.crumbs
         page = issue.page_of(article) if anchors else None
         if page is not None and anchors is not None:  # 都市快报 2026年4月4日 › A03版 文体
             crumbs += f' › <a href="index.html#{anchors[page.label]}">{escape(page.heading)}</a>'
@@ -704,10 +750,29 @@ class _Site:
             f'<p class="source">{" · ".join(source)}</p>\n</main>\n'
             + (f'<nav class="pager">{"".join(pager)}</nav>' if pager else "")
         )
+        card = Card("article", first_sentence(article), shared.image, shared.alt, issue.date)
+        title = headline(article)
+        return self.page(article_page(issue, article), f"{title} - {shared.title}", body,
+                         shared.language, card=card, name=title)
+
+    def _shared(self, issue: Issue) -> _Shared:
+        """What the pages of an issue's articles share, made once for the issue (the last
+        one asked for is kept), not once for each page."""
+        kept = self._kept
+        if kept is not None and kept[0] is issue:
+            return kept[1]
+        # 原载《太原日报》: a paper nothing names is no title to put in 《》.
+        paper = f"原载《{escape(issue.publication)}》" if issue.publication else f"{escape(masthead(issue))} · "
+        source = [f"{paper}{_date(issue)}"]
+        if issue.page_label is not None:
+            source.append(issue.page_label)
+        title = issue.title
         image, alt = self.cover_of(issue)
-        card = Card("article", first_sentence(article), image, alt, issue.date)
-        return self.page(article_page(issue, article), f"{headline(article)} - {issue.title}", body,
-                         issue_language(issue), card=card, name=headline(article))
+        shared = _Shared(tuple(source), self.epub_link(issue, 2),
+                         f'{self.crumbs(issue)} › <a href="index.html">{escape(title)}</a>',
+                         image, alt, title, issue_language(issue))
+        self._kept = (issue, shared)
+        return shared
 
     def pages_of(self, issue: Issue, neighbours: Neighbours = (None, None)) -> Iterator[tuple[str, bytes]]:
         """The issue's page and its articles' pages."""
@@ -715,6 +780,22 @@ class _Site:
         yield issue_page(issue), self.issue(issue, anchors, neighbours)
         for index, article in enumerate(issue.articles):
             yield article_page(issue, article), self.article(issue, index, anchors)
+
+
+def _issue_pager(neighbours: Neighbours) -> tuple[str, str]:
+    """What an issue's page says of the issues before and after it: the lines of its head's
+    links (``rel="prev"``, ``rel="next"``, each ending in a newline), put before its
+    canonical link, and the pager, put after its ``</main>``; both empty without neighbours."""
+    pager, links = [], ""
+    for rel, label, near in (("prev", "上一期", neighbours[0]), ("next", "下一期", neighbours[1])):
+        if near is not None:
+            href = _href(ISSUE_PAGE.format(id=near[0]), 2)
+            pager.append(f'<a rel="{rel}" href="{href}">{label}：{escape(near[1])}</a>')
+            links += f'<link rel="{rel}" href="{href}" title="{label}：{escape(near[1])}"/>\n'
+    return links, (f'\n<nav class="pager issues" aria-label="上一期和下一期">{"".join(pager)}</nav>' if pager else "")
+
+
+_CANONICAL = '<link rel="canonical" href="'  # (what an issue's page has right after its links)
 
 
 PageRun = tuple[Page | None, tuple[Article, ...]]  # a run of articles on one page (``Issue.by_page``)
@@ -754,6 +835,7 @@ def iter_site(
     *,
     per_issue: bool = True,
     catalog: Sequence[tuple[str, str, str]] = (),
+    sections: str | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """``build_site`` as a stream of ``(path, bytes)``, each page as soon as it is made, so
     that a build of any size never holds the whole web edition. Same pages, same bytes;
@@ -761,12 +843,14 @@ def iter_site(
     issues' own pages (``issue_pages`` makes them): the front page, the year pages, the
     icon and the style sheets. ``catalog``: the OPDS catalog's entry points (path, media
     type, label; ``pressout.export.opds.ENTRY_POINTS``), which the front page links, when
-    it is made. The pages show the issues' cover images where their heads' sizes name
-    them (``IssueHead``: a build's)."""
+    it is made; ``sections``: the page of the sections' and columns' feeds
+    (``pressout.export.sections``), which the front page links, when there is one. The
+    pages show the issues' cover images where their heads' sizes name them
+    (``IssueHead``: a build's)."""
     options = options or SiteOptions()
     ordered = order_issues(issues, tz=options.tz, time=options.time_of_day)
     check_issues(ordered)
-    site = _Site(ordered, options, epubs, catalog=catalog)
+    site = _Site(ordered, options, epubs, catalog=catalog, sections=sections)
     yield "index.html", site.index()
     yield from site.year_pages()
     yield FAVICON, favicon(site.title)
@@ -780,14 +864,17 @@ def iter_site(
 
 def issue_pages(
     issue: Issue, title: str, options: SiteOptions | None = None, epubs: Mapping[str, Path | EpubFile] | None = None,
-    *, neighbours: Neighbours = (None, None), cover: bool = False,
+    *, neighbours: Neighbours = (None, None), cover: bool = False, sections: bool = False,
 ) -> Iterator[tuple[str, bytes]]:
     """The pages of one issue (its table of contents and its articles), as ``iter_site``
     makes them for a site called ``title`` (``SiteOptions.site_title`` of all its issues),
     in which ``neighbours`` are the issues before and after it (``issue_neighbours`` of
-    all its issues); ``cover``: its cover image (``covers/{id}.png``) is there. The ids
-    are not checked here: ``check_issues`` checks them against every other issue."""
-    site = _Site([issue], options or SiteOptions(), epubs, title, covers={issue.id} if cover else ())
+    all its issues); ``cover``: its cover image (``covers/{id}.png``) is there;
+    ``sections``: the pages of its sections and columns are there (a build's,
+    ``pressout.export.sections``), and its pages link them. The ids are not checked here:
+    ``check_issues`` checks them against every other issue."""
+    site = _Site([issue], options or SiteOptions(), epubs, title, covers={issue.id} if cover else (),
+                 link_sections=sections)
     yield from site.pages_of(issue, neighbours)
 
 
@@ -815,6 +902,7 @@ class SiteExporter(Exporter):
     name = "site"
     title_bound = True
     bound_deferred = True  # an issue alone has no neighbours: made once every issue is known
+    rebinds = True  # ...but made by the workers, and only the issue's page made again (rebound)
     folders = (YEARS, "styles")
 
     def issue_files(self, settings: Settings) -> tuple[str, ...]:
@@ -826,7 +914,34 @@ class SiteExporter(Exporter):
 
         title, neighbours = _from_bound(bound or self.bounds([issue], settings)[0])
         yield from issue_pages(issue, title, settings.options, {issue.id: epub_file_of(issue.id, made)},
-                               neighbours=neighbours, cover=COVER.format(id=issue.id) in made)
+                               neighbours=neighbours, cover=COVER.format(id=issue.id) in made, sections=True)
+
+    def patchable(self, made_with: str, value: str) -> bool:
+        """Whether an issue's pages made with the value ``made_with`` (a worker's: the issue
+        alone, no neighbours) become those made with ``value`` by ``rebound``: when the
+        site's title is the same, only the issue's page differs (its neighbours)."""
+        title, near = _from_bound(made_with)
+        return near == (None, None) and _from_bound(value)[0] == title
+
+    def rebound(self, ident: str, made_with: str, value: str,
+                read: Callable[[str], bytes]) -> list[tuple[str, bytes]] | None:
+        """The pages of issue ``ident`` made with ``made_with`` that differ when made with
+        ``value`` (``patchable``), made from those pages (``read``: a page's bytes by its
+        path) rather than from the issue: its page, with the links to its neighbours put
+        where ``_Site.issue`` puts them (the same bytes). None where the page does not
+        read as expected (the caller makes the pages from the issue)."""
+        if not self.patchable(made_with, value):
+            return None
+        path = ISSUE_PAGE.format(id=ident)
+        page = read(path).decode("utf-8")
+        links, pager = _issue_pager(_from_bound(value)[1])
+        head, end = page.find(_CANONICAL), page.find("</main>")
+        if head < 0 or end < head or page.count("</main>") != 1:
+            return None
+        end += len("</main>")
+        page = page[:head] + links + page[head:end] + pager + page[end:]
+        check_text(page, f"web page {path}")
+        return [(path, page.encode("utf-8"))]
 
     def bound(self, issues: Sequence[IssueLike], settings: Settings) -> str:
         """The site's title (what every issue's pages share of the archive)."""
@@ -843,7 +958,10 @@ class SiteExporter(Exporter):
         from .epub import epub_files
 
         epubs = epub_files(heads)
-        for rel, blob in iter_site(heads, settings.options, epubs, per_issue=False, catalog=_catalog()):
+        from .sections import index_of
+
+        for rel, blob in iter_site(heads, settings.options, epubs, per_issue=False, catalog=_catalog(),
+                                   sections=index_of(heads)):
             if not (rel.startswith("styles/") and rel.removeprefix("styles/") in settings.styles):
                 yield rel, blob
         for name, css in settings.styles.items():  # [build] styles: the desk's own style sheets
