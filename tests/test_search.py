@@ -341,3 +341,19 @@ def search_checks() -> list[str]:
     from pressout.validate import check_names
 
     return check_names()
+
+
+def test_pair_codes_are_the_keys_as_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The year job's numbers for the pairs of characters (read from the text's UTF-32
+    bytes) are the keys ``_keys`` makes, on either byte order; and ``fold``'s shortcut for
+    full-width punctuation gives what NFKC gives."""
+    import unicodedata
+
+    texts = ["中文，测试abc\x1f南极科考", "a", "", "（全角）；：！？…\u3000％／－＋．𠀋𠀌", "ab\x1fcd"]
+    for text in texts:
+        expected = {ord(k[0]) | ord(k[1]) << 32 for k in search._keys(text)}
+        assert search._pair_codes(text) == expected, text
+        monkeypatch.setattr(search, "_LITTLE_ENDIAN", False)
+        assert search._pair_codes(text) == expected, text
+        monkeypatch.setattr(search, "_LITTLE_ENDIAN", True)
+        assert search.fold(text) == unicodedata.normalize("NFKC", text).casefold()

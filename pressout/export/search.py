@@ -74,6 +74,7 @@ import hashlib
 import json
 import operator
 import re
+import sys
 import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -392,13 +393,19 @@ def year_files(plan: YearPlan, pieces: Mapping[str, bytes]) -> Iterator[tuple[st
                            "issues": _table(plan, k * TABLE_ROWS, (k + 1) * TABLE_ROWS)})
 
 
+_LITTLE_ENDIAN = sys.byteorder == "little"
+
+
 def _pair_codes(runs: str) -> set[int]:
     """``_keys(runs)``, each key (two characters) as one number, its first character's code
     point plus its second's times 2**32: what ``_keys`` makes, without a string for each
     character and each pair of characters (CPython keeps no one-character strings beyond
     Latin-1, so that each Chinese character it takes from a string is a new object). The
     text as UTF-32 (four bytes a character, little-endian) read eight bytes at a time from
-    its first character and again from its second gives the numbers of every pair."""
+    its first character and again from its second gives the numbers of every pair. (A
+    big-endian machine reads the bytes the other way: it makes the numbers from ``_keys``.)"""
+    if not _LITTLE_ENDIAN:
+        return {ord(key[0]) | ord(key[1]) << 32 for key in _keys(runs)}
     data = memoryview(runs.encode("utf-32-le", "surrogatepass"))
     count = len(runs)
     codes = set(data[:count // 2 * 8].cast("Q"))
