@@ -183,8 +183,8 @@ class SectionsExporter(Exporter):
         for part in parts:
             items = part.items[: options.feed_size]
             page = FeedPage("articles", _heads(options, site, slug, part, items), items)
-            # (the page's sizes of the issues' EPUBs are not shown: the heads' keys and the
-            # articles' ids, headlines and instants are what the files are made from)
+            # What the files are made from: the feeds' heads, and of each article its issue's
+            # page key, its id, headline and instant (its page shows no EPUB's size).
             made_from = [(h.key, h.id, a.id, a.display_title, when.isoformat()) for h, a, when in items]
             digest = hashlib.sha256(repr((page.docs, part.name, made_from)).encode("utf-8")).hexdigest()
             needs = tuple(dict.fromkeys(h.id for h, _, _ in items))
@@ -193,7 +193,7 @@ class SectionsExporter(Exporter):
         listed = [(p.kind, p.name, p.file, len(p.items), p.items[0][0].date) for p in parts]
         language = common_language(heads)
         digest = hashlib.sha256(repr((site, language, listed)).encode("utf-8")).hexdigest()
-        # (the newest issue's head: the page's frame links the editions feeds, as every page's)
+        # (an issue's head: the page's frame links the editions feeds, as every page's does)
         yield ArchiveJob((INDEX,), digest, (), (site, language, tuple(listed), parts[0].items[0][0]))
 
     def run_job(self, job: ArchiveJob, inputs: Mapping[str, Any], settings: Settings) -> Iterator[tuple[str, bytes]]:
