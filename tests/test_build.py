@@ -590,3 +590,33 @@ def test_the_manifest_is_written_in_pieces_as_json_dumps_writes_it(tmp_path: Pat
     streamed = {**data, "pages": iter(data["pages"].items()), "empty": iter(()), "many": iter(data["many"].items())}
     pipeline._write_json(tmp_path / "b.json", streamed)
     assert (tmp_path / "b.json").read_bytes() == expected
+
+
+def test_workers_are_forked_before_the_pages_are_scanned_when_all_will_be_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first (or forced) build forks its workers before it reads the pages' bytes for
+    their digests and the folder's issues.toml: a forked worker holds a copy of what the
+    main process held then (README, "Where the memory goes"). A build that may have nothing
+    to do scans first, and starts no worker when nothing changed."""
+    from pressout.build import executor, run
+
+    events: list[str] = []
+    start, digest = executor.Workers.start, run._content_digest
+
+    def started(self: Any) -> None:
+        if self.pool is None:
+            events.append("fork")
+        start(self)
+
+    monkeypatch.setattr(executor.Workers, "start", started)
+    monkeypatch.setattr(run, "_content_digest", lambda *args: events.append("scan") or digest(*args))
+    seeds = copy_seeds(tmp_path / "seeds")
+    dist = tmp_path / "dist"
+    build([seeds], dist, jobs=2)
+    assert events[0] == "fork" and events.count("scan") == 5
+    events.clear()
+    assert build([seeds], dist, jobs=2).changed is False
+    assert events == ["scan"] * 5
+    events.clear()
+    build([seeds], dist, jobs=2, force=True)
+    assert events[0] == "fork"

@@ -212,11 +212,30 @@ def _build_locked(given: Path, out: Path, pages: list[Path], config: Config, job
                   executor: str | Executor | None = None) -> BuildReport:
     """``build`` once the output folder is checked and locked (``out`` is its real path)."""
     from ..export.registry import format_names
-    from ..read.meta import SIDECAR_NAME, load_sidecar_known
 
     styles = style_overrides(config)
     print_ = fingerprint(config, styles, format_names())
     live = Generation.load(out)
+    workers = Workers(jobs, lock.fds, executor)
+    try:
+        return _scan_and_build(given, out, pages, config, force, encoding, errors, note, lock, styles, print_,
+                               live, workers)
+    finally:
+        workers.close()
+
+
+def _scan_and_build(given: Path, out: Path, pages: list[Path], config: Config, force: bool, encoding: str | None,
+                    errors: str, note: Progress, lock: OutputLock, styles: dict[str, bytes], print_: str,
+                    live: Generation | None, workers: Workers) -> BuildReport:
+    """The pages' keys (their bytes' digests with their metadata), then the build, unless
+    nothing changed."""
+    from ..read.meta import SIDECAR_NAME, load_sidecar_known
+
+    if len(pages) > 1 and (live is None or force):
+        # Every page will be read: the workers are forked now, before the pages' metadata
+        # (a big archive's issues.toml) and their digests are in this process's memory,
+        # which a forked worker would hold a copy of (see Workers).
+        workers.start()
     max_bytes = config.max_page_bytes  # [build] max_page_bytes: a page is a few 100 KB, /dev/zero is not one
 
     # What each page needs: its bytes' digest with its metadata and the configuration.
@@ -266,7 +285,6 @@ def _build_locked(given: Path, out: Path, pages: list[Path], config: Config, job
     parent = out.parent
     staging = parent / f".{out.name}.staging-{os.getpid()}"
     following = parent / f".{out.name}.next-{os.getpid()}"
-    workers = Workers(jobs, lock.fds, executor)
     try:
         if staging.exists():
             _rmtree(staging)
@@ -420,6 +438,9 @@ class _Build:
                 for task in groups:
                     self.accept(task, next(results) if task.path in todo_paths else None, pages, spool)
         shutil.rmtree(self.staging / CACHE_DIR / "parked")  # what a rejected page left
+        # Only the pages' checks (accept) need these: not held through the archive-wide
+        # outputs (a 10,000-page archive's output files are 130,000 names).
+        self.seen, self.claimed = {}, {}
         order = {task.path: n for n, task in enumerate(tasks)}
         # in page order, whatever finished first (a gathered issue's after the files)
         self.failures.sort(key=lambda f: order.get(f.source, len(order)))
