@@ -8,9 +8,12 @@ against Pillow's ``draw.text`` and PNG of the same cover, on the synthetic archi
 and on headlines of random characters (Latin with kerning pairs, combining marks, emoji,
 astral ideographs, tabs); the search index's folding (``search.fold``) against NFKC and
 case folding, for every code point alone and beside full-width punctuation and combining
-marks; its pairs as numbers (``search._pair_codes``) against ``search._keys``; and an
+marks; its pairs as numbers (``search._pair_codes``) against ``search._keys``; an
 issue's web page made with its neighbours from the page made without them
-(``SiteExporter.rebound``) against the page made with them.
+(``SiteExporter.rebound``) against the page made with them; and the feed pieces' entries
+built without feedgen (``_feedgen.atom_entries``, ``rss_items``) against those cut from
+feedgen's documents, for the synthetic archive's and the evaluation corpus's issues and
+for entries of random text (markup, entities, control-free odd characters, other languages).
 """
 
 from __future__ import annotations
@@ -117,11 +120,50 @@ def neighbours(problems: list[str]) -> int:
     return len(issues)
 
 
+def entries(rng: random.Random, problems: list[str]) -> int:
+    import synth
+
+    from pressout.export import _feedgen as fg
+    from pressout.export import feed_pieces
+    from pressout.export.feed import SiteOptions, _article_entry, issue_language
+    from pressout.read import IssueMeta, read_page, read_text
+
+    options = SiteOptions()
+    issues = [read_text(text, meta=IssueMeta(date=date, page=page))
+              for _, text, date, page, _ in synth.page_texts(150, 7)]
+    issues += [read_page(str(p)) for p in sorted((ROOT / "tests" / "corpus" / "files").rglob("*"))
+               if p.is_file() and p.suffix != ".toml"]
+    stand_in = feed_pieces._stand_in(options.tz)
+    pool = list("中华人民共和國報道<>&\"'; /?=#%“”‘’《》、。，\n\t éßЖع😀𠀀ﬁＡ…") + ["&amp;", "<b>", "]]>", "&#10;"]
+    count = 0
+    for n, issue in enumerate(issues):
+        language = issue_language(issue)
+        batch = [_article_entry(options, issue, article, stand_in) for article in issue.articles[:50]]
+        if n % 3 == 0:  # the same entries with random text, authors and categories
+            def text(low: int = 1) -> str:
+                return "".join(rng.choice(pool) for _ in range(rng.randint(low, 30))).strip() or "x"
+
+            batch = [replace(e, title=text(), summary=text(), content_html=text(), authors=(text(), text()),
+                             contributors=(text(),), categories=(fg.Category(text(), text(), "https://example.org/"
+                                                                             + text()),),
+                             language=rng.choice([None, "zh-HK", "en", language])) for e in batch]
+        if not batch or not fg.plain_entries(batch):
+            continue
+        head = fg.Head(id="tag:example.org,2000:check", title="t", subtitle="s", site_url=options.base_url,
+                       self_url=options.url("atom.xml"), updated=stand_in, author="a", language=language)
+        count += len(batch)
+        if (fg.atom_entries(language, batch), fg.rss_items(batch)) != feed_pieces._slow(head, batch):
+            problems.append(f"feed entries of {issue.id}{' (random text)' if n % 3 == 0 else ''}: "
+                            "built without feedgen, other bytes")
+    return count
+
+
 def main() -> int:
     rng = random.Random(20240607)
     problems: list[str] = []
     for name, check in (("covers", lambda: covers(rng, problems)), ("folding", lambda: folding(rng, problems)),
-                        ("pairs", lambda: pairs(rng, problems)), ("neighbours", lambda: neighbours(problems))):
+                        ("pairs", lambda: pairs(rng, problems)), ("neighbours", lambda: neighbours(problems)),
+                        ("feed entries", lambda: entries(rng, problems))):
         print(f"{name}: {check()} cases")
     for problem in problems[:20]:
         print(problem)

@@ -100,3 +100,34 @@ def test_the_variants_have_what_they_test() -> None:
                     for role, _, data in render_page(options, page, page_entries(options, page)) if role == "atom")
     # every article on a known page has it as a category: 4 + 5 (the odd issue's lead has none)
     assert atom.count(b'<category term="A01" scheme="') == 5 and atom.count(b' scheme="') == 9
+
+
+def test_entries_built_without_feedgen_are_feedgens() -> None:
+    """The pieces' entries are built as lxml trees directly (``_feedgen.atom_entries``,
+    ``rss_items``): byte for byte what feedgen's documents hold, for entries with everything
+    an entry can have (several authors and contributors, an empty name, categories with and
+    without a scheme or a label, a link to the original, an enclosure, another language,
+    text that needs escaping); entries those do not write the same way (an empty summary,
+    an instant before 1900) are left to feedgen."""
+    from pressout.export import _feedgen as fg
+    from pressout.export import feed_pieces
+
+    when = dt.datetime(2021, 11, 8, 8, 0, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    full = fg.Entry(id="tag:example.org,2021-11-08:p/a&1", title="标题 <b>&amp;</b>", link="https://example.org/a?b=1&c=2",
+                    published=when, updated=when + dt.timedelta(seconds=1), content_html="<p>正文 &amp; “引号”</p>\n<p>二</p>",
+                    summary="摘要 <i>x</i> & y", authors=("记者甲", "", "记者乙"), contributors=("摄影丙",),
+                    categories=(fg.Category("article", "文章"), fg.Category("p1", "", "https://example.org/版面"),
+                                fg.Category("要闻", "要闻", "https://example.org/s")),
+                    enclosure=fg.Enclosure("https://example.org/图.jpg", 12345, "image/jpeg"),
+                    language="zh-HK", related="https://example.org/原文/1")
+    bare = fg.Entry(id="tag:example.org,2021-11-08:p/a2", title="二", link="https://example.org/b", published=when,
+                    updated=when, content_html="<p>二</p>", summary="二")
+    head = fg.Head(id="tag:example.org,2021:f", title="t", subtitle="s", site_url="https://example.org/",
+                   self_url="https://example.org/atom.xml", updated=when + dt.timedelta(days=1), author="a")
+    for batch in ([full], [bare, full], [full, bare, dataclasses.replace(full, id=full.id + "3", language="zh-CN")]):
+        assert fg.plain_entries(batch)
+        assert (fg.atom_entries(head.language, batch), fg.rss_items(batch)) == feed_pieces._slow(head, batch)
+    assert not fg.plain_entries([bare, dataclasses.replace(bare, summary="")])
+    assert not fg.plain_entries([dataclasses.replace(bare, published=when.replace(year=1899),
+                                                     updated=when.replace(year=1899))])
+    assert feed_pieces._quick(head, [dataclasses.replace(bare, summary="")]) is None

@@ -44,10 +44,8 @@ from .feed import (
 
 __all__ = ["pieces_of", "render_page_from_pieces"]
 
-_ENTRY = b"\n  <entry"
-_ITEM = b"\n    <item>"
-_FEED_END = b"</feed>\n"
-_CHANNEL_END = b"  </channel>\n</rss>\n"
+_ENTRY, _FEED_END = _feedgen.ATOM_ENTRY, _feedgen.ATOM_END
+_ITEM, _CHANNEL_END = _feedgen.RSS_ITEM, _feedgen.RSS_END
 _ITEMS = b'\n  "items": ['
 _ITEMS_END = b"\n  ]\n}\n"
 _BATCH = 50
@@ -63,20 +61,6 @@ def _spellings(when: dt.datetime) -> tuple[bytes, bytes, bytes]:
     rfc = _feedgen.rfc822_date(when)
     iso = when.isoformat()
     return iso.encode(), (rfc or "").encode(), iso.encode()
-
-
-def _cut(document: bytes, start: bytes, end: bytes) -> list[bytes]:
-    """The blocks of ``document`` that begin at each ``start`` (after its newline) and the
-    last ending before ``end``, which closes the document."""
-    assert document.endswith(end), document[-200:]
-    first = document.index(start) + 1
-    body = document[first: len(document) - len(end)]
-    starts = [0]
-    at = body.find(start)
-    while at != -1:
-        starts.append(at + 1)
-        at = body.find(start, at + 1)
-    return [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
 
 
 def pieces_of(options: SiteOptions, issue: object) -> bytes:
@@ -101,8 +85,11 @@ def pieces_of(options: SiteOptions, issue: object) -> bytes:
     # than the number of entries in one document: a page of 10,000 items would take minutes).
     for at in range(0, len(entries), _BATCH):
         batch = entries[at: at + _BATCH]
-        atom += _cut(_feedgen.atom_document(head, batch, checked=True), _ENTRY, _FEED_END)
-        rss += _cut(_feedgen.rss_document(head, batch, checked=True), _ITEM, _CHANNEL_END)
+        made = _quick(head, batch)
+        if made is None:
+            made = _slow(head, batch)
+        atom += made[0]
+        rss += made[1]
     # One header line (JSON: article id -> [language, then offset and length of its Atom
     # entry, RSS item and JSON item in what follows]), then the pieces, back to back: a
     # page takes its entries as they are, never decoding or encoding their text.
@@ -115,6 +102,31 @@ def pieces_of(options: SiteOptions, issue: object) -> bytes:
         payload += (a, r, j)
         at += len(a) + len(r) + len(j)
     return json.dumps(index, ensure_ascii=False).encode("utf-8") + b"\n" + b"".join(payload)
+
+
+def _slow(head: Head, batch: list[Entry]) -> tuple[list[bytes], list[bytes]]:
+    """A batch's Atom entries and RSS items, cut from the documents feedgen makes of it."""
+    return (_feedgen.cut(_feedgen.atom_document(head, batch, checked=True), _ENTRY, _FEED_END),
+            _feedgen.cut(_feedgen.rss_document(head, batch, checked=True), _ITEM, _CHANNEL_END))
+
+
+# Whether a batch's entries are built directly (``_feedgen.atom_entries``/``rss_items``):
+# None until a process's first batch has been made both ways and compared (as the covers'
+# quick path is, pressout.export.cover), False for good if the bytes differed.
+_QUICK: bool | None = None
+
+
+def _quick(head: Head, batch: list[Entry]) -> tuple[list[bytes], list[bytes]] | None:
+    """``_slow(head, batch)`` without feedgen, None where it is not made this way."""
+    global _QUICK
+    if _QUICK is False or not _feedgen.plain_entries(batch):
+        return None
+    made = _feedgen.atom_entries(head.language, batch), _feedgen.rss_items(batch)
+    if _QUICK is None:
+        _QUICK = made == _slow(head, batch)
+        if not _QUICK:
+            return None
+    return made
 
 
 def _pieces(data: bytes) -> tuple[dict[str, list[Any]], bytes]:
