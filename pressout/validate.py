@@ -288,7 +288,9 @@ def feeds_check(root: Path, options: ValidateOptions) -> Check:
 def sections_check(root: Path, options: ValidateOptions) -> Check:
     """The feeds of the sections and columns (``pressout.export.sections``): each Atom one
     against the Atom schema, and every one as ``feeds`` checks them."""
-    files = sorted(p for folder in ("sections", "columns") for p in (root / folder).glob("*")
+    from .export.sections import FOLDERS
+
+    files = sorted(p for folder in FOLDERS for p in (root / folder).glob("*")
                    if p.suffix in (".xml", ".json") and p.is_file())
     atoms = [p for p in files if p.suffix == ".xml" and not p.name.endswith(".rss.xml")]
     check = _schema_check("sections", atoms,

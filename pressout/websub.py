@@ -30,8 +30,6 @@ __all__ = ["TIMEOUT", "ping", "topics"]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 TIMEOUT = 30  # seconds for each of the hub's answers
-# Where the build writes subscription documents (pressout.export.feed, .sections).
-_FOLDERS = ("", "sections", "columns")
 
 
 def _links(path: Path) -> tuple[str | None, str | None]:
@@ -62,7 +60,9 @@ def topics(directory: str | Path) -> Iterator[tuple[str, str]]:
     root = Path(directory)
     if not root.is_dir():
         raise InputError("no such build folder (run `pressout build` first)", path=root)
-    for folder in _FOLDERS:
+    from .export.sections import FOLDERS
+
+    for folder in ("", *FOLDERS):  # where the build writes subscription documents (feed, sections)
         for path in sorted((root / folder).glob("*")):
             if path.suffix in (".xml", ".json") and path.is_file():
                 topic, hub = _links(path)

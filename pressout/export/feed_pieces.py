@@ -117,15 +117,16 @@ _QUICK: bool | None = None
 
 
 def _quick(head: Head, batch: list[Entry]) -> tuple[list[bytes], list[bytes]] | None:
-    """``_slow(head, batch)`` without feedgen, None where it is not made this way."""
+    """``_slow(head, batch)``, without feedgen (at a process's first batch: both ways, and
+    feedgen's if they differ); None where it is not made this way."""
     global _QUICK
     if _QUICK is False or not _feedgen.plain_entries(batch):
         return None
     made = _feedgen.atom_entries(head.language, batch), _feedgen.rss_items(batch)
     if _QUICK is None:
-        _QUICK = made == _slow(head, batch)
-        if not _QUICK:
-            return None
+        slow = _slow(head, batch)
+        _QUICK = made == slow
+        return slow
     return made
 
 

@@ -70,10 +70,11 @@ from .feed import (
 )
 from .registry import ArchiveJob, Exporter, Settings, Validator
 
-__all__ = ["INDEX", "KINDS", "Section", "file_name", "index_of", "sections_of"]
+__all__ = ["FOLDERS", "INDEX", "KINDS", "Section", "file_name", "index_of", "part_path", "sections_of"]
 
 # The two kinds of part: kind -> (its folder, what people call it, the noun after its name).
 KINDS = {"section": ("sections", "版面", "版"), "column": ("columns", "栏目", "栏目")}
+FOLDERS = tuple(folder for folder, _, _ in KINDS.values())  # where the parts' files are
 INDEX = "sections/index.html"
 # Each part's files, by role (the feeds' roles, and its page): the one place their names are written.
 FILES = {"atom": "{folder}/{name}.xml", "rss": "{folder}/{name}.rss.xml", "json": "{folder}/{name}.json",
@@ -81,6 +82,11 @@ FILES = {"atom": "{folder}/{name}.xml", "rss": "{folder}/{name}.rss.xml", "json"
 NAME_MAX = 60  # characters of a file name made from a name
 
 _UNFIT = re.compile(r'[\s/\\:*?"<>|#%.]+')
+
+
+def part_path(kind: str, file: str, role: str) -> str:
+    """The path of a part's file of ``role`` (``FILES``), by its kind and file name."""
+    return FILES[role].format(folder=KINDS[kind][0], name=file)
 
 
 @functools.lru_cache(maxsize=4096)  # (asked for every article of the archive, of a few names)
@@ -111,7 +117,7 @@ class Section:
     items: tuple[tuple[IssueHead, Any, dt.datetime], ...]
 
     def path(self, role: str) -> str:
-        return FILES[role].format(folder=KINDS[self.kind][0], name=self.file)
+        return part_path(self.kind, self.file, role)
 
 
 def sections_of(heads: Sequence[IssueHead], options: SiteOptions) -> list[Section]:
@@ -170,7 +176,7 @@ class SectionsExporter(Exporter):
     job each, and one for the list of them all."""
 
     name = "sections"
-    folders = ("sections", "columns")
+    folders = FOLDERS
     borrows_pieces = "feeds"  # a section's entries are the whole paper's (pressout.export.feed_pieces)
 
     def archive_jobs(self, heads: Sequence[IssueHead], settings: Settings) -> Iterator[ArchiveJob]:

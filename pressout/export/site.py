@@ -473,12 +473,12 @@ class _Site:
         shown = escape(name if text is None else text) if name else ""
         if not name or not self.link_sections:
             return shown
-        from .sections import FILES, KINDS, file_name
+        from .sections import file_name, part_path
 
         file = file_name(name)
         if not file:
             return shown
-        href = _href(FILES["html"].format(folder=KINDS[kind][0], name=file), depth)
+        href = _href(part_path(kind, file, "html"), depth)
         return f'<a class="{kind}" href="{href}">{shown}</a>'
 
     def epub_link(self, issue: IssueLike, depth: int) -> str:
